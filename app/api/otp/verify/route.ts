@@ -1,0 +1,28 @@
+import { NextResponse, type NextRequest } from "next/server";
+import { signIn } from "@/lib/auth";
+import { getEnv } from "@/lib/env";
+import { errorResponse } from "@/lib/errors";
+import { PENDING_COOKIE_NAME } from "@/lib/pending-verification";
+import { codeSchemaFor } from "@/lib/phone";
+import { readJsonBody } from "@/lib/request-body";
+import { checkVerificationCode } from "@/lib/verification";
+
+/** Checks the code for this browser's pending verification and, when right, signs it in. */
+export async function POST(request: NextRequest) {
+  try {
+    const { code } = await readJsonBody(request, codeSchemaFor(getEnv().otp.codeLength), { code: "code_invalid" });
+    const result = await checkVerificationCode(request.cookies.get(PENDING_COOKIE_NAME)?.value, code);
+
+    // Auth.js writes its session cookie into this response.
+    await signIn("phone-otp", { grant: result.grant, redirect: false });
+
+    const response = NextResponse.json(
+      { status: "verified", isNewUser: result.isNewUser },
+      { status: 200, headers: { "Cache-Control": "no-store" } },
+    );
+    response.cookies.delete(PENDING_COOKIE_NAME);
+    return response;
+  } catch (error) {
+    return errorResponse(error, { route: "POST /api/otp/verify" });
+  }
+}

@@ -1,0 +1,39 @@
+import { NextResponse } from "next/server";
+import { z } from "zod";
+import { errorResponse } from "@/lib/errors";
+import { readJsonBody } from "@/lib/request-body";
+import { requireSandboxControls } from "@/lib/sandbox-inbox";
+
+const faultSchema = z
+  .object({
+    kind: z.enum(["rate_limit", "server_error", "slow", "hang", "malformed"]),
+    destination: z.string().regex(/^\+\d{6,15}$/, "Use an E.164 number.").optional(),
+    operation: z.enum(["create", "check", "lookup"]).optional(),
+    times: z.number().int().min(1).max(1000).default(1),
+    retryAfterSeconds: z.number().int().min(1).max(3600).optional(),
+    delayMs: z.number().int().min(0).max(60_000).optional(),
+  })
+  .strict();
+
+/** Makes the sandbox misbehave for the next `times` matching requests (tests and local development). */
+export async function POST(request: Request) {
+  try {
+    const emulator = await requireSandboxControls();
+    const fault = await readJsonBody(request, faultSchema);
+    emulator.addFault(fault);
+    return NextResponse.json({ fault }, { status: 201 });
+  } catch (error) {
+    return errorResponse(error, { route: "POST /api/sandbox/faults" });
+  }
+}
+
+/** Clears pending faults, all of them or those for `?destination=`. */
+export async function DELETE(request: Request) {
+  try {
+    const emulator = await requireSandboxControls();
+    emulator.clearFaults(new URL(request.url).searchParams.get("destination") ?? undefined);
+    return new NextResponse(null, { status: 204 });
+  } catch (error) {
+    return errorResponse(error, { route: "DELETE /api/sandbox/faults" });
+  }
+}

@@ -1,0 +1,20 @@
+import type { Metadata } from "next";
+import { redirect } from "next/navigation";
+import { SignInFlow } from "@/components/sign-in/sign-in-flow";
+import { Card } from "@/components/ui/card";
+import { auth } from "@/lib/auth";
+import { getEnv } from "@/lib/env";
+
+export const metadata: Metadata = { title: "Sign in" };
+
+export default async function SignInPage() {
+  if ((await auth())?.user?.phone) redirect("/account");
+  const { defaultCountry, otp } = getEnv();
+  return (
+    <div className="mx-auto max-w-md">
+      <Card title="Sign in or sign up">
+        <SignInFlow defaultCountry={defaultCountry} codeLength={otp.codeLength} />
+      </Card>
+    </div>
+  );
+}

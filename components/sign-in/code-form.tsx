@@ -1,0 +1,128 @@
+"use client";
+
+import { zodResolver } from "@hookform/resolvers/zod";
+import { useRouter } from "next/navigation";
+import { useMemo, useState } from "react";
+import { useForm } from "react-hook-form";
+import { Alert } from "@/components/ui/alert";
+import { Button } from "@/components/ui/button";
+import { Field, inputClassName } from "@/components/ui/field";
+import { codeSchemaFor, type SendCodeInput } from "@/lib/phone";
+import { postJson, type SentCode } from "./post-json";
+import { useCountdown } from "./use-countdown";
+
+type CodeInput = { code: string };
+
+/** Step two: the code from the SMS, with resend (after the countdown) and "use a different number". */
+export function CodeForm({
+  codeLength,
+  phoneLabel,
+  sendInput,
+  sent,
+  onResent,
+  onChangeNumber,
+}: {
+  codeLength: number;
+  phoneLabel: string;
+  sendInput: SendCodeInput;
+  sent: SentCode;
+  onResent: (sent: SentCode) => void;
+  onChangeNumber: () => void;
+}) {
+  const router = useRouter();
+  const schema = useMemo(() => codeSchemaFor(codeLength), [codeLength]);
+  const [message, setMessage] = useState<{ tone: "error" | "info"; text: string } | null>(null);
+  const [resending, setResending] = useState(false);
+  const resendIn = useCountdown(sent.resendAfter);
+  const {
+    register,
+    handleSubmit,
+    setError,
+    setValue,
+    formState: { errors, isSubmitting },
+  } = useForm<CodeInput>({ resolver: zodResolver(schema), defaultValues: { code: "" } });
+
+  const onSubmit = handleSubmit(async ({ code }) => {
+    setMessage(null);
+    const result = await postJson<{ status: "verified"; isNewUser: boolean }>("/api/otp/verify", { code });
+    if (result.ok) {
+      router.replace(result.data.isNewUser ? "/account?welcome=1" : "/account");
+      router.refresh();
+      return;
+    }
+    const expired = Date.now() >= new Date(sent.expiresAt).getTime();
+    switch (result.error.code) {
+      case "code_invalid":
+        setError("code", {
+          message: expired
+            ? "This code has expired. Send a new code."
+            : "That code is not right. Check the SMS and try again.",
+        });
+        break;
+      case "rate_limited":
+        setMessage({ tone: "error", text: "Too many wrong codes. Send a new code to try again." });
+        break;
+      case "no_pending_verification":
+        setMessage({ tone: "error", text: "This code request has ended. Send a new code." });
+        break;
+      default:
+        setMessage({ tone: "error", text: result.error.message });
+    }
+  });
+
+  const resend = async () => {
+    setResending(true);
+    setMessage(null);
+    const result = await postJson<SentCode>("/api/otp/send", sendInput);
+    setResending(false);
+    if (result.ok) {
+      setValue("code", "");
+      onResent(result.data);
+      setMessage({ tone: "info", text: `We sent the code again to ${phoneLabel}.` });
+    } else {
+      const wait = result.retryAfterSeconds ? ` You can try again in ${result.retryAfterSeconds} s.` : "";
+      setMessage({ tone: "error", text: `${result.error.message}${wait}` });
+    }
+  };
+
+  const codeField = register("code");
+  return (
+    <form onSubmit={onSubmit} noValidate className="space-y-4" aria-busy={isSubmitting}>
+      <p className="text-sm text-slate-600">
+        We sent a {codeLength}-digit code to <strong>{phoneLabel}</strong>.
+      </p>
+      <Field id="code" label="Verification code" error={errors.code?.message}>
+        <input
+          id="code"
+          type="text"
+          inputMode="numeric"
+          autoComplete="one-time-code"
+          pattern="[0-9]*"
+          maxLength={codeLength}
+          autoFocus
+          className={`${inputClassName} tracking-[0.5em] text-lg`}
+          aria-invalid={errors.code ? true : undefined}
+          aria-describedby={errors.code ? "code-error" : undefined}
+          {...codeField}
+          onChange={(event) => {
+            // Pasted codes often carry spaces or dashes ("123 456"): keep the digits only.
+            event.target.value = event.target.value.replace(/\D/g, "").slice(0, codeLength);
+            return codeField.onChange(event);
+          }}
+        />
+      </Field>
+      <div aria-live="polite">{message ? <Alert tone={message.tone}>{message.text}</Alert> : null}</div>
+      <Button type="submit" pending={isSubmitting} className="w-full">
+        {isSubmitting ? "Checking…" : "Verify"}
+      </Button>
+      <div className="flex items-center justify-between text-sm">
+        <Button type="button" variant="link" onClick={onChangeNumber}>
+          Use a different number
+        </Button>
+        <Button type="button" variant="link" onClick={resend} pending={resending} disabled={resendIn > 0}>
+          {resendIn > 0 ? `Resend code in ${resendIn} s` : resending ? "Sending…" : "Resend code"}
+        </Button>
+      </div>
+    </form>
+  );
+}

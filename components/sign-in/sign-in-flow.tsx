@@ -1,0 +1,38 @@
+"use client";
+
+import { useState } from "react";
+import { parsePhone, type SendCodeInput } from "@/lib/phone";
+import { CodeForm } from "./code-form";
+import { PhoneForm } from "./phone-form";
+import type { SentCode } from "./post-json";
+
+/** The two-step sign-in: phone number, then code. Sign-up is the same flow for a new number. */
+export function SignInFlow({ defaultCountry, codeLength }: { defaultCountry: string; codeLength: number }) {
+  const [step, setStep] = useState<{ input: SendCodeInput; sent: SentCode } | null>(null);
+  const [lastInput, setLastInput] = useState<SendCodeInput | undefined>(undefined);
+
+  if (!step) {
+    return (
+      <PhoneForm
+        defaultCountry={defaultCountry}
+        initial={lastInput}
+        onSent={(input, sent) => {
+          setLastInput(input);
+          setStep({ input, sent });
+        }}
+      />
+    );
+  }
+
+  const parsed = parsePhone(step.input.phone, step.input.country);
+  return (
+    <CodeForm
+      codeLength={codeLength}
+      phoneLabel={parsed.ok ? parsed.phone.e164 : step.input.phone}
+      sendInput={step.input}
+      sent={step.sent}
+      onResent={(sent) => setStep({ input: step.input, sent })}
+      onChangeNumber={() => setStep(null)}
+    />
+  );
+}

@@ -1,0 +1,31 @@
+import Link from "next/link";
+import { auth } from "@/lib/auth";
+import { maskPhone } from "@/lib/phone";
+
+export async function SiteHeader() {
+  const session = await auth();
+  const phone = session?.user?.phone;
+  return (
+    <header className="border-b border-slate-200 bg-white">
+      <nav aria-label="Main" className="mx-auto flex max-w-3xl items-center justify-between px-4 py-3">
+        <Link href="/" className="font-semibold text-slate-900">
+          OTP Shield
+        </Link>
+        {phone ? (
+          <div className="flex items-center gap-3 text-sm">
+            <span className="text-slate-600">
+              Signed in as <span className="font-medium text-slate-900">{maskPhone(phone)}</span>
+            </span>
+            <Link href="/account" className="text-indigo-700 hover:underline">
+              Account
+            </Link>
+          </div>
+        ) : (
+          <Link href="/sign-in" className="text-sm font-medium text-indigo-700 hover:underline">
+            Sign in
+          </Link>
+        )}
+      </nav>
+    </header>
+  );
+}

@@ -1,0 +1,64 @@
+import "server-only";
+import NextAuth, { type DefaultSession } from "next-auth";
+import Credentials from "next-auth/providers/credentials";
+import { redirect } from "next/navigation";
+import { getEnv } from "./env";
+import { redeemSignInGrant } from "./sign-in-grants";
+
+declare module "next-auth" {
+  interface Session {
+    user: { id: string; phone: string } & DefaultSession["user"];
+  }
+  interface User {
+    phone?: string;
+  }
+}
+
+declare module "@auth/core/jwt" {
+  interface JWT {
+    phone?: string;
+  }
+}
+
+/** Ordinary sessions last 30 days (Auth.js's default), refreshed while in use. */
+const SESSION_MAX_AGE_SECONDS = 30 * 24 * 60 * 60;
+
+/**
+ * Auth.js v5 with JWT sessions. The only provider redeems a single-use sign-in grant that
+ * `POST /api/otp/verify` issues after 8x8 has verified the code (see `lib/sign-in-grants.ts`).
+ * The config is built lazily so that `next build` needs no secrets.
+ */
+export const { handlers, auth, signIn, signOut } = NextAuth(() => ({
+  secret: getEnv().authSecret,
+  session: { strategy: "jwt", maxAge: SESSION_MAX_AGE_SECONDS },
+  pages: { signIn: "/sign-in" },
+  providers: [
+    Credentials({
+      id: "phone-otp",
+      name: "Phone code",
+      credentials: { grant: {} },
+      async authorize(credentials) {
+        const grant = await redeemSignInGrant(credentials?.grant);
+        return grant ? { id: grant.userId, phone: grant.phone } : null;
+      },
+    }),
+  ],
+  callbacks: {
+    jwt({ token, user }) {
+      if (user?.phone) token.phone = user.phone;
+      return token;
+    },
+    session({ session, token }) {
+      session.user.id = token.sub ?? "";
+      session.user.phone = token.phone ?? "";
+      return session;
+    },
+  },
+}));
+
+/** The signed-in user's session, or a redirect to the sign-in page. */
+export async function requireSession() {
+  const session = await auth();
+  if (!session?.user?.phone) redirect("/sign-in");
+  return session;
+}

@@ -1,0 +1,151 @@
+import "server-only";
+import { z } from "zod";
+
+/**
+ * The one place that reads `process.env`. Every setting is validated once, typed, and given its
+ * documented default here; `.env.example` and the README table list the same names.
+ *
+ * Security decisions made here:
+ * - In production the 8x8 sandbox never turns on by itself: `OTP_PROVIDER=sandbox` must be set
+ *   (the hosted demo), and then every page shows a "Sandbox" banner.
+ * - In production `AUTH_SECRET` is required; development gets a fixed, publicly known secret so
+ *   that `npm run dev` works on a fresh clone (never deploy it).
+ */
+
+const optionalString = z
+  .string()
+  .trim()
+  .transform((value) => (value === "" ? undefined : value))
+  .optional();
+
+const booleanString = z
+  .enum(["true", "false", "1", "0", ""])
+  .optional()
+  .transform((value) => (value === undefined || value === "" ? undefined : value === "true" || value === "1"));
+
+const integerString = (min: number, max: number) =>
+  z
+    .string()
+    .trim()
+    .optional()
+    .transform((value, ctx) => {
+      if (value === undefined || value === "") return undefined;
+      const parsed = Number(value);
+      if (!Number.isInteger(parsed) || parsed < min || parsed > max) {
+        ctx.addIssue({ code: "custom", message: `must be a whole number from ${min} to ${max}` });
+        return z.NEVER;
+      }
+      return parsed;
+    });
+
+/** 8x8 Connect regions and their Verify / Number Lookup hosts (api-notes §0, "Regional base URLs"). */
+export const eightByEightRegions = {
+  "asia-pacific": { verify: "https://verify.8x8.com", lookup: "https://lookup.8x8.com" },
+  europe: { verify: "https://verify.8x8.uk", lookup: "https://lookup.8x8.uk" },
+  "north-america": { verify: "https://verify.us.8x8.com", lookup: "https://lookup.us.8x8.com" },
+  indonesia: { verify: "https://verify.8x8.id", lookup: "https://lookup.8x8.id" },
+} as const;
+
+const rawEnvSchema = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  OTP_PROVIDER: z.enum(["sandbox", "8x8"]).optional(),
+  EIGHT_BY_EIGHT_API_KEY: optionalString,
+  EIGHT_BY_EIGHT_SUBACCOUNT_ID: z
+    .string()
+    .regex(/^[A-Za-z0-9\-._&]{3,50}$/, "must be 3–50 letters, digits or - . _ &")
+    .optional(),
+  EIGHT_BY_EIGHT_REGION: z
+    .enum(Object.keys(eightByEightRegions) as [keyof typeof eightByEightRegions])
+    .default("asia-pacific"),
+  EIGHT_BY_EIGHT_TIMEOUT_MS: integerString(100, 60_000),
+  AUTH_SECRET: optionalString,
+  AUTH_TRUST_HOST: booleanString,
+  SANDBOX_INBOX: z.enum(["all", "own"]).optional(),
+  OTP_BRAND: z.string().trim().max(30, "must be at most 30 characters (8x8's limit)").optional(),
+  OTP_CODE_LENGTH: integerString(4, 10),
+  OTP_CODE_VALIDITY_SECONDS: integerString(30, 7200),
+  OTP_RESEND_INTERVAL_SECONDS: integerString(10, 7200),
+  DEFAULT_COUNTRY: z
+    .string()
+    .regex(/^[A-Z]{2}$/, "must be an ISO 3166 alpha-2 code such as US or SG")
+    .default("US"),
+});
+
+/** A development-only signing secret, so that a fresh clone runs without configuration. */
+const DEVELOPMENT_AUTH_SECRET = "development-only-secret-do-not-deploy-0123456789abcdef";
+
+export type Env = ReturnType<typeof buildEnv>;
+
+function buildEnv(source: Record<string, string | undefined>) {
+  const parsed = rawEnvSchema.safeParse(source);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => `  ${issue.path.join(".")}: ${issue.message}`);
+    throw new EnvError(`Invalid environment:\n${lines.join("\n")}`);
+  }
+  const raw = parsed.data;
+  const isProduction = raw.NODE_ENV === "production";
+
+  const otpProvider = raw.OTP_PROVIDER ?? chooseDefaultOtpProvider(raw.EIGHT_BY_EIGHT_API_KEY, isProduction);
+  if (otpProvider === "8x8") {
+    const missing = ["EIGHT_BY_EIGHT_API_KEY", "EIGHT_BY_EIGHT_SUBACCOUNT_ID"].filter(
+      (name) => !raw[name as "EIGHT_BY_EIGHT_API_KEY" | "EIGHT_BY_EIGHT_SUBACCOUNT_ID"],
+    );
+    if (missing.length > 0) {
+      throw new EnvError(`OTP_PROVIDER=8x8 needs ${missing.join(" and ")} (from connect.8x8.com → API keys).`);
+    }
+  }
+
+  if (isProduction && !raw.AUTH_SECRET) {
+    throw new EnvError(
+      "AUTH_SECRET is required in production: generate one with `npx auth secret` or `openssl rand -base64 33`.",
+    );
+  }
+
+  return {
+    isProduction,
+    otpProvider,
+    eightByEight: {
+      apiKey: raw.EIGHT_BY_EIGHT_API_KEY ?? "",
+      subAccountId: raw.EIGHT_BY_EIGHT_SUBACCOUNT_ID ?? "sandbox_hq",
+      urls: eightByEightRegions[raw.EIGHT_BY_EIGHT_REGION],
+      timeoutMs: raw.EIGHT_BY_EIGHT_TIMEOUT_MS ?? 5000,
+    },
+    authSecret: raw.AUTH_SECRET ?? DEVELOPMENT_AUTH_SECRET,
+    // The sandbox's full inbox (and its fault controls) is for local development and tests; a
+    // public demo shows each browser only the messages of its own pending verification.
+    sandboxInbox: raw.SANDBOX_INBOX ?? (isProduction ? "own" : "all"),
+    otp: {
+      brand: raw.OTP_BRAND ?? "OTP Shield",
+      codeLength: raw.OTP_CODE_LENGTH ?? 6,
+      codeValiditySeconds: raw.OTP_CODE_VALIDITY_SECONDS ?? 300,
+      resendIntervalSeconds: raw.OTP_RESEND_INTERVAL_SECONDS ?? 30,
+    },
+    defaultCountry: raw.DEFAULT_COUNTRY,
+  };
+}
+
+function chooseDefaultOtpProvider(apiKey: string | undefined, isProduction: boolean): "sandbox" | "8x8" {
+  if (apiKey) return "8x8";
+  if (!isProduction) return "sandbox";
+  throw new EnvError(
+    "OTP_PROVIDER is not set: in production set EIGHT_BY_EIGHT_API_KEY and EIGHT_BY_EIGHT_SUBACCOUNT_ID to send real codes, " +
+      "or OTP_PROVIDER=sandbox to run the demo sandbox (no SMS is sent, and every page says so).",
+  );
+}
+
+export class EnvError extends Error {
+  override name = "EnvError";
+}
+
+let cached: Env | undefined;
+
+/** The validated environment; throws {@link EnvError} naming the first bad setting. */
+export function getEnv(): Env {
+  cached ??= buildEnv(process.env);
+  return cached;
+}
+
+/** For tests: validate an arbitrary environment without touching the cached one. */
+export function parseEnv(source: Record<string, string | undefined>): Env {
+  return buildEnv(source);
+}

@@ -1,0 +1,63 @@
+import "server-only";
+import { NextResponse } from "next/server";
+
+/**
+ * The error codes of the public HTTP API. Each maps to one HTTP status; the message is what a
+ * person reads, so it never carries an exception text, an 8x8 `errorId` or a code.
+ */
+const statusByCode = {
+  bad_request: 400,
+  invalid_phone: 400,
+  code_invalid: 400,
+  no_pending_verification: 400,
+  unauthorized: 401,
+  forbidden: 403,
+  not_found: 404,
+  method_not_allowed: 405,
+  payload_too_large: 413,
+  unsupported_media_type: 415,
+  rate_limited: 429,
+  unavailable: 503,
+  internal_error: 500,
+} as const;
+
+export type ErrorCode = keyof typeof statusByCode;
+
+export class AppError extends Error {
+  override name = "AppError";
+
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly details: { fields?: Record<string, string>; retryAfterSeconds?: number; allow?: string[] } = {},
+  ) {
+    super(message);
+  }
+
+  get status(): number {
+    return statusByCode[this.code];
+  }
+}
+
+export type ErrorBody = {
+  error: { code: ErrorCode; message: string; fields?: Record<string, string> };
+};
+
+/** Turns any thrown value into the JSON error envelope; unknown errors are logged and hidden. */
+export function errorResponse(error: unknown, context: Record<string, unknown> = {}): NextResponse<ErrorBody> {
+  const appError =
+    error instanceof AppError
+      ? error
+      : (console.error("Unhandled error", { ...context, error }),
+        new AppError("internal_error", "Something went wrong on our side. Please try again."));
+
+  const headers = new Headers({ "Cache-Control": "no-store" });
+  const { fields, retryAfterSeconds, allow } = appError.details;
+  if (retryAfterSeconds !== undefined) headers.set("Retry-After", String(Math.max(1, Math.ceil(retryAfterSeconds))));
+  if (allow) headers.set("Allow", allow.join(", "));
+
+  return NextResponse.json(
+    { error: { code: appError.code, message: appError.message, ...(fields ? { fields } : {}) } },
+    { status: appError.status, headers },
+  );
+}

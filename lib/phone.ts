@@ -1,0 +1,123 @@
+import {
+  getCountries,
+  getCountryCallingCode,
+  parsePhoneNumberFromString,
+  validatePhoneNumberLength,
+  type CountryCode,
+} from "libphonenumber-js/max";
+import { z } from "zod";
+
+/**
+ * Phone-number parsing shared by the sign-in form and the server, so both give the same,
+ * specific errors ("Too short for Singapore"), and one E.164 normalisation feeds 8x8, the store
+ * and every limit: two spellings of a number are one number.
+ *
+ * Uses libphonenumber's full ("max") metadata, which knows number types (mobile, premium rate…).
+ */
+
+const regionNames = new Intl.DisplayNames(["en"], { type: "region" });
+
+export function countryName(country: string): string {
+  try {
+    return regionNames.of(country) ?? country;
+  } catch {
+    return country;
+  }
+}
+
+export type CountryOption = { code: CountryCode; name: string; dialCode: string };
+
+/** Every country libphonenumber knows, sorted by English name, for the country picker. */
+export function listCountries(): CountryOption[] {
+  return getCountries()
+    .map((code) => ({ code, name: countryName(code), dialCode: `+${getCountryCallingCode(code)}` }))
+    .sort((a, b) => a.name.localeCompare(b.name));
+}
+
+const knownCountries = new Set<string>(getCountries());
+
+export function isKnownCountry(value: string): boolean {
+  return knownCountries.has(value);
+}
+
+export type ParsedPhone = { e164: string; country: CountryCode | undefined };
+
+/** Parses user input into E.164, or explains in words a person understands what is wrong. */
+export function parsePhone(
+  input: string,
+  country?: string,
+): { ok: true; phone: ParsedPhone } | { ok: false; message: string } {
+  const text = input.trim();
+  if (text === "") return { ok: false, message: "Enter your phone number." };
+  if (!/^[+\d\s().-]+$/.test(text)) {
+    return { ok: false, message: "Use digits only, with an optional + and spaces." };
+  }
+  const defaultCountry = country && isKnownCountry(country) ? (country as CountryCode) : undefined;
+  const international = text.startsWith("+") || text.startsWith("00");
+  const normalised = text.startsWith("00") ? `+${text.slice(2)}` : text;
+  if (!international && !defaultCountry) {
+    return { ok: false, message: "Pick a country, or start the number with + and its country code." };
+  }
+
+  const lengthProblem = validatePhoneNumberLength(normalised, defaultCountry);
+  const parsed = parsePhoneNumberFromString(normalised, defaultCountry);
+  const where = parsed?.country ?? (international ? undefined : defaultCountry);
+  const forCountry = where ? ` for ${countryName(where)}` : "";
+
+  switch (lengthProblem) {
+    case "TOO_SHORT":
+      return { ok: false, message: `Too short${forCountry}.` };
+    case "TOO_LONG":
+      return { ok: false, message: `Too long${forCountry}.` };
+    case "INVALID_LENGTH":
+      return { ok: false, message: `Not a valid length${forCountry}.` };
+    case "INVALID_COUNTRY":
+      return { ok: false, message: "Unknown country code. Check the digits after +." };
+    case "NOT_A_NUMBER":
+      return { ok: false, message: "That doesn't look like a phone number." };
+  }
+  if (!parsed || !parsed.isValid()) {
+    return { ok: false, message: `Not a valid number${forCountry}.` };
+  }
+  return { ok: true, phone: { e164: parsed.number, country: parsed.country } };
+}
+
+/** The body of `POST /api/otp/send` and the fields of the phone form: one schema for both. */
+export const sendCodeSchema = z
+  .object({
+    phone: z.string({ error: "Enter your phone number." }).max(40, "That is too long for a phone number."),
+    country: z
+      .string()
+      .regex(/^[A-Z]{2}$/, "Use a two-letter country code such as SG.")
+      .refine(isKnownCountry, "Unknown country.")
+      .optional(),
+  })
+  .strict()
+  .superRefine((value, ctx) => {
+    const result = parsePhone(value.phone, value.country);
+    if (!result.ok) ctx.addIssue({ code: "custom", path: ["phone"], message: result.message });
+  });
+
+export type SendCodeInput = z.infer<typeof sendCodeSchema>;
+
+/** Shows enough of a number for its owner to recognise it: `+65 ••••  4567`. */
+export function maskPhone(e164: string): string {
+  const parsed = parsePhoneNumberFromString(e164);
+  const countryCode = parsed ? `+${parsed.countryCallingCode}` : e164.slice(0, 3);
+  const lastFour = e164.slice(-4);
+  const hidden = Math.max(0, e164.length - countryCode.length - 4);
+  return `${countryCode} ${"•".repeat(hidden)}${lastFour}`;
+}
+
+/** The code the user types: digits only, exactly the configured length. */
+export function codeSchemaFor(length: number) {
+  return z
+    .object({
+      code: z
+        .string({ error: "Enter the code from the SMS." })
+        .trim()
+        .regex(/^\d+$/, "The code is digits only.")
+        .length(length, `The code has ${length} digits.`),
+    })
+    .strict();
+}

@@ -1,0 +1,35 @@
+import "server-only";
+import { createHmac, hkdfSync, timingSafeEqual } from "node:crypto";
+import { getEnv } from "./env";
+
+const keys = new Map<string, Buffer>();
+
+/** A key per purpose, derived from AUTH_SECRET, so a value signed for one use is useless for another. */
+function keyFor(purpose: string): Buffer {
+  let key = keys.get(purpose);
+  if (!key) {
+    key = Buffer.from(hkdfSync("sha256", getEnv().authSecret, "", `otp-shield:${purpose}`, 32));
+    keys.set(purpose, key);
+  }
+  return key;
+}
+
+function mac(purpose: string, value: string): string {
+  return createHmac("sha256", keyFor(purpose)).update(value).digest("base64url");
+}
+
+/** `value.signature`, for cookies the server must be able to trust when they come back. */
+export function signValue(purpose: string, value: string): string {
+  return `${value}.${mac(purpose, value)}`;
+}
+
+/** The value when the signature is ours (compared in constant time), otherwise null. */
+export function readSignedValue(purpose: string, signed: string | undefined): string | null {
+  if (!signed) return null;
+  const dot = signed.lastIndexOf(".");
+  if (dot <= 0) return null;
+  const value = signed.slice(0, dot);
+  const given = Buffer.from(signed.slice(dot + 1));
+  const expected = Buffer.from(mac(purpose, value));
+  return given.length === expected.length && timingSafeEqual(given, expected) ? value : null;
+}

@@ -1,0 +1,19 @@
+/** @type {import("next").NextConfig} */
+const nextConfig = {
+  // The sign-in pages never need to be framed; refuse it everywhere (clickjacking).
+  async headers() {
+    return [
+      {
+        source: "/:path*",
+        headers: [
+          { key: "X-Frame-Options", value: "DENY" },
+          { key: "X-Content-Type-Options", value: "nosniff" },
+          { key: "Referrer-Policy", value: "same-origin" },
+        ],
+      },
+    ];
+  },
+  poweredByHeader: false,
+};
+
+module.exports = nextConfig;
