@@ -6,8 +6,9 @@ export default function HomePage() {
     <Card title="Phone sign-in that doesn't pay for SMS pumping">
       <div className="space-y-4 text-slate-700">
         <p>
-          This is a reference app for signing people in with a one-time code sent by SMS through the 8x8 Verify
-          API. New numbers are signed up, known numbers are signed in — and nobody can tell which from outside.
+          This is a reference app for signing people in with a one-time code sent by SMS through the 8x8
+          Verify API. New numbers are signed up, known numbers are signed in — and nobody can tell which from
+          outside.
         </p>
         <p>
           Every code costs its owner money, so each request passes client-IP resolution, bot checks and rate

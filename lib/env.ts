@@ -21,7 +21,9 @@ const optionalString = z
 const booleanString = z
   .enum(["true", "false", "1", "0", ""])
   .optional()
-  .transform((value) => (value === undefined || value === "" ? undefined : value === "true" || value === "1"));
+  .transform((value) =>
+    value === undefined || value === "" ? undefined : value === "true" || value === "1",
+  );
 
 const integerString = (min: number, max: number) =>
   z
@@ -91,7 +93,9 @@ function buildEnv(source: Record<string, string | undefined>) {
       (name) => !raw[name as "EIGHT_BY_EIGHT_API_KEY" | "EIGHT_BY_EIGHT_SUBACCOUNT_ID"],
     );
     if (missing.length > 0) {
-      throw new EnvError(`OTP_PROVIDER=8x8 needs ${missing.join(" and ")} (from connect.8x8.com → API keys).`);
+      throw new EnvError(
+        `OTP_PROVIDER=8x8 needs ${missing.join(" and ")} (from connect.8x8.com → API keys).`,
+      );
     }
   }
 

@@ -44,7 +44,10 @@ export type ErrorBody = {
 };
 
 /** Turns any thrown value into the JSON error envelope; unknown errors are logged and hidden. */
-export function errorResponse(error: unknown, context: Record<string, unknown> = {}): NextResponse<ErrorBody> {
+export function errorResponse(
+  error: unknown,
+  context: Record<string, unknown> = {},
+): NextResponse<ErrorBody> {
   const appError =
     error instanceof AppError
       ? error
@@ -53,7 +56,8 @@ export function errorResponse(error: unknown, context: Record<string, unknown> =
 
   const headers = new Headers({ "Cache-Control": "no-store" });
   const { fields, retryAfterSeconds, allow } = appError.details;
-  if (retryAfterSeconds !== undefined) headers.set("Retry-After", String(Math.max(1, Math.ceil(retryAfterSeconds))));
+  if (retryAfterSeconds !== undefined)
+    headers.set("Retry-After", String(Math.max(1, Math.ceil(retryAfterSeconds))));
   if (allow) headers.set("Allow", allow.join(", "));
 
   return NextResponse.json(

@@ -37,7 +37,8 @@ export async function savePendingVerification(
     expiresAt: session.expiresAt.toISOString(),
     resendAfter: session.resendAfter.toISOString(),
   };
-  const maxAgeSeconds = Math.max(1, Math.ceil((session.expiresAt.getTime() - Date.now()) / 1000)) + GRACE_SECONDS;
+  const maxAgeSeconds =
+    Math.max(1, Math.ceil((session.expiresAt.getTime() - Date.now()) / 1000)) + GRACE_SECONDS;
   await store.set(pendingKey(pending.id), pending, maxAgeSeconds);
   return { pending, cookieValue: signValue(SIGNING_PURPOSE, pending.id), maxAgeSeconds };
 }

@@ -1,4 +1,5 @@
 import {
+  AsYouType,
   getCountries,
   getCountryCallingCode,
   parsePhoneNumberFromString,
@@ -61,8 +62,10 @@ export function parsePhone(
 
   const lengthProblem = validatePhoneNumberLength(normalised, defaultCountry);
   const parsed = parsePhoneNumberFromString(normalised, defaultCountry);
-  const where = parsed?.country ?? (international ? undefined : defaultCountry);
-  const forCountry = where ? ` for ${countryName(where)}` : "";
+  const forCountry = describeWhere(
+    parsed?.country ?? (international ? undefined : defaultCountry),
+    normalised,
+  );
 
   switch (lengthProblem) {
     case "TOO_SHORT":
@@ -80,6 +83,18 @@ export function parsePhone(
     return { ok: false, message: `Not a valid number${forCountry}.` };
   }
   return { ok: true, phone: { e164: parsed.number, country: parsed.country } };
+}
+
+/** " for Singapore", or " for +1 numbers" when a calling code is shared by several countries. */
+function describeWhere(country: CountryCode | undefined, input: string): string {
+  if (country) return ` for ${countryName(country)}`;
+  if (!input.startsWith("+")) return "";
+  const typed = new AsYouType();
+  typed.input(input);
+  const guessed = typed.getCountry();
+  if (guessed) return ` for ${countryName(guessed)}`;
+  const callingCode = typed.getCallingCode();
+  return callingCode ? ` for +${callingCode} numbers` : "";
 }
 
 /** The body of `POST /api/otp/send` and the fields of the phone form: one schema for both. */

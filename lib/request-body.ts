@@ -18,7 +18,10 @@ export async function readJsonBody<Schema extends z.ZodType>(
 ): Promise<z.infer<Schema>> {
   const mediaType = request.headers.get("content-type")?.split(";")[0]?.trim().toLowerCase();
   if (mediaType !== "application/json") {
-    throw new AppError("unsupported_media_type", "Send the request body as JSON (Content-Type: application/json).");
+    throw new AppError(
+      "unsupported_media_type",
+      "Send the request body as JSON (Content-Type: application/json).",
+    );
   }
 
   const declaredLength = Number(request.headers.get("content-length") ?? "0");
@@ -41,7 +44,8 @@ export async function readJsonBody<Schema extends z.ZodType>(
     }
     const field = Object.keys(fields).find((key) => key in fieldErrorCodes);
     const code = field ? fieldErrorCodes[field]! : "bad_request";
-    const firstMessage = (field ? fields[field] : Object.values(fields)[0]) ?? "The request body is not valid.";
+    const firstMessage =
+      (field ? fields[field] : Object.values(fields)[0]) ?? "The request body is not valid.";
     throw new AppError(code, firstMessage, { fields });
   }
   return result.data;

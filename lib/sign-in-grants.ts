@@ -12,7 +12,10 @@ export type SignInGrant = { userId: string; phone: string };
 const GRANT_TTL_SECONDS = 60;
 const grantKey = (token: string) => `sign-in-grant:${token}`;
 
-export async function issueSignInGrant(grant: SignInGrant, store: KeyValueStore = getStore()): Promise<string> {
+export async function issueSignInGrant(
+  grant: SignInGrant,
+  store: KeyValueStore = getStore(),
+): Promise<string> {
   const token = randomBytes(32).toString("base64url");
   await store.set(grantKey(token), grant, GRANT_TTL_SECONDS);
   return token;

@@ -25,7 +25,12 @@ export async function recordVerifiedSignIn(
   store: KeyValueStore = getStore(),
   now = new Date(),
 ): Promise<{ user: User; isNewUser: boolean }> {
-  const fresh: User = { id: randomUUID(), phone, createdAt: now.toISOString(), lastSignInAt: now.toISOString() };
+  const fresh: User = {
+    id: randomUUID(),
+    phone,
+    createdAt: now.toISOString(),
+    lastSignInAt: now.toISOString(),
+  };
   if (await store.setIfAbsent(userKey(phone), fresh)) return { user: fresh, isNewUser: true };
 
   const existing = await store.get<User>(userKey(phone));

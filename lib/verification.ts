@@ -49,7 +49,10 @@ export type CheckedCode = { isNewUser: boolean; grant: string; phone: string };
  * is consumed (so one verified 8x8 session yields at most one app session) and a single-use
  * sign-in grant is returned for Auth.js.
  */
-export async function checkVerificationCode(cookieValue: string | undefined, code: string): Promise<CheckedCode> {
+export async function checkVerificationCode(
+  cookieValue: string | undefined,
+  code: string,
+): Promise<CheckedCode> {
   const pending = await getPendingVerification(cookieValue);
   if (!pending) throw noPendingVerification();
 
@@ -90,7 +93,10 @@ export async function checkVerificationCode(cookieValue: string | undefined, cod
 }
 
 function noPendingVerification(): AppError {
-  return new AppError("no_pending_verification", "There is no code waiting to be checked. Request a new code.");
+  return new AppError(
+    "no_pending_verification",
+    "There is no code waiting to be checked. Request a new code.",
+  );
 }
 
 /** Maps 8x8's failures to what we tell the user. Operator problems look like an outage to users. */

@@ -14,7 +14,10 @@ const timeFormat = new Intl.DateTimeFormat("en", { timeStyle: "medium", timeZone
 export default async function SandboxInboxPage() {
   const env = getEnv();
   if (env.otpProvider !== "sandbox") notFound();
-  const messages = await listVisibleSandboxMessages((await cookies()).get(PENDING_COOKIE_NAME)?.value, undefined);
+  const messages = await listVisibleSandboxMessages(
+    (await cookies()).get(PENDING_COOKIE_NAME)?.value,
+    undefined,
+  );
 
   return (
     <Card title="Sandbox inbox">

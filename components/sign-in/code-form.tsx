@@ -13,6 +13,11 @@ import { useCountdown } from "./use-countdown";
 
 type CodeInput = { code: string };
 
+/** The server answers wrong and expired codes alike; the browser knows the expiry time it was given. */
+function hasPassed(isoTime: string): boolean {
+  return Date.now() >= new Date(isoTime).getTime();
+}
+
 /** Step two: the code from the SMS, with resend (after the countdown) and "use a different number". */
 export function CodeForm({
   codeLength,
@@ -50,7 +55,7 @@ export function CodeForm({
       router.refresh();
       return;
     }
-    const expired = Date.now() >= new Date(sent.expiresAt).getTime();
+    const expired = hasPassed(sent.expiresAt);
     switch (result.error.code) {
       case "code_invalid":
         setError("code", {
@@ -98,7 +103,6 @@ export function CodeForm({
           inputMode="numeric"
           autoComplete="one-time-code"
           pattern="[0-9]*"
-          maxLength={codeLength}
           autoFocus
           className={`${inputClassName} tracking-[0.5em] text-lg`}
           aria-invalid={errors.code ? true : undefined}

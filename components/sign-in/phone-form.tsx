@@ -50,7 +50,12 @@ export function PhoneForm({
   return (
     <form onSubmit={onSubmit} noValidate className="space-y-4" aria-busy={isSubmitting}>
       <Field id="country" label="Country" error={errors.country?.message}>
-        <select id="country" className={inputClassName} autoComplete="tel-country-code" {...register("country")}>
+        <select
+          id="country"
+          className={inputClassName}
+          autoComplete="tel-country-code"
+          {...register("country")}
+        >
           {countries.map((country) => (
             <option key={country.code} value={country.code}>
               {country.name} ({country.dialCode})

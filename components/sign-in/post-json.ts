@@ -18,7 +18,10 @@ export async function postJson<T>(url: string, body: unknown): Promise<ApiResult
     return {
       ok: false,
       status: 0,
-      error: { code: "unavailable", message: "We couldn't reach the server. Check your connection and try again." },
+      error: {
+        code: "unavailable",
+        message: "We couldn't reach the server. Check your connection and try again.",
+      },
     };
   }
   const json = (await response.json().catch(() => null)) as unknown;

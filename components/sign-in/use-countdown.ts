@@ -8,7 +8,8 @@ export function useCountdown(until: string | null): number {
   const [secondsLeft, setSecondsLeft] = useState(compute);
 
   useEffect(() => {
-    const tick = () => setSecondsLeft(until ? Math.max(0, Math.ceil((new Date(until).getTime() - Date.now()) / 1000)) : 0);
+    const tick = () =>
+      setSecondsLeft(until ? Math.max(0, Math.ceil((new Date(until).getTime() - Date.now()) / 1000)) : 0);
     tick();
     const timer = setInterval(tick, 1000);
     return () => clearInterval(timer);

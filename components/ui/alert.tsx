@@ -9,7 +9,10 @@ const tones = {
 /** A message announced to screen readers when it appears (role=alert for errors, status otherwise). */
 export function Alert({ tone, children }: { tone: keyof typeof tones; children: ReactNode }) {
   return (
-    <div role={tone === "error" ? "alert" : "status"} className={`rounded-md p-3 text-sm ring-1 ${tones[tone]}`}>
+    <div
+      role={tone === "error" ? "alert" : "status"}
+      className={`rounded-md p-3 text-sm ring-1 ${tones[tone]}`}
+    >
       {children}
     </div>
   );

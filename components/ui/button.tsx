@@ -1,3 +1,5 @@
+"use client";
+
 import type { ButtonHTMLAttributes } from "react";
 
 type ButtonProps = ButtonHTMLAttributes<HTMLButtonElement> & {
@@ -7,7 +9,8 @@ type ButtonProps = ButtonHTMLAttributes<HTMLButtonElement> & {
 
 const variants = {
   primary: "bg-indigo-600 text-white hover:bg-indigo-500 px-4 py-2 rounded-md font-medium shadow-sm",
-  secondary: "bg-white text-slate-900 ring-1 ring-slate-300 hover:bg-slate-50 px-4 py-2 rounded-md font-medium",
+  secondary:
+    "bg-white text-slate-900 ring-1 ring-slate-300 hover:bg-slate-50 px-4 py-2 rounded-md font-medium",
   link: "text-indigo-700 underline-offset-2 hover:underline",
 };
 
@@ -15,7 +18,13 @@ const variants = {
  * A button that stays focusable while pending (aria-disabled instead of disabled), so screen
  * readers keep their place; clicks are ignored until the action finishes.
  */
-export function Button({ variant = "primary", pending = false, className = "", onClick, ...props }: ButtonProps) {
+export function Button({
+  variant = "primary",
+  pending = false,
+  className = "",
+  onClick,
+  ...props
+}: ButtonProps) {
   return (
     <button
       {...props}

@@ -142,9 +142,13 @@ export function createEightByEightClient(options: EightByEightClientOptions): Ot
       if (!parsed.success) throw malformed();
       const data = parsed.data;
       if (data.status?.state === "error") {
-        throw new EightByEightError("unavailable", `8x8 lookup failed with code ${data.status.errorCode ?? "?"}`, {
-          vendorCode: data.status.errorCode ?? undefined,
-        });
+        throw new EightByEightError(
+          "unavailable",
+          `8x8 lookup failed with code ${data.status.errorCode ?? "?"}`,
+          {
+            vendorCode: data.status.errorCode ?? undefined,
+          },
+        );
       }
       return {
         e164: data.phoneNumber ?? phone,
@@ -186,11 +190,19 @@ function toError(response: Response, json: unknown): EightByEightError {
     case 400:
       return vendorCode === 1002
         ? new EightByEightError("invalid_number", describe("8x8 rejected the destination"), details)
-        : new EightByEightError("invalid_request", describe(`8x8 rejected the request: ${vendorMessage}`), details);
+        : new EightByEightError(
+            "invalid_request",
+            describe(`8x8 rejected the request: ${vendorMessage}`),
+            details,
+          );
     case 401:
       return new EightByEightError("unauthorized", describe("8x8 rejected the API key"), details);
     case 403:
-      return new EightByEightError("resend_too_soon", describe("8x8 refused a re-send within the interval"), details);
+      return new EightByEightError(
+        "resend_too_soon",
+        describe("8x8 refused a re-send within the interval"),
+        details,
+      );
     case 404:
       return new EightByEightError("not_found", describe("8x8 does not know this session"), details);
     case 429:
@@ -218,5 +230,8 @@ function parseJson(text: string): unknown {
 }
 
 function malformed(): EightByEightError {
-  return new EightByEightError("unavailable", "8x8 answered with JSON that does not match its documented shape");
+  return new EightByEightError(
+    "unavailable",
+    "8x8 answered with JSON that does not match its documented shape",
+  );
 }

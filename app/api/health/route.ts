@@ -8,7 +8,12 @@ export const dynamic = "force-dynamic";
 export function GET() {
   const env = getEnv();
   return NextResponse.json(
-    { status: "ok", store: getStore().kind, otpProvider: env.otpProvider, sandbox: env.otpProvider === "sandbox" },
+    {
+      status: "ok",
+      store: getStore().kind,
+      otpProvider: env.otpProvider,
+      sandbox: env.otpProvider === "sandbox",
+    },
     { headers: { "Cache-Control": "no-store" } },
   );
 }

@@ -46,7 +46,8 @@ export type EmulatorReply = {
   hang?: boolean;
 };
 
-type CodeType = "NUMERIC" | "NUMERIC_WITH_DASH" | "ALPHANUMERIC" | "ALPHANUMERIC_CAPITALS" | "ALPHANUMERIC_EASY";
+type CodeType =
+  "NUMERIC" | "NUMERIC_WITH_DASH" | "ALPHANUMERIC" | "ALPHANUMERIC_CAPITALS" | "ALPHANUMERIC_EASY";
 
 type Session = {
   id: string;
@@ -95,10 +96,17 @@ export class EightByEightEmulator {
   ) {}
 
   /** Routes one HTTP request. `path` excludes the query string. */
-  handle(method: string, path: string, query: URLSearchParams, authorization: string | null, body: string): EmulatorReply {
+  handle(
+    method: string,
+    path: string,
+    query: URLSearchParams,
+    authorization: string | null,
+    body: string,
+  ): EmulatorReply {
     const route = matchRoute(method, path);
     if (!route) return this.error(404, 1300, "Not found");
-    if (authorization !== `Bearer ${this.apiKey}`) return this.error(401, 1200, "Request was not authenticated properly");
+    if (authorization !== `Bearer ${this.apiKey}`)
+      return this.error(401, 1200, "Request was not authenticated properly");
     if (route.subAccountId !== this.subAccountId) {
       return this.error(400, 1001, "Provided subAccountId doesn't belong to your account");
     }
@@ -127,7 +135,8 @@ export class EightByEightEmulator {
     let body: Record<string, unknown>;
     try {
       const parsed: unknown = JSON.parse(bodyText);
-      if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) throw new Error("not an object");
+      if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed))
+        throw new Error("not an object");
       body = parsed as Record<string, unknown>;
     } catch {
       return this.error(400, 1000, "Invalid request body");
@@ -209,9 +218,11 @@ export class EightByEightEmulator {
 
   private lookup(phoneNumber: string, query: URLSearchParams): EmulatorReply {
     const type = query.get("type") ?? "format";
-    if (!["format", "operator", "live"].includes(type)) return this.error(400, 1000, "Invalid parameter: type");
+    if (!["format", "operator", "live"].includes(type))
+      return this.error(400, 1000, "Invalid parameter: type");
     const country = query.get("country") ?? undefined;
-    if (country !== undefined && !/^[A-Za-z]{2}$/.test(country)) return this.error(400, 1009, "Invalid Country Code");
+    if (country !== undefined && !/^[A-Za-z]{2}$/.test(country))
+      return this.error(400, 1009, "Invalid Country Code");
 
     const parsed = parsePhoneNumberFromString(phoneNumber, country?.toUpperCase() as CountryCode | undefined);
     if (!parsed || !parsed.isPossible()) return this.error(400, 1002, "Invalid MSISDN");
@@ -221,13 +232,9 @@ export class EightByEightEmulator {
       phoneNumber: parsed.number,
       phoneNumberNational: parsed.formatNational(),
       phoneType: (parsed.isValid() && phoneTypes[parsed.getType() ?? ""]) || "Unknown",
-      country: parsed.country ?? null,
-      ported: null,
-      roaming: null,
-      presence: null,
-      currentOperator: null,
-      originalOperator: null,
-      roamingOperator: null,
+      // A format lookup knows nothing of porting, roaming or operators: those fields are left out
+      // (the published schema has no nulls for them).
+      ...(parsed.country ? { country: parsed.country } : {}),
     };
     if (type !== "format") {
       // Paid lookups must be enabled by an account manager; the sandbox has no pricing plan.
@@ -259,15 +266,19 @@ export class EightByEightEmulator {
   }
 
   clearFaults(destination?: string): void {
-    this.faults = destination === undefined ? [] : this.faults.filter((fault) => fault.destination !== destination);
+    this.faults =
+      destination === undefined ? [] : this.faults.filter((fault) => fault.destination !== destination);
   }
 
-  /** Moves the pending session for `destination` past its expiry, as if time had passed. */
-  expirePendingSession(destination: string): boolean {
+  /**
+   * Moves the pending session for `destination` `seconds` into the future, as if that much time
+   * had passed for it alone (tests of resend countdowns and expired codes).
+   */
+  advancePendingSession(destination: string, seconds: number): boolean {
     const session = this.pendingSession(destination);
     if (!session) return false;
-    session.expiresAt = this.now() - 1;
-    session.lastSentAt = this.now() - session.resendingInterval;
+    session.expiresAt -= seconds * 1000;
+    session.lastSentAt -= seconds * 1000;
     this.expireIfDue(session);
     return true;
   }
@@ -315,13 +326,18 @@ export class EightByEightEmulator {
     if (route.operation === "lookup") return normaliseDestination(route.phoneNumber, undefined) ?? undefined;
     try {
       const parsed = JSON.parse(body) as { destination?: unknown; country?: unknown };
-      return normaliseDestination(String(parsed.destination), parsed.country as string | undefined) ?? undefined;
+      return (
+        normaliseDestination(String(parsed.destination), parsed.country as string | undefined) ?? undefined
+      );
     } catch {
       return undefined;
     }
   }
 
-  private takeFault(operation: Route["operation"], destination: string | undefined): SandboxFault | undefined {
+  private takeFault(
+    operation: Route["operation"],
+    destination: string | undefined,
+  ): SandboxFault | undefined {
     const index = this.faults.findIndex(
       (fault) =>
         (fault.operation === undefined || fault.operation === operation) &&
@@ -380,7 +396,8 @@ type Route =
 function matchRoute(method: string, path: string): Route | undefined {
   const parts = path.split("/").filter(Boolean).map(safeDecode);
   const [api, version, subaccounts, subAccountId, collection, id, ...rest] = parts;
-  if (api !== "api" || subaccounts !== "subaccounts" || subAccountId === undefined || rest.length > 0) return undefined;
+  if (api !== "api" || subaccounts !== "subaccounts" || subAccountId === undefined || rest.length > 0)
+    return undefined;
   if (version === "v2" && collection === "sessions") {
     if (id === undefined && method === "POST") return { operation: "create", subAccountId };
     if (id !== undefined && method === "GET") return { operation: "check", subAccountId, sessionId: id };
@@ -399,7 +416,13 @@ function safeDecode(part: string): string {
   }
 }
 
-const codeTypes = ["NUMERIC", "NUMERIC_WITH_DASH", "ALPHANUMERIC", "ALPHANUMERIC_CAPITALS", "ALPHANUMERIC_EASY"];
+const codeTypes = [
+  "NUMERIC",
+  "NUMERIC_WITH_DASH",
+  "ALPHANUMERIC",
+  "ALPHANUMERIC_CAPITALS",
+  "ALPHANUMERIC_EASY",
+];
 const channels = ["sms", "call", "whatsapp", "viber", "sma"];
 
 /** The field rules of `VerifyRequestV2`; returns the 8x8 error to answer with, if any. */
@@ -417,11 +440,16 @@ function validateCreateBody(body: Record<string, unknown>): { code: number; mess
   if (typeof body.destination !== "string" || body.destination.trim() === "") {
     return { code: 1002, message: "Invalid MSISDN format (not E.164 international number)" };
   }
-  if (body.country !== undefined && (typeof body.country !== "string" || !/^[A-Za-z]{2}$/.test(body.country))) {
+  if (
+    body.country !== undefined &&
+    (typeof body.country !== "string" || !/^[A-Za-z]{2}$/.test(body.country))
+  ) {
     return { code: 1009, message: "Invalid Country Code" };
   }
   const rangeProblem =
-    inRange("codeLength", 3, 10) ?? inRange("codeValidity", 30, 7200) ?? inRange("resendingInterval", 10, 7200);
+    inRange("codeLength", 3, 10) ??
+    inRange("codeValidity", 30, 7200) ??
+    inRange("resendingInterval", 10, 7200);
   if (rangeProblem) return rangeProblem;
   if (body.codeType !== undefined && !codeTypes.includes(body.codeType as string)) {
     return { code: 1000, message: "Invalid parameter: codeType" };
@@ -434,7 +462,8 @@ function validateCreateBody(body: Record<string, unknown>): { code: number; mess
   }
   if (body.channel === "whatsapp") {
     const whatsapp = body.whatsapp as { templateName?: unknown } | undefined;
-    if (typeof whatsapp?.templateName !== "string") return { code: 1000, message: "Invalid parameter: whatsapp" };
+    if (typeof whatsapp?.templateName !== "string")
+      return { code: 1000, message: "Invalid parameter: whatsapp" };
   }
   if (body.brand !== undefined && (typeof body.brand !== "string" || body.brand.length > 30)) {
     return { code: 1000, message: "Invalid parameter: brand" };
@@ -487,6 +516,7 @@ function codesMatch(session: Session, code: string): boolean {
 
 function renderMessage(template: unknown, brand: unknown, code: string): string {
   const brandText = typeof brand === "string" ? brand : "";
-  if (typeof template === "string") return template.replaceAll("{code}", code).replaceAll("{brand}", brandText);
+  if (typeof template === "string")
+    return template.replaceAll("{code}", code).replaceAll("{brand}", brandText);
   return brandText ? `${brandText}: Your verification code is ${code}` : `Your verification code is ${code}`;
 }

@@ -34,7 +34,10 @@ export async function serveEmulator(emulator: EightByEightEmulator, port = 0): P
       const send = () => {
         if (response.destroyed) return;
         const payload = reply.raw ? String(reply.body) : JSON.stringify(reply.body);
-        response.writeHead(reply.status, { "Content-Type": "application/json; charset=utf-8", ...reply.headers });
+        response.writeHead(reply.status, {
+          "Content-Type": "application/json; charset=utf-8",
+          ...reply.headers,
+        });
         response.end(payload);
       };
       if (reply.delayMs) setTimeout(send, reply.delayMs).unref();

@@ -10,7 +10,9 @@ import { checkVerificationCode } from "@/lib/verification";
 /** Checks the code for this browser's pending verification and, when right, signs it in. */
 export async function POST(request: NextRequest) {
   try {
-    const { code } = await readJsonBody(request, codeSchemaFor(getEnv().otp.codeLength), { code: "code_invalid" });
+    const { code } = await readJsonBody(request, codeSchemaFor(getEnv().otp.codeLength), {
+      code: "code_invalid",
+    });
     const result = await checkVerificationCode(request.cookies.get(PENDING_COOKIE_NAME)?.value, code);
 
     // Auth.js writes its session cookie into this response.

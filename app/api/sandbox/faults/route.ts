@@ -7,7 +7,10 @@ import { requireSandboxControls } from "@/lib/sandbox-inbox";
 const faultSchema = z
   .object({
     kind: z.enum(["rate_limit", "server_error", "slow", "hang", "malformed"]),
-    destination: z.string().regex(/^\+\d{6,15}$/, "Use an E.164 number.").optional(),
+    destination: z
+      .string()
+      .regex(/^\+\d{6,15}$/, "Use an E.164 number.")
+      .optional(),
     operation: z.enum(["create", "check", "lookup"]).optional(),
     times: z.number().int().min(1).max(1000).default(1),
     retryAfterSeconds: z.number().int().min(1).max(3600).optional(),

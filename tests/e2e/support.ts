@@ -1,0 +1,72 @@
+import { expect, test as base, type APIRequestContext, type Page } from "@playwright/test";
+
+/** A fresh, valid Singapore mobile number, so tests never share state (no flushing needed). */
+export function randomPhone(): { e164: string; national: string } {
+  const national = `8${1 + Math.floor(Math.random() * 8)}${String(Math.floor(Math.random() * 1e6)).padStart(6, "0")}`;
+  return { e164: `+65${national}`, national: `${national.slice(0, 4)} ${national.slice(4)}` };
+}
+
+/** The newest code the sandbox "sent" to a number, waiting briefly for it to arrive. */
+export async function readLatestCode(
+  request: APIRequestContext,
+  e164: string,
+  previous?: string,
+): Promise<string> {
+  let code = "";
+  await expect
+    .poll(async () => {
+      const response = await request.get(`/api/sandbox/messages?to=${encodeURIComponent(e164)}`);
+      const { messages } = (await response.json()) as { messages: { code: string; sentAt: string }[] };
+      code = messages[0]?.code ?? "";
+      return messages.length > 0 && (previous === undefined || messages.length > Number(previous));
+    })
+    .toBe(true);
+  return code;
+}
+
+export async function countMessages(request: APIRequestContext, e164: string): Promise<number> {
+  const response = await request.get(`/api/sandbox/messages?to=${encodeURIComponent(e164)}`);
+  return ((await response.json()) as { messages: unknown[] }).messages.length;
+}
+
+/** Moves a number's pending sandbox session forward in time (resend countdowns, expiry). */
+export async function advanceSandboxSession(request: APIRequestContext, e164: string, seconds: number) {
+  const response = await request.post("/api/sandbox/sessions/advance", { data: { to: e164, seconds } });
+  expect(response.status()).toBe(200);
+}
+
+/** The sign-in page, as a person uses it. */
+export class SignInPage {
+  constructor(readonly page: Page) {}
+
+  async goto() {
+    await this.page.goto("/sign-in");
+  }
+
+  async requestCode(national: string, country = "SG") {
+    await this.page.getByLabel("Country").selectOption(country);
+    await this.page.getByLabel("Phone number").fill(national);
+    await this.page.getByRole("button", { name: "Send code" }).click();
+    await expect(this.page.getByLabel("Verification code")).toBeVisible();
+  }
+
+  async enterCode(code: string) {
+    await this.page.getByLabel("Verification code").fill(code);
+    await this.page.getByRole("button", { name: "Verify" }).click();
+  }
+
+  async signIn(phone: { e164: string; national: string }) {
+    await this.goto();
+    await this.requestCode(phone.national);
+    await this.enterCode(await readLatestCode(this.page.request, phone.e164));
+    await expect(this.page).toHaveURL(/\/account/);
+  }
+}
+
+export const test = base.extend<{ signInPage: SignInPage }>({
+  signInPage: async ({ page }, use) => {
+    await use(new SignInPage(page));
+  },
+});
+
+export { expect };

@@ -1,0 +1,166 @@
+import { NextRequest } from "next/server";
+import { beforeAll, describe, expect, it } from "vitest";
+import { POST as send } from "@/app/api/otp/send/route";
+import { POST as verify } from "@/app/api/otp/verify/route";
+import { getSandboxEmulator } from "@/lib/eight-by-eight";
+import type { EightByEightEmulator } from "@/lib/eight-by-eight/sandbox/emulator";
+
+let emulator: EightByEightEmulator;
+beforeAll(async () => {
+  emulator = (await getSandboxEmulator())!;
+});
+
+let counter = 0;
+function nextNumber(): string {
+  counter += 1;
+  return `+658${String(2_000_000 + counter * 104_729).slice(-7)}`;
+}
+
+function jsonRequest(path: string, body: unknown, headers: Record<string, string> = {}) {
+  return new NextRequest(`http://localhost${path}`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json", ...headers },
+    body: typeof body === "string" ? body : JSON.stringify(body),
+  });
+}
+
+async function sendCode(phone: string) {
+  const response = await send(jsonRequest("/api/otp/send", { phone }));
+  const cookie = response.headers.get("set-cookie")?.split(";")[0] ?? "";
+  return { response, cookie, body: await response.json() };
+}
+
+const verifyWith = (cookie: string, code: unknown) =>
+  verify(jsonRequest("/api/otp/verify", { code }, { cookie }));
+
+describe("POST /api/otp/send", () => {
+  it("answers 202 with expiry times and a signed, httpOnly pending-verification cookie", async () => {
+    const phone = nextNumber();
+    const { response, body } = await sendCode(phone);
+    expect(response.status).toBe(202);
+    expect(body).toEqual({ status: "sent", expiresAt: expect.any(String), resendAfter: expect.any(String) });
+    expect(new Date(body.expiresAt).getTime()).toBeGreaterThan(Date.now());
+    const setCookie = response.headers.get("set-cookie") ?? "";
+    expect(setCookie).toMatch(/^otp_pending=[\w-]+\.[\w-]+;/);
+    expect(setCookie).toMatch(/HttpOnly/i);
+    expect(setCookie).toMatch(/SameSite=strict/i);
+    expect(emulator.listMessages(phone)).toHaveLength(1);
+  });
+
+  it("sends one number once, whatever its spelling, when re-sent inside the interval", async () => {
+    const phone = nextNumber();
+    const national = `${phone.slice(3, 7)} ${phone.slice(7)}`;
+    expect((await sendCode(phone)).response.status).toBe(202);
+    const again = await send(jsonRequest("/api/otp/send", { phone: national, country: "SG" }));
+    expect(again.status).toBe(429);
+    expect(Number(again.headers.get("retry-after"))).toBeGreaterThan(0);
+    expect((await again.json()).error.code).toBe("rate_limited");
+    expect(emulator.listMessages(phone)).toHaveLength(1);
+  });
+
+  it("rejects bad input with specific errors and never calls 8x8", async () => {
+    const before = emulator.requestCounts.create;
+    const cases = [
+      {
+        request: jsonRequest("/api/otp/send", { phone: "8123", country: "SG" }),
+        status: 400,
+        code: "invalid_phone",
+      },
+      { request: jsonRequest("/api/otp/send", "{not json"), status: 400, code: "bad_request" },
+      {
+        request: jsonRequest("/api/otp/send", { phone: "+6581234567", role: "admin" }),
+        status: 400,
+        code: "bad_request",
+      },
+      { request: jsonRequest("/api/otp/send", { phone: 6581234567 }), status: 400, code: "invalid_phone" },
+      {
+        request: jsonRequest("/api/otp/send", { phone: "x".repeat(5000) }),
+        status: 413,
+        code: "payload_too_large",
+      },
+      {
+        request: new NextRequest("http://localhost/api/otp/send", { method: "POST", body: "phone=1" }),
+        status: 415,
+        code: "unsupported_media_type",
+      },
+    ];
+    for (const { request, status, code } of cases) {
+      const response = await send(request);
+      expect(response.status, code).toBe(status);
+      expect((await response.json()).error.code).toBe(code);
+    }
+    const tooShort = await send(jsonRequest("/api/otp/send", { phone: "8123", country: "SG" }));
+    expect(await tooShort.json()).toEqual({
+      error: {
+        code: "invalid_phone",
+        message: "Too short for Singapore.",
+        fields: { phone: "Too short for Singapore." },
+      },
+    });
+    expect(emulator.requestCounts.create).toBe(before);
+  });
+
+  it("maps 8x8 failures: 429 keeps its Retry-After, 5xx becomes 503 and no cookie is set", async () => {
+    const limited = nextNumber();
+    emulator.addFault({ kind: "rate_limit", destination: limited, times: 1, retryAfterSeconds: 9 });
+    const rateLimited = await send(jsonRequest("/api/otp/send", { phone: limited }));
+    expect(rateLimited.status).toBe(429);
+    expect(rateLimited.headers.get("retry-after")).toBe("9");
+
+    const broken = nextNumber();
+    emulator.addFault({ kind: "server_error", destination: broken, times: 1 });
+    const unavailable = await send(jsonRequest("/api/otp/send", { phone: broken }));
+    expect(unavailable.status).toBe(503);
+    const body = await unavailable.json();
+    expect(body.error.code).toBe("unavailable");
+    expect(JSON.stringify(body)).not.toMatch(/errorId|2000|8x8/);
+    expect(unavailable.headers.get("set-cookie")).toBeNull();
+  });
+});
+
+describe("POST /api/otp/verify", () => {
+  it("answers no_pending_verification without the cookie, or with a forged one", async () => {
+    for (const cookie of ["", "otp_pending=forged.signature"]) {
+      const response = await verifyWith(cookie, "123456");
+      expect(response.status).toBe(400);
+      expect((await response.json()).error.code).toBe("no_pending_verification");
+    }
+  });
+
+  it("answers a wrong code and an expired right code identically", async () => {
+    const wrongPhone = nextNumber();
+    const wrong = await verifyWith((await sendCode(wrongPhone)).cookie, "000000");
+
+    const expiredPhone = nextNumber();
+    const { cookie } = await sendCode(expiredPhone);
+    const code = emulator.listMessages(expiredPhone)[0]!.code;
+    emulator.advancePendingSession(expiredPhone, 301);
+    const expired = await verifyWith(cookie, code);
+
+    expect(wrong.status).toBe(400);
+    expect(expired.status).toBe(400);
+    expect(await expired.json()).toEqual(await wrong.json());
+  });
+
+  it("rejects a malformed code without using up an attempt at 8x8", async () => {
+    const phone = nextNumber();
+    const { cookie } = await sendCode(phone);
+    const checksBefore = emulator.requestCounts.check;
+    for (const code of ["12345", "abcdef", 123456, "1234567"]) {
+      const response = await verifyWith(cookie, code);
+      expect(response.status).toBe(400);
+      expect((await response.json()).error.code).toBe("code_invalid");
+    }
+    expect(emulator.requestCounts.check).toBe(checksBefore);
+  });
+
+  it("answers 429 once 8x8 has failed the session after five wrong codes, and forgets the verification", async () => {
+    const phone = nextNumber();
+    const { cookie } = await sendCode(phone);
+    const statuses = [];
+    for (let index = 0; index < 5; index += 1) statuses.push((await verifyWith(cookie, "000000")).status);
+    expect(statuses).toEqual([400, 400, 400, 400, 429]);
+    const after = await verifyWith(cookie, emulator.listMessages(phone)[0]!.code);
+    expect((await after.json()).error.code).toBe("no_pending_verification");
+  });
+});

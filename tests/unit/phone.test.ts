@@ -1,0 +1,78 @@
+import { describe, expect, it } from "vitest";
+import { codeSchemaFor, maskPhone, parsePhone, sendCodeSchema } from "@/lib/phone";
+
+describe("parsePhone", () => {
+  it("normalises every spelling of one number to the same E.164", () => {
+    const spellings = [
+      ["8123 4567", "SG"],
+      ["+65 8123 4567", undefined],
+      ["+65 (8123) 4567", "US"],
+      ["0065-8123-4567", undefined],
+      ["+6581234567", "SG"],
+    ] as const;
+    const results = spellings.map(([input, country]) => parsePhone(input, country));
+    for (const result of results)
+      expect(result).toEqual({ ok: true, phone: { e164: "+6581234567", country: "SG" } });
+  });
+
+  it("names the country in length errors", () => {
+    expect(parsePhone("8123", "SG")).toEqual({ ok: false, message: "Too short for Singapore." });
+    expect(parsePhone("8123 4567 8901 2345", "SG")).toEqual({
+      ok: false,
+      message: "Too long for Singapore.",
+    });
+    expect(parsePhone("+44 7700 9", undefined)).toEqual({ ok: false, message: "Too short for +44 numbers." });
+  });
+
+  it("explains missing countries, letters and unknown country codes", () => {
+    expect(parsePhone("8123 4567", undefined)).toMatchObject({
+      ok: false,
+      message: expect.stringContaining("Pick a country"),
+    });
+    expect(parsePhone("call me", "SG")).toMatchObject({
+      ok: false,
+      message: expect.stringContaining("digits only"),
+    });
+    expect(parsePhone("+999 1234 5678", undefined)).toEqual({
+      ok: false,
+      message: "Unknown country code. Check the digits after +.",
+    });
+    expect(parsePhone("", "SG")).toEqual({ ok: false, message: "Enter your phone number." });
+  });
+
+  it("rejects a number of the right length that no operator issues", () => {
+    expect(parsePhone("1234 5678", "SG")).toEqual({
+      ok: false,
+      message: "Not a valid number for Singapore.",
+    });
+  });
+});
+
+describe("sendCodeSchema", () => {
+  it("accepts the documented body and rejects unknown fields and bad countries", () => {
+    expect(sendCodeSchema.safeParse({ phone: "+6581234567" }).success).toBe(true);
+    expect(sendCodeSchema.safeParse({ phone: "81234567", country: "SG" }).success).toBe(true);
+    expect(sendCodeSchema.safeParse({ phone: "81234567", country: "SG", admin: true }).success).toBe(false);
+    const badCountry = sendCodeSchema.safeParse({ phone: "81234567", country: "ZZ" });
+    expect(badCountry.success).toBe(false);
+    expect(badCountry.error?.issues[0]?.path).toEqual(["country"]);
+  });
+});
+
+describe("codeSchemaFor", () => {
+  it("accepts exactly the configured number of digits", () => {
+    const schema = codeSchemaFor(6);
+    expect(schema.safeParse({ code: "123456" }).success).toBe(true);
+    expect(schema.safeParse({ code: " 123456 " }).success).toBe(true);
+    expect(schema.safeParse({ code: "12345" }).success).toBe(false);
+    expect(schema.safeParse({ code: "12345a" }).success).toBe(false);
+    expect(schema.safeParse({ code: 123456 }).success).toBe(false);
+  });
+});
+
+describe("maskPhone", () => {
+  it("keeps the country code and the last four digits only", () => {
+    expect(maskPhone("+6581234567")).toBe("+65 ••••4567");
+    expect(maskPhone("+14155550123")).toBe("+1 ••••••0123");
+  });
+});
