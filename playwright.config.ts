@@ -33,8 +33,10 @@ export default defineConfig({
     },
   ],
   webServer: {
-    // A production build, as deployed; the sandbox is switched on explicitly, as in the hosted demo.
-    command: `npm run build && node node_modules/next/dist/bin/next start -p ${port}`,
+    // A production build served by `npm start` (which stamps the TCP peer); the sandbox is switched
+    // on explicitly, as in the hosted demo. The test runner on loopback plays the trusted proxy:
+    // each test sends its own client address in X-Forwarded-For (see tests/e2e/support.ts).
+    command: `npm run build && node lib/node-server.mjs -p ${port}`,
     url: `http://localhost:${port}/api/health`,
     reuseExistingServer: !process.env.CI,
     timeout: 240_000,
@@ -44,6 +46,9 @@ export default defineConfig({
       SANDBOX_INBOX: "all",
       AUTH_SECRET: "e2e-only-secret-0123456789abcdefghijklmnopqrstuvwxyz",
       AUTH_TRUST_HOST: "true",
+      CLIENT_IP_STRATEGY: "rightmost-trusted-range",
+      CLIENT_IP_TRUSTED_RANGES: "127.0.0.0/8,::1",
+      ADMIN_PHONE_NUMBERS: "+6589990001,+6589990002,+6589990003",
     },
   },
 });

@@ -15,6 +15,7 @@ export default defineConfig({
   test: {
     environment: "node",
     include: ["tests/unit/**/*.test.ts", "tests/integration/**/*.test.ts"],
+    benchmark: { include: ["tests/bench/**/*.bench.ts"] },
     testTimeout: 15_000,
     // next-auth imports "next/server" without an extension; let Vite resolve it.
     server: { deps: { inline: ["next-auth"] } },

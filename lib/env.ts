@@ -1,5 +1,7 @@
 import "server-only";
 import { z } from "zod";
+import { ClientIpSettingsError, parseClientIpSettings } from "./client-ip-settings";
+import { parsePhone } from "./phone";
 
 /**
  * The one place that reads `process.env`. Every setting is validated once, typed, and given its
@@ -67,6 +69,30 @@ const rawEnvSchema = z.object({
   OTP_CODE_LENGTH: integerString(4, 10),
   OTP_CODE_VALIDITY_SECONDS: integerString(30, 7200),
   OTP_RESEND_INTERVAL_SECONDS: integerString(10, 7200),
+  CLIENT_IP_PRESET: z.string().optional(),
+  CLIENT_IP_STRATEGY: z.string().optional(),
+  CLIENT_IP_HEADER: z.string().optional(),
+  CLIENT_IP_TRUSTED_COUNT: z.string().optional(),
+  CLIENT_IP_TRUSTED_RANGES: z.string().optional(),
+  CLIENT_IP_IPV6_PREFIX: z.string().optional(),
+  ADMIN_PHONE_NUMBERS: z
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      const numbers: string[] = [];
+      for (const item of (value ?? "")
+        .split(",")
+        .map((part) => part.trim())
+        .filter(Boolean)) {
+        const parsed = parsePhone(item);
+        if (!parsed.ok || parsed.phone.e164 !== item) {
+          ctx.addIssue({ code: "custom", message: `"${item}" is not an E.164 number such as +6581234567` });
+          return z.NEVER;
+        }
+        numbers.push(parsed.phone.e164);
+      }
+      return numbers;
+    }),
   DEFAULT_COUNTRY: z
     .string()
     .regex(/^[A-Z]{2}$/, "must be an ISO 3166 alpha-2 code such as US or SG")
@@ -105,9 +131,19 @@ function buildEnv(source: Record<string, string | undefined>) {
     );
   }
 
+  let clientIp;
+  try {
+    clientIp = parseClientIpSettings(raw, isProduction);
+  } catch (error) {
+    if (error instanceof ClientIpSettingsError) throw new EnvError(error.message);
+    throw error;
+  }
+
   return {
     isProduction,
     otpProvider,
+    clientIp,
+    adminPhoneNumbers: raw.ADMIN_PHONE_NUMBERS,
     eightByEight: {
       apiKey: raw.EIGHT_BY_EIGHT_API_KEY ?? "",
       subAccountId: raw.EIGHT_BY_EIGHT_SUBACCOUNT_ID ?? "sandbox_hq",

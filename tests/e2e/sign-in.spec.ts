@@ -1,4 +1,12 @@
-import { advanceSandboxSession, countMessages, expect, randomPhone, readLatestCode, test } from "./support";
+import {
+  advanceSandboxSession,
+  countMessages,
+  expect,
+  randomClientIp,
+  randomPhone,
+  readLatestCode,
+  test,
+} from "./support";
 
 test.describe("phone sign-in", () => {
   test("signs a new number up, signs out, and signs the same number in again", async ({
@@ -171,7 +179,7 @@ test.describe("pages and sessions", () => {
     expect((await request.post("/api/otp/send", { data: { phone: phone.e164 } })).status()).toBe(202);
     const code = await readLatestCode(request, phone.e164);
 
-    const other = await browser.newContext();
+    const other = await browser.newContext({ extraHTTPHeaders: { "x-forwarded-for": randomClientIp() } });
     const stranger = await other.request.post("/api/otp/verify", { data: { code } });
     expect(stranger.status()).toBe(400);
     expect((await stranger.json()).error.code).toBe("no_pending_verification");

@@ -35,6 +35,29 @@ export async function advanceSandboxSession(request: APIRequestContext, e164: st
   expect(response.status()).toBe(200);
 }
 
+/**
+ * Signs a number in through the HTTP API, as a script would. A code sent to this number in the
+ * last resend interval (a previous run against the same server) is aged out first.
+ */
+export async function signInViaApi(request: APIRequestContext, e164: string): Promise<void> {
+  let sent = await request.post("/api/otp/send", { data: { phone: e164 } });
+  if (sent.status() === 429) {
+    await advanceSandboxSession(request, e164, 3600);
+    sent = await request.post("/api/otp/send", { data: { phone: e164 } });
+  }
+  expect(sent.status()).toBe(202);
+  const code = (await latestMessages(request, e164))[0]!.code;
+  expect((await request.post("/api/otp/verify", { data: { code } })).status()).toBe(200);
+}
+
+async function latestMessages(request: APIRequestContext, e164: string): Promise<{ code: string }[]> {
+  const response = await request.get(`/api/sandbox/messages?to=${encodeURIComponent(e164)}`);
+  return ((await response.json()) as { messages: { code: string }[] }).messages;
+}
+
+/** Numbers listed in ADMIN_PHONE_NUMBERS for the e2e server (playwright.config.ts). */
+export const adminPhones = ["+6589990001", "+6589990002", "+6589990003"] as const;
+
 /** The sign-in page, as a person uses it. */
 export class SignInPage {
   constructor(readonly page: Page) {}
@@ -63,7 +86,22 @@ export class SignInPage {
   }
 }
 
-export const test = base.extend<{ signInPage: SignInPage }>({
+/** A client address per test, from the documentation ranges, so tests never share an IP bucket. */
+export function randomClientIp(): string {
+  return Math.random() < 0.5
+    ? `203.0.113.${1 + Math.floor(Math.random() * 254)}`
+    : `198.51.100.${1 + Math.floor(Math.random() * 254)}`;
+}
+
+export const test = base.extend<{ signInPage: SignInPage; clientIp: string }>({
+  clientIp: async ({}, use) => {
+    await use(randomClientIp());
+  },
+  // The e2e server trusts loopback as its proxy; every request of a test (page and API) arrives
+  // "through" it from the test's own client address.
+  extraHTTPHeaders: async ({ clientIp }, use) => {
+    await use({ "x-forwarded-for": clientIp });
+  },
   signInPage: async ({ page }, use) => {
     await use(new SignInPage(page));
   },

@@ -16,10 +16,11 @@ function nextNumber(): string {
   return `+658${String(2_000_000 + counter * 104_729).slice(-7)}`;
 }
 
+/** Requests arrive as in development: `next dev` puts the client address in X-Forwarded-For. */
 function jsonRequest(path: string, body: unknown, headers: Record<string, string> = {}) {
   return new NextRequest(`http://localhost${path}`, {
     method: "POST",
-    headers: { "Content-Type": "application/json", ...headers },
+    headers: { "Content-Type": "application/json", "X-Forwarded-For": "203.0.113.10", ...headers },
     body: typeof body === "string" ? body : JSON.stringify(body),
   });
 }
@@ -98,6 +99,25 @@ describe("POST /api/otp/send", () => {
       },
     });
     expect(emulator.requestCounts.create).toBe(before);
+  });
+
+  it("refuses to send without a trustworthy client address, before calling 8x8", async () => {
+    const before = emulator.requestCounts.create;
+    for (const forwardedFor of ["", "garbage", "0.0.0.0"]) {
+      const response = await send(
+        jsonRequest("/api/otp/send", { phone: nextNumber() }, { "X-Forwarded-For": forwardedFor }),
+      );
+      expect(response.status).toBe(403);
+      expect((await response.json()).error.code).toBe("forbidden");
+    }
+    expect(emulator.requestCounts.create).toBe(before);
+  });
+
+  it("passes the resolved client address to 8x8 as clientIp", async () => {
+    await send(
+      jsonRequest("/api/otp/send", { phone: nextNumber() }, { "X-Forwarded-For": "6.6.6.6, 2001:DB8::0:7" }),
+    );
+    expect(emulator.recentCreateBodies.at(-1)).toMatchObject({ clientIp: "2001:db8::7" });
   });
 
   it("maps 8x8 failures: 429 keeps its Retry-After, 5xx becomes 503 and no cookie is set", async () => {

@@ -1,6 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { parseEnv } from "@/lib/env";
 
+/** The settings production cannot start without (besides the 8x8 choice). */
+const production = {
+  NODE_ENV: "production",
+  AUTH_SECRET: "x".repeat(32),
+  CLIENT_IP_PRESET: "one-proxy",
+} as const;
+
 describe("environment", () => {
   it("runs a fresh clone in development on the sandbox with no settings", () => {
     const env = parseEnv({ NODE_ENV: "development" });
@@ -15,10 +22,8 @@ describe("environment", () => {
   });
 
   it("never turns the sandbox on silently in production", () => {
-    expect(() => parseEnv({ NODE_ENV: "production", AUTH_SECRET: "x".repeat(32) })).toThrow(
-      /OTP_PROVIDER is not set/,
-    );
-    const demo = parseEnv({ NODE_ENV: "production", AUTH_SECRET: "x".repeat(32), OTP_PROVIDER: "sandbox" });
+    expect(() => parseEnv({ ...production })).toThrow(/OTP_PROVIDER is not set/);
+    const demo = parseEnv({ ...production, OTP_PROVIDER: "sandbox" });
     expect(demo.otpProvider).toBe("sandbox");
     expect(demo.sandboxInbox).toBe("own");
   });
@@ -34,14 +39,23 @@ describe("environment", () => {
 
   it("uses 8x8 when a key is configured, in the chosen region", () => {
     const env = parseEnv({
-      NODE_ENV: "production",
-      AUTH_SECRET: "x".repeat(32),
+      ...production,
       EIGHT_BY_EIGHT_API_KEY: "key",
       EIGHT_BY_EIGHT_SUBACCOUNT_ID: "acme_hq",
       EIGHT_BY_EIGHT_REGION: "europe",
     });
     expect(env.otpProvider).toBe("8x8");
     expect(env.eightByEight.urls.verify).toBe("https://verify.8x8.uk");
+  });
+
+  it("stops production without a client-IP choice and validates admin numbers", () => {
+    const { CLIENT_IP_PRESET: _omitted, ...withoutClientIp } = production;
+    expect(() => parseEnv({ ...withoutClientIp, OTP_PROVIDER: "sandbox" })).toThrow(/Set CLIENT_IP_PRESET/);
+    expect(parseEnv({ ADMIN_PHONE_NUMBERS: "+6589990001, +14155550123" }).adminPhoneNumbers).toEqual([
+      "+6589990001",
+      "+14155550123",
+    ]);
+    expect(() => parseEnv({ ADMIN_PHONE_NUMBERS: "8999 0001" })).toThrow(/not an E.164 number/);
   });
 
   it("rejects out-of-range numbers with the allowed range", () => {

@@ -1,8 +1,9 @@
 import { NextResponse } from "next/server";
-import { errorResponse } from "@/lib/errors";
+import { AppError, errorResponse } from "@/lib/errors";
 import { PENDING_COOKIE_NAME, pendingCookieOptions } from "@/lib/pending-verification";
 import { parsePhone, sendCodeSchema } from "@/lib/phone";
 import { readJsonBody } from "@/lib/request-body";
+import { resolveRequestClientIp } from "@/lib/request-ip";
 import { sendVerificationCode } from "@/lib/verification";
 
 /** Sends a sign-in code by SMS. Sign-up and sign-in look exactly the same from outside. */
@@ -12,7 +13,14 @@ export async function POST(request: Request) {
     const parsed = parsePhone(input.phone, input.country);
     if (!parsed.ok) throw new Error("sendCodeSchema accepted a number parsePhone rejects");
 
-    const { pending, cookieValue, maxAgeSeconds } = await sendVerificationCode(parsed.phone.e164, undefined);
+    const clientIp = resolveRequestClientIp(request);
+    if (!clientIp) {
+      // Fail closed: without an address no per-IP limit can hold, so nothing is sent.
+      console.warn("Refused a send: no trustworthy client address", { route: "POST /api/otp/send" });
+      throw new AppError("forbidden", "We can't accept this request. Please try again from another network.");
+    }
+
+    const { pending, cookieValue, maxAgeSeconds } = await sendVerificationCode(parsed.phone.e164, clientIp);
 
     const response = NextResponse.json(
       { status: "sent", expiresAt: pending.expiresAt, resendAfter: pending.resendAfter },

@@ -1,0 +1,14 @@
+import { NextResponse } from "next/server";
+import { requireAdminForApi } from "@/lib/admin";
+import { errorResponse } from "@/lib/errors";
+import { diagnoseClientIp } from "@/lib/request-ip";
+
+/** How this very request's client address was resolved: headers, strategy, result, keys, reason. */
+export async function GET(request: Request) {
+  try {
+    await requireAdminForApi();
+    return NextResponse.json(diagnoseClientIp(request), { headers: { "Cache-Control": "no-store" } });
+  } catch (error) {
+    return errorResponse(error, { route: "GET /api/admin/client-ip" });
+  }
+}

@@ -1,0 +1,33 @@
+import "server-only";
+import type { Session } from "next-auth";
+import { notFound, redirect } from "next/navigation";
+import { auth } from "./auth";
+import { getEnv } from "./env";
+import { AppError } from "./errors";
+
+/**
+ * Admins are the phone numbers in ADMIN_PHONE_NUMBERS, signed in through the same code flow.
+ * Every admin page and endpoint calls one of these where it reads data — never only in a layout
+ * or proxy (CVE-2025-29927 showed why).
+ */
+async function getAdminSession(): Promise<{ session: Session | null; isAdmin: boolean }> {
+  const session = await auth();
+  const phone = session?.user?.phone;
+  return { session, isAdmin: Boolean(phone && getEnv().adminPhoneNumbers.includes(phone)) };
+}
+
+/** For admin endpoints: 401 when signed out, 403 when signed in as someone else. */
+export async function requireAdminForApi(): Promise<Session> {
+  const { session, isAdmin } = await getAdminSession();
+  if (!session?.user?.phone) throw new AppError("unauthorized", "Sign in as an admin to use this endpoint.");
+  if (!isAdmin) throw new AppError("forbidden", "This endpoint is for admins only.");
+  return session;
+}
+
+/** For admin pages: sign-in for visitors, a plain 404 for signed-in non-admins (nothing to see). */
+export async function requireAdminForPage(): Promise<Session> {
+  const { session, isAdmin } = await getAdminSession();
+  if (!session?.user?.phone) redirect("/sign-in");
+  if (!isAdmin) notFound();
+  return session;
+}
