@@ -1,7 +1,9 @@
 import "server-only";
 import { z } from "zod";
 import { ClientIpSettingsError, parseClientIpSettings } from "./client-ip-settings";
+import { parseLimitOverrides } from "./config";
 import { parsePhone } from "./phone";
+import type { StoreSettings } from "./store/create-backend";
 
 /**
  * The one place that reads `process.env`. Every setting is validated once, typed, and given its
@@ -93,6 +95,24 @@ const rawEnvSchema = z.object({
       }
       return numbers;
     }),
+  UPSTASH_REDIS_REST_URL: optionalString.pipe(
+    z.url("must be the https URL of your Upstash database").optional(),
+  ),
+  UPSTASH_REDIS_REST_TOKEN: optionalString,
+  REDIS_URL: optionalString.pipe(
+    z
+      .string()
+      .regex(/^rediss?:\/\//, "must start with redis:// or rediss://")
+      .optional(),
+  ),
+  STORE_TIMEOUT_MS: integerString(50, 10_000),
+  THROTTLE_EVENT_CAPACITY: integerString(1000, 1_000_000),
+  THROTTLE_PHONE_RETENTION_HOURS: integerString(0, 24 * 365),
+  STORE_KEY_PREFIX: z
+    .string()
+    .regex(/^[\w:.-]{0,40}$/, "must be at most 40 letters, digits or _ : . -")
+    .default("otp:"),
+  RATE_LIMITS: z.string().optional(),
   DEFAULT_COUNTRY: z
     .string()
     .regex(/^[A-Z]{2}$/, "must be an ISO 3166 alpha-2 code such as US or SG")
@@ -139,10 +159,19 @@ function buildEnv(source: Record<string, string | undefined>) {
     throw error;
   }
 
+  let limits;
+  try {
+    limits = parseLimitOverrides(raw.RATE_LIMITS);
+  } catch (error) {
+    throw new EnvError((error as Error).message);
+  }
+
   return {
     isProduction,
     otpProvider,
     clientIp,
+    limits,
+    store: chooseStore(raw),
     adminPhoneNumbers: raw.ADMIN_PHONE_NUMBERS,
     eightByEight: {
       apiKey: raw.EIGHT_BY_EIGHT_API_KEY ?? "",
@@ -162,6 +191,38 @@ function buildEnv(source: Record<string, string | undefined>) {
     },
     defaultCountry: raw.DEFAULT_COUNTRY,
   };
+}
+
+function chooseStore(raw: z.infer<typeof rawEnvSchema>): StoreSettings {
+  const timeoutMs = raw.STORE_TIMEOUT_MS ?? 1000;
+  const throttleLog = {
+    capacity: raw.THROTTLE_EVENT_CAPACITY ?? 100_000,
+    phoneRetentionMs: (raw.THROTTLE_PHONE_RETENTION_HOURS ?? 168) * 3_600_000,
+  };
+  const upstash = raw.UPSTASH_REDIS_REST_URL || raw.UPSTASH_REDIS_REST_TOKEN;
+  if (upstash && raw.REDIS_URL) {
+    throw new EnvError(
+      "Set either UPSTASH_REDIS_REST_URL/_TOKEN (Upstash over HTTP) or REDIS_URL (Redis over TCP), not both.",
+    );
+  }
+  if (upstash) {
+    if (!raw.UPSTASH_REDIS_REST_URL || !raw.UPSTASH_REDIS_REST_TOKEN) {
+      throw new EnvError(
+        "Upstash needs both UPSTASH_REDIS_REST_URL and UPSTASH_REDIS_REST_TOKEN (Upstash console → REST API).",
+      );
+    }
+    return {
+      kind: "upstash",
+      throttleLog,
+      url: raw.UPSTASH_REDIS_REST_URL,
+      token: raw.UPSTASH_REDIS_REST_TOKEN,
+      timeoutMs,
+      keyPrefix: raw.STORE_KEY_PREFIX,
+    };
+  }
+  if (raw.REDIS_URL)
+    return { kind: "redis", url: raw.REDIS_URL, timeoutMs, keyPrefix: raw.STORE_KEY_PREFIX, throttleLog };
+  return { kind: "memory", throttleLog };
 }
 
 function chooseDefaultOtpProvider(apiKey: string | undefined, isProduction: boolean): "sandbox" | "8x8" {

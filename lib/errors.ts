@@ -29,7 +29,13 @@ export class AppError extends Error {
   constructor(
     readonly code: ErrorCode,
     message: string,
-    readonly details: { fields?: Record<string, string>; retryAfterSeconds?: number; allow?: string[] } = {},
+    readonly details: {
+      fields?: Record<string, string>;
+      retryAfterSeconds?: number;
+      allow?: string[];
+      /** Which rule refused, for the throttle event; never sent to the client. */
+      rule?: string;
+    } = {},
   ) {
     super(message);
   }

@@ -21,6 +21,9 @@ export async function readJsonBody<Schema extends z.ZodType>(
     throw new AppError(
       "unsupported_media_type",
       "Send the request body as JSON (Content-Type: application/json).",
+      {
+        rule: "hygiene.media_type",
+      },
     );
   }
 
@@ -32,7 +35,9 @@ export async function readJsonBody<Schema extends z.ZodType>(
   try {
     json = JSON.parse(text);
   } catch {
-    throw new AppError("bad_request", "The request body is not valid JSON.");
+    throw new AppError("bad_request", "The request body is not valid JSON.", {
+      rule: "hygiene.malformed_json",
+    });
   }
 
   const result = schema.safeParse(json);
@@ -46,7 +51,10 @@ export async function readJsonBody<Schema extends z.ZodType>(
     const code = field ? fieldErrorCodes[field]! : "bad_request";
     const firstMessage =
       (field ? fields[field] : Object.values(fields)[0]) ?? "The request body is not valid.";
-    throw new AppError(code, firstMessage, { fields });
+    throw new AppError(code, firstMessage, {
+      fields,
+      rule: field ? `validation.${field}` : "hygiene.body_shape",
+    });
   }
   return result.data;
 }
@@ -70,5 +78,7 @@ async function readLimitedText(request: Request, maxBytes: number): Promise<stri
 }
 
 function tooLarge(): AppError {
-  return new AppError("payload_too_large", `The request body must be at most ${MAX_JSON_BODY_BYTES} bytes.`);
+  return new AppError("payload_too_large", `The request body must be at most ${MAX_JSON_BODY_BYTES} bytes.`, {
+    rule: "hygiene.body_size",
+  });
 }

@@ -1,6 +1,6 @@
 import "server-only";
 import { EnvError, getEnv } from "./env";
-import { getStore } from "./store";
+import { getBackend } from "./store";
 
 /**
  * A bad configuration stops the server at startup with a message naming the setting, instead of
@@ -10,7 +10,7 @@ export function checkConfigurationAtStartup(): void {
   try {
     const env = getEnv();
     const provider = env.otpProvider === "sandbox" ? "sandbox (no SMS is sent)" : "8x8";
-    console.log(`[otp-shield] OTP provider: ${provider}; store: ${getStore().kind}`);
+    console.log(`[otp-shield] OTP provider: ${provider}; store: ${getBackend().description}`);
   } catch (error) {
     if (!(error instanceof EnvError)) throw error;
     console.error(`\n[otp-shield] ${error.message}\n`);

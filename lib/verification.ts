@@ -52,9 +52,15 @@ export type CheckedCode = { isNewUser: boolean; grant: string; phone: string };
 export async function checkVerificationCode(
   cookieValue: string | undefined,
   code: string,
+  /** Filled with the pending number, for the throttle event if the check is refused. */
+  context?: { phone: string | null; prefix: string | null },
 ): Promise<CheckedCode> {
   const pending = await getPendingVerification(cookieValue);
   if (!pending) throw noPendingVerification();
+  if (context) {
+    context.phone = pending.phone;
+    context.prefix = pending.phone.slice(0, -4);
+  }
 
   const provider = await getOtpProvider();
   let session: VerificationSession;
@@ -82,12 +88,14 @@ export async function checkVerificationCode(
       await consumePendingVerification(pending.id);
       throw new AppError("rate_limited", "Too many wrong codes. Request a new code to try again.", {
         retryAfterSeconds: Math.max(1, (new Date(pending.resendAfter).getTime() - Date.now()) / 1000),
+        rule: "code.attempts_exhausted",
       });
     case "waiting":
     case "expired":
       // One answer for both, so a guesser learns nothing about the session's state.
       throw new AppError("code_invalid", "That code is wrong or has expired.", {
         fields: { code: "That code is wrong or has expired." },
+        rule: "code.wrong_or_expired",
       });
   }
 }
@@ -96,6 +104,9 @@ function noPendingVerification(): AppError {
   return new AppError(
     "no_pending_verification",
     "There is no code waiting to be checked. Request a new code.",
+    {
+      rule: "code.no_pending_verification",
+    },
   );
 }
 
@@ -107,15 +118,23 @@ function toAppError(error: unknown, step: "send" | "verify"): unknown {
     case "rate_limited":
       return new AppError("rate_limited", "Too many requests. Wait a moment and try again.", {
         retryAfterSeconds: error.details.retryAfterSeconds ?? getEnv().otp.resendIntervalSeconds,
+        rule: `provider.${error.kind}`,
       });
     case "invalid_number":
       if (step === "send") {
         return new AppError("invalid_phone", "We can't send a code to that number.", {
           fields: { phone: "We can't send a code to that number." },
+          rule: "provider.invalid_number",
         });
       }
       break;
   }
   console.error(`8x8 ${step} failed`, { kind: error.kind, ...error.details, message: error.message });
-  return new AppError("unavailable", "We can't send or check codes right now. Please try again in a minute.");
+  return new AppError(
+    "unavailable",
+    "We can't send or check codes right now. Please try again in a minute.",
+    {
+      rule: `provider.${error.kind}`,
+    },
+  );
 }

@@ -1,16 +1,12 @@
-import type { KeyValueStore } from "./types";
+import { createMemoryThrottleLog } from "../throttle-events/memory-log";
+import type { KeyValueStore, RateLimiter, RateLimitRule, StoreBackend } from "./types";
 
 type Entry = { json: string; expiresAt: number };
 
 /** Expired entries are swept after this many writes, so memory stays bounded without a timer. */
 const SWEEP_EVERY_WRITES = 1000;
 
-/**
- * The embedded default: a store inside this one server process. It is honest about what it is
- * not: nothing is shared between instances and everything is lost on restart. Use Redis for any
- * deployment with more than one instance.
- */
-export function createMemoryStore(now: () => number = Date.now): KeyValueStore {
+export function createMemoryKeyValueStore(now: () => number = Date.now): KeyValueStore {
   const entries = new Map<string, Entry>();
   let writes = 0;
 
@@ -36,7 +32,6 @@ export function createMemoryStore(now: () => number = Date.now): KeyValueStore {
   };
 
   return {
-    kind: "memory",
     async get<T>(key: string) {
       const entry = read(key);
       return entry ? (JSON.parse(entry.json) as T) : null;
@@ -58,5 +53,72 @@ export function createMemoryStore(now: () => number = Date.now): KeyValueStore {
     async delete(key) {
       entries.delete(key);
     },
+  };
+}
+
+type WindowState = { windowStart: number; current: number; previous: number };
+
+/**
+ * The same sliding-window approximation as @upstash/ratelimit's `slidingWindow`: the previous
+ * window's count, weighted by how much of it still overlaps, plus the current window's count.
+ * Synchronous inside, so atomic within the process.
+ */
+export function createMemoryRateLimiter(rule: RateLimitRule, now: () => number = Date.now): RateLimiter {
+  const windowMs = rule.windowSeconds * 1000;
+  const states = new Map<string, WindowState>();
+  let calls = 0;
+
+  const stateFor = (identifier: string, time: number): WindowState => {
+    const windowStart = Math.floor(time / windowMs) * windowMs;
+    let state = states.get(identifier);
+    if (!state) {
+      state = { windowStart, current: 0, previous: 0 };
+      states.set(identifier, state);
+    } else if (state.windowStart !== windowStart) {
+      state.previous = state.windowStart === windowStart - windowMs ? state.current : 0;
+      state.current = 0;
+      state.windowStart = windowStart;
+    }
+    return state;
+  };
+
+  return {
+    rule,
+    async limit(identifier) {
+      const time = now();
+      calls += 1;
+      if (calls % SWEEP_EVERY_WRITES === 0) {
+        for (const [key, state] of states) if (state.windowStart < time - 2 * windowMs) states.delete(key);
+      }
+      const state = stateFor(identifier, time);
+      const overlap = 1 - (time - state.windowStart) / windowMs;
+      const used = Math.floor(state.previous * overlap) + state.current;
+      const resetAt = state.windowStart + windowMs;
+      if (used >= rule.limit) return { success: false, remaining: 0, resetAt };
+      state.current += 1;
+      return { success: true, remaining: rule.limit - used - 1, resetAt };
+    },
+    async reset(identifier) {
+      states.delete(identifier);
+    },
+  };
+}
+
+/**
+ * The embedded default: state inside this one server process. It is honest about what it is
+ * not: nothing is shared between instances and everything is lost on restart.
+ */
+export function createMemoryBackend(
+  logOptions: { capacity: number; phoneRetentionMs: number },
+  now: () => number = Date.now,
+): StoreBackend {
+  return {
+    kind: "memory",
+    description: "in-process memory: one instance only, not shared, lost on restart",
+    kv: createMemoryKeyValueStore(now),
+    createRateLimiter: (rule) => createMemoryRateLimiter(rule, now),
+    throttleEvents: createMemoryThrottleLog(logOptions),
+    ping: async () => undefined,
+    close: async () => undefined,
   };
 }

@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { POST as send } from "@/app/api/otp/send/route";
 import { POST as verify } from "@/app/api/otp/verify/route";
 import { getSandboxEmulator } from "@/lib/eight-by-eight";
+import { getBackend } from "@/lib/store";
 import type { EightByEightEmulator } from "@/lib/eight-by-eight/sandbox/emulator";
 
 let emulator: EightByEightEmulator;
@@ -16,11 +17,18 @@ function nextNumber(): string {
   return `+658${String(2_000_000 + counter * 104_729).slice(-7)}`;
 }
 
+let addressCounter = 0;
+/** A client address in its own /48, so tests never share an IP or network bucket. */
+function nextClientIp(): string {
+  addressCounter += 1;
+  return `2001:db8:${addressCounter.toString(16)}::1`;
+}
+
 /** Requests arrive as in development: `next dev` puts the client address in X-Forwarded-For. */
 function jsonRequest(path: string, body: unknown, headers: Record<string, string> = {}) {
   return new NextRequest(`http://localhost${path}`, {
     method: "POST",
-    headers: { "Content-Type": "application/json", "X-Forwarded-For": "203.0.113.10", ...headers },
+    headers: { "Content-Type": "application/json", "X-Forwarded-For": nextClientIp(), ...headers },
     body: typeof body === "string" ? body : JSON.stringify(body),
   });
 }
@@ -111,6 +119,71 @@ describe("POST /api/otp/send", () => {
       expect((await response.json()).error.code).toBe("forbidden");
     }
     expect(emulator.requestCounts.create).toBe(before);
+  });
+
+  it("returns 429 with Retry-After after the fifth send from one address, without saying why", async () => {
+    const address = nextClientIp();
+    const statuses = [];
+    for (let index = 0; index < 6; index += 1) {
+      statuses.push(
+        (await send(jsonRequest("/api/otp/send", { phone: nextNumber() }, { "X-Forwarded-For": address })))
+          .status,
+      );
+    }
+    expect(statuses).toEqual([202, 202, 202, 202, 202, 429]);
+    const refused = await send(
+      jsonRequest("/api/otp/send", { phone: nextNumber() }, { "X-Forwarded-For": address }),
+    );
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers.get("retry-after"))).toBeGreaterThan(0);
+    expect(await refused.json()).toEqual({
+      error: { code: "rate_limited", message: "Too many code requests. Please wait a while and try again." },
+    });
+  });
+
+  it("records each refusal as a throttle event naming the rule, the address and the masked number", async () => {
+    const address = "2001:db8:abcd:1::9";
+    const phone = nextNumber();
+    for (let index = 0; index < 6; index += 1) {
+      await send(
+        jsonRequest(
+          "/api/otp/send",
+          { phone: index === 5 ? phone : nextNumber() },
+          { "X-Forwarded-For": address, "User-Agent": "<b>bot</b>" },
+        ),
+      );
+    }
+    await send(
+      jsonRequest("/api/otp/send", { phone: "8123", country: "SG" }, { "X-Forwarded-For": address }),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 50)); // recording runs after the response
+    const { events } = await getBackend().throttleEvents.list({
+      limit: 10,
+      filters: { ip: "2001:db8:abcd:1::9" },
+    });
+    expect(events.map((event) => event.rule)).toEqual(["validation.phone", "limit.send.ip"]);
+    expect(events[1]).toMatchObject({
+      route: "POST /api/otp/send",
+      decision: "refused",
+      subnet: "2001:db8:abcd::/48",
+      phone,
+      phoneMasked: `+65 ••••${phone.slice(-4)}`,
+      country: "SG",
+      prefix: phone.slice(0, -4),
+      userAgent: "<b>bot</b>",
+    });
+    expect(events[1]!.retryAfterSeconds).toBeGreaterThan(0);
+  });
+
+  it("limits one number to three codes per 15 minutes from any number of addresses", async () => {
+    const phone = nextNumber();
+    const statuses = [];
+    for (let index = 0; index < 4; index += 1) {
+      emulator.advancePendingSession(phone, 3600); // let 8x8's own resend interval pass
+      statuses.push((await send(jsonRequest("/api/otp/send", { phone }))).status);
+    }
+    expect(statuses).toEqual([202, 202, 202, 429]);
+    expect(emulator.listMessages(phone)).toHaveLength(3);
   });
 
   it("passes the resolved client address to 8x8 as clientIp", async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createMemoryStore } from "@/lib/store/memory-store";
+import { createMemoryKeyValueStore as createMemoryStore } from "@/lib/store/memory-store";
 
 describe("memory store", () => {
   it("gives a value to exactly one of many concurrent takers", async () => {

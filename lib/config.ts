@@ -1,0 +1,77 @@
+/**
+ * Every rate limit, with its documented default. The README's "Limits" table is checked against
+ * this object by a test, so the two cannot drift. Override any of them with
+ * `RATE_LIMITS="send.ip=10/15m,send.phone=5/1h"` (count / window in s, m, h or d).
+ *
+ * Each limit is its own bucket: an address and a number are never combined into one key, so an
+ * attacker rotating numbers still exhausts their address, and one rotating addresses still
+ * exhausts the number.
+ */
+export const defaultLimits = {
+  "send.ip": {
+    limit: 5,
+    windowSeconds: 15 * 60,
+    scope: "Codes sent to any numbers from one client address (IPv6: one /64)",
+  },
+  "send.subnet": {
+    limit: 20,
+    windowSeconds: 60 * 60,
+    scope: "Codes sent from one /24 (IPv4) or /48 (IPv6) network",
+  },
+  "send.phone": { limit: 3, windowSeconds: 15 * 60, scope: "Codes sent to one phone number" },
+  "send.phone.day": {
+    limit: 10,
+    windowSeconds: 24 * 60 * 60,
+    scope: "Codes sent to one phone number per day",
+  },
+  "send.prefix": {
+    limit: 10,
+    windowSeconds: 60 * 60,
+    scope: "Codes sent to one number prefix (E.164 without its last 4 digits)",
+  },
+  "send.country": { limit: 500, windowSeconds: 60 * 60, scope: "Codes sent to one destination country" },
+  "send.global.hour": { limit: 2000, windowSeconds: 60 * 60, scope: "Codes sent in total (circuit breaker)" },
+  "send.global.day": {
+    limit: 20000,
+    windowSeconds: 24 * 60 * 60,
+    scope: "Codes sent in total per day (circuit breaker)",
+  },
+} as const;
+
+export type LimitName = keyof typeof defaultLimits;
+export type LimitSetting = { limit: number; windowSeconds: number };
+export type Limits = Record<LimitName, LimitSetting>;
+
+const units: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400 };
+
+/** Parses `RATE_LIMITS`; throws with the offending entry on any mistake. */
+export function parseLimitOverrides(text: string | undefined): Limits {
+  const limits = Object.fromEntries(
+    Object.entries(defaultLimits).map(([name, { limit, windowSeconds }]) => [name, { limit, windowSeconds }]),
+  ) as Limits;
+  for (const entry of (text ?? "")
+    .split(",")
+    .map((part) => part.trim())
+    .filter(Boolean)) {
+    const match = /^([a-z.]+)=(\d{1,7})\/(\d{1,5})([smhd])$/.exec(entry);
+    if (!match || !(match[1]! in limits)) {
+      throw new Error(
+        `RATE_LIMITS entry "${entry}" must look like send.ip=5/15m, with one of: ${Object.keys(defaultLimits).join(", ")}`,
+      );
+    }
+    const windowSeconds = Number(match[3]) * units[match[4]!]!;
+    if (Number(match[2]) < 1 || windowSeconds < 1 || windowSeconds > 7 * 86400) {
+      throw new Error(`RATE_LIMITS entry "${entry}" needs a count of at least 1 and a window of 1 s to 7 d`);
+    }
+    limits[match[1] as LimitName] = { limit: Number(match[2]), windowSeconds };
+  }
+  return limits;
+}
+
+/** "15 min", "1 h", "1 day": how the README and the admin policy view write a window. */
+export function formatWindow(seconds: number): string {
+  if (seconds % 86400 === 0) return seconds === 86400 ? "1 day" : `${seconds / 86400} days`;
+  if (seconds % 3600 === 0) return `${seconds / 3600} h`;
+  if (seconds % 60 === 0) return `${seconds / 60} min`;
+  return `${seconds} s`;
+}

@@ -1,0 +1,89 @@
+import { Ratelimit } from "@upstash/ratelimit";
+import type { Redis as UpstashRedis } from "@upstash/redis";
+import { createRedisThrottleLog } from "../throttle-events/redis-log";
+import { withDeadline } from "./deadline";
+import type { KeyValueStore, RateLimiter, RateLimitRule, StoreBackend, StoreBackendKind } from "./types";
+
+export type RedisBackendOptions = {
+  kind: Exclude<StoreBackendKind, "memory">;
+  description: string;
+  redis: UpstashRedis;
+  /** Prepended to every key, so several apps (or test runs) can share one Redis. */
+  keyPrefix: string;
+  /** Every operation answers or fails within this time. */
+  timeoutMs: number;
+  throttleLog: { capacity: number; phoneRetentionMs: number };
+  close?: () => Promise<void>;
+};
+
+/**
+ * State on Redis through the `@upstash/redis` API — over HTTP to Upstash, or over TCP to any
+ * Redis (see redis-tcp-requester.ts). Limits use @upstash/ratelimit itself.
+ */
+export function createRedisBackend(options: RedisBackendOptions): StoreBackend {
+  const { redis, keyPrefix, timeoutMs } = options;
+  const guard = <T>(operation: string, promise: Promise<T>) => withDeadline(operation, promise, timeoutMs);
+  const ttl = (seconds: number) => Math.max(1, Math.ceil(seconds));
+  const encode = (value: unknown) => JSON.stringify(value);
+  // @upstash/redis parses JSON replies itself (automatic deserialization), so reads return values.
+
+  const kv: KeyValueStore = {
+    get: <T>(key: string) => guard("GET", redis.get<T>(keyPrefix + key)),
+    async set(key, value, ttlSeconds) {
+      const json = encode(value);
+      await guard(
+        "SET",
+        ttlSeconds === undefined
+          ? redis.set(keyPrefix + key, json)
+          : redis.set(keyPrefix + key, json, { ex: ttl(ttlSeconds) }),
+      );
+    },
+    async setIfAbsent(key, value, ttlSeconds) {
+      const json = encode(value);
+      const reply = await guard(
+        "SET NX",
+        ttlSeconds === undefined
+          ? redis.set(keyPrefix + key, json, { nx: true })
+          : redis.set(keyPrefix + key, json, { nx: true, ex: ttl(ttlSeconds) }),
+      );
+      return reply === "OK";
+    },
+    take: <T>(key: string) => guard("GETDEL", redis.getdel<T>(keyPrefix + key)),
+    async delete(key) {
+      await guard("DEL", redis.del(keyPrefix + key));
+    },
+  };
+
+  function createRateLimiter(rule: RateLimitRule): RateLimiter {
+    const ratelimit = new Ratelimit({
+      redis,
+      limiter: Ratelimit.slidingWindow(rule.limit, `${rule.windowSeconds} s`),
+      prefix: `${keyPrefix}rl:${rule.name}`,
+      // Disabled: on timeout the library answers `success: true` (fail open). withDeadline fails closed.
+      timeout: 0,
+      analytics: false,
+    });
+    return {
+      rule,
+      async limit(identifier) {
+        const result = await guard(`rate limit ${rule.name}`, ratelimit.limit(identifier));
+        return { success: result.success, remaining: Math.max(0, result.remaining), resetAt: result.reset };
+      },
+      async reset(identifier) {
+        await guard(`reset ${rule.name}`, ratelimit.resetUsedTokens(identifier));
+      },
+    };
+  }
+
+  return {
+    kind: options.kind,
+    description: options.description,
+    kv,
+    createRateLimiter,
+    throttleEvents: createRedisThrottleLog({ redis, keyPrefix, timeoutMs, ...options.throttleLog }),
+    async ping() {
+      await guard("PING", redis.ping());
+    },
+    close: options.close ?? (async () => undefined),
+  };
+}

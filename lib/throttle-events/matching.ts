@@ -1,0 +1,25 @@
+import type { ThrottleEvent, ThrottleEventFilters } from "./types";
+
+/** Whether an event passes every given filter (shared by every backend). */
+export function matchesFilters(event: ThrottleEvent, filters: ThrottleEventFilters): boolean {
+  if (filters.rule && event.rule !== filters.rule) return false;
+  if (filters.route && event.route !== filters.route) return false;
+  if (filters.from !== undefined && event.at < filters.from) return false;
+  if (filters.to !== undefined && event.at > filters.to) return false;
+  if (filters.ip && event.ip !== filters.ip && event.subnet !== filters.ip) return false;
+  if (filters.country && event.country !== filters.country) return false;
+  if (filters.prefix && !(event.prefix ?? "").startsWith(filters.prefix)) return false;
+  if (filters.phoneSuffix && !(event.phoneMasked ?? "").endsWith(filters.phoneSuffix)) return false;
+  return true;
+}
+
+export const minuteStart = (at: number) => Math.floor(at / 60_000) * 60_000;
+export const hourStart = (at: number) => Math.floor(at / 3_600_000) * 3_600_000;
+
+/** Sorts `counts` into the top entries, largest first. */
+export function topEntries(counts: Map<string, number>, size: number): { value: string; count: number }[] {
+  return [...counts.entries()]
+    .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+    .slice(0, size)
+    .map(([value, count]) => ({ value, count }));
+}

@@ -1,0 +1,146 @@
+import { maskPhone } from "../phone";
+import { hourStart, matchesFilters, minuteStart, topEntries } from "./matching";
+import {
+  MAX_SCANNED_PER_PAGE,
+  TOP_DIMENSIONS,
+  TOP_SIZE,
+  type ThrottleEvent,
+  type ThrottleEventLog,
+} from "./types";
+
+const MINUTE_BUCKETS_KEPT = 48 * 60;
+const HOUR_BUCKETS_KEPT = 35 * 24;
+
+/**
+ * The in-process log: a ring buffer of the newest `capacity` events, with per-minute and per-hour
+ * counts and top offenders maintained as events are written, so reading them never scans.
+ */
+export function createMemoryThrottleLog(options: {
+  capacity: number;
+  phoneRetentionMs: number;
+}): ThrottleEventLog {
+  const ring: (ThrottleEvent | undefined)[] = new Array(options.capacity);
+  let written = 0; // total events ever written; the newest is at (written - 1) % capacity
+  let lastMs = 0;
+  let sequence = 0;
+  const perMinute = new Map<number, Map<string, number>>();
+  const perHour = new Map<number, Map<string, number>>();
+  const topPerHour = new Map<number, Record<(typeof TOP_DIMENSIONS)[number], Map<string, number>>>();
+
+  const bump = (counts: Map<string, number>, key: string) => counts.set(key, (counts.get(key) ?? 0) + 1);
+  const prune = <V>(buckets: Map<number, V>, keepFrom: number) => {
+    for (const start of buckets.keys()) if (start < keepFrom) buckets.delete(start);
+  };
+
+  const idAt = (index: number) => ring[index % options.capacity]!.id;
+  /** Binary search: the newest position whose id is older than `cursor` (ids increase with position). */
+  const lastIndexBefore = (cursor: string, low: number, high: number): number => {
+    let answer = low - 1;
+    while (low <= high) {
+      const middle = (low + high) >> 1;
+      if (compareIds(idAt(middle), cursor) < 0) {
+        answer = middle;
+        low = middle + 1;
+      } else {
+        high = middle - 1;
+      }
+    }
+    return answer;
+  };
+
+  return {
+    async record(input) {
+      const at = input.at ?? Date.now();
+      sequence = at === lastMs ? sequence + 1 : 0;
+      lastMs = Math.max(lastMs, at);
+      const event: ThrottleEvent = {
+        ...input,
+        id: `${at}-${sequence}`,
+        at,
+        phoneMasked: input.phone ? maskPhone(input.phone) : null,
+      };
+      ring[written % options.capacity] = event;
+      written += 1;
+
+      const minute = minuteStart(at);
+      const hour = hourStart(at);
+      if (!perMinute.has(minute)) prune(perMinute, minute - MINUTE_BUCKETS_KEPT * 60_000);
+      if (!perHour.has(hour)) {
+        prune(perHour, hour - HOUR_BUCKETS_KEPT * 3_600_000);
+        prune(topPerHour, hour - 8 * 24 * 3_600_000);
+      }
+      bump(perMinute.get(minute) ?? perMinute.set(minute, new Map()).get(minute)!, event.rule);
+      bump(perHour.get(hour) ?? perHour.set(hour, new Map()).get(hour)!, event.rule);
+      let top = topPerHour.get(hour);
+      if (!top) {
+        top = { ip: new Map(), subnet: new Map(), prefix: new Map(), country: new Map() };
+        topPerHour.set(hour, top);
+      }
+      for (const dimension of TOP_DIMENSIONS) {
+        const value = event[dimension];
+        if (value) bump(top[dimension], value);
+      }
+      return event;
+    },
+
+    async list({ cursor, limit, filters = {} }) {
+      const events: ThrottleEvent[] = [];
+      const oldest = Math.max(0, written - options.capacity);
+      const retentionEdge = Date.now() - options.phoneRetentionMs;
+      let scanned = 0;
+      let index = written - 1;
+      if (cursor) index = lastIndexBefore(cursor, oldest, written - 1);
+      for (; index >= oldest && events.length < limit && scanned < MAX_SCANNED_PER_PAGE; index -= 1) {
+        const event = ring[index % options.capacity]!;
+        scanned += 1;
+        if (matchesFilters(event, filters)) {
+          events.push(event.at < retentionEdge ? { ...event, phone: null } : event);
+        }
+      }
+      const lastScanned = index + 1;
+      const more = index >= oldest;
+      return { events, nextCursor: more ? ring[lastScanned % options.capacity]!.id : null };
+    },
+
+    async aggregate({ granularity, buckets, now = Date.now() }) {
+      const step = granularity === "minute" ? 60_000 : 3_600_000;
+      const newest = granularity === "minute" ? minuteStart(now) : hourStart(now);
+      const source = granularity === "minute" ? perMinute : perHour;
+      const result = [];
+      for (let start = newest - (buckets - 1) * step; start <= newest; start += step) {
+        result.push({ start, counts: Object.fromEntries(source.get(start) ?? []) });
+      }
+      const from = newest - (buckets - 1) * step;
+      const merged = {
+        ip: new Map<string, number>(),
+        subnet: new Map(),
+        prefix: new Map(),
+        country: new Map(),
+      };
+      for (const [hour, top] of topPerHour) {
+        if (hour + 3_600_000 <= from) continue;
+        for (const dimension of TOP_DIMENSIONS) {
+          for (const [value, count] of top[dimension])
+            merged[dimension].set(value, (merged[dimension].get(value) ?? 0) + count);
+        }
+      }
+      return {
+        granularity,
+        buckets: result,
+        top: {
+          ip: topEntries(merged.ip, TOP_SIZE),
+          subnet: topEntries(merged.subnet, TOP_SIZE),
+          prefix: topEntries(merged.prefix, TOP_SIZE),
+          country: topEntries(merged.country, TOP_SIZE),
+        },
+      };
+    },
+  };
+}
+
+/** Orders `<ms>-<seq>` ids numerically. */
+export function compareIds(a: string, b: string): number {
+  const [aMs = "0", aSeq = "0"] = a.split("-");
+  const [bMs = "0", bSeq = "0"] = b.split("-");
+  return Number(aMs) - Number(bMs) || Number(aSeq) - Number(bSeq);
+}

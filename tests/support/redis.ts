@@ -1,0 +1,147 @@
+import { randomBytes } from "node:crypto";
+import { spawn, type ChildProcess } from "node:child_process";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { UpstashRequest } from "@upstash/redis";
+import IORedis from "ioredis";
+import { createTcpRequester } from "@/lib/store/redis-tcp-requester";
+
+export const REDIS_URL = process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
+
+/** Whether the machine's Redis answers; suites that need it say plainly when it does not. */
+export async function isRedisReachable(url = REDIS_URL): Promise<boolean> {
+  const client = new IORedis(url, {
+    lazyConnect: true,
+    connectTimeout: 500,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+  });
+  client.on("error", () => undefined);
+  try {
+    await client.connect();
+    return (await client.ping()) === "PONG";
+  } catch {
+    return false;
+  } finally {
+    client.disconnect();
+  }
+}
+
+/** A key prefix no other test run uses: isolation without flushing shared state. */
+export function uniquePrefix(label: string): string {
+  return `test:${label}:${randomBytes(6).toString("hex")}:`;
+}
+
+/**
+ * An Upstash-compatible REST server in front of a real Redis, so the Upstash backend is tested
+ * against the same server the TCP backend uses: `POST /` runs one command, `/pipeline` and
+ * `/multi-exec` run several; strings come back base64-encoded when asked (`Upstash-Encoding`).
+ */
+export async function startUpstashBridge(
+  redisUrl = REDIS_URL,
+): Promise<{ url: string; token: string; close(): Promise<void> }> {
+  const token = randomBytes(16).toString("hex");
+  const client = new IORedis(redisUrl, { maxRetriesPerRequest: 1 });
+  client.on("error", () => undefined);
+
+  // Upstash accepts its own Lua flags; the TCP requester makes plain Redis do the same.
+  const requester = createTcpRequester(client);
+
+  const encode = (value: unknown, base64: boolean): unknown =>
+    typeof value === "string" && base64
+      ? Buffer.from(value).toString("base64")
+      : Array.isArray(value)
+        ? value.map((item) => encode(item, base64))
+        : value;
+  const encodeResponse = (response: { result?: unknown; error?: string }, base64: boolean) =>
+    response.error !== undefined ? { error: response.error } : { result: encode(response.result, base64) };
+
+  const server: Server = createServer((request, response) => {
+    const chunks: Buffer[] = [];
+    request.on("data", (chunk: Buffer) => chunks.push(chunk));
+    request.on("end", async () => {
+      if (request.headers.authorization !== `Bearer ${token}`) {
+        response
+          .writeHead(401, { "Content-Type": "application/json" })
+          .end(JSON.stringify({ error: "Unauthorized" }));
+        return;
+      }
+      const base64 = request.headers["upstash-encoding"] === "base64";
+      const body = JSON.parse(Buffer.concat(chunks).toString("utf8")) as UpstashRequest["body"];
+      const path = (request.url ?? "/").replace(/^\/+|\/+$/g, "");
+      try {
+        if (path === "pipeline" || path === "multi-exec") {
+          const replies = (await requester.request({ body, path: [path] })) as unknown as {
+            result?: unknown;
+            error?: string;
+          }[];
+          response.writeHead(200, { "Content-Type": "application/json" });
+          response.end(JSON.stringify(replies.map((reply) => encodeResponse(reply, base64))));
+          return;
+        }
+        const reply = await requester.request({ body });
+        response.writeHead(reply.error ? 400 : 200, { "Content-Type": "application/json" });
+        response.end(JSON.stringify(encodeResponse(reply, base64)));
+      } catch (error) {
+        response.writeHead(500, { "Content-Type": "application/json" });
+        response.end(JSON.stringify({ error: error instanceof Error ? error.message : String(error) }));
+      }
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    token,
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      client.disconnect();
+    },
+  };
+}
+
+/** A throwaway redis-server on its own port, which a test can stop and start again. */
+export class DisposableRedis {
+  private process: ChildProcess | null = null;
+
+  constructor(readonly port: number) {}
+
+  get url(): string {
+    return `redis://127.0.0.1:${this.port}`;
+  }
+
+  async start(): Promise<void> {
+    this.process = spawn(
+      "redis-server",
+      [
+        "--port",
+        String(this.port),
+        "--bind",
+        "127.0.0.1",
+        "--save",
+        "",
+        "--appendonly",
+        "no",
+        "--daemonize",
+        "no",
+      ],
+      { stdio: "ignore" },
+    );
+    for (let attempt = 0; attempt < 50; attempt += 1) {
+      if (await isRedisReachable(this.url)) return;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    throw new Error(`redis-server did not start on port ${this.port}`);
+  }
+
+  async stop(): Promise<void> {
+    const child = this.process;
+    if (!child) return;
+    this.process = null;
+    await new Promise<void>((resolve) => {
+      child.once("exit", () => resolve());
+      child.kill("SIGKILL");
+    });
+  }
+}
