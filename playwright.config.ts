@@ -1,7 +1,9 @@
+import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { defineConfig, devices } from "@playwright/test";
 
 const port = Number(process.env.E2E_PORT ?? 3100);
+const secondPort = port + 1;
 
 /**
  * Debian's Chromium where it exists (this project's machines cannot download Playwright's own);
@@ -9,6 +11,34 @@ const port = Number(process.env.E2E_PORT ?? 3100);
  */
 const chromiumPath =
   process.env.CHROMIUM_PATH ?? (existsSync("/usr/bin/chromium") ? "/usr/bin/chromium" : "");
+
+/**
+ * With a reachable Redis (always in CI), two app instances share it, as in production, under a
+ * key prefix of this run's own. Without one, a single instance uses the in-process store and the
+ * two-instance test says that it did not run. Set in the runner's environment, so workers see it.
+ */
+const redisUrl = process.env.E2E_REDIS_URL ?? "redis://127.0.0.1:6379";
+process.env.E2E_STORE ??=
+  spawnSync("redis-cli", ["-u", redisUrl, "ping"], { encoding: "utf8" }).stdout?.trim() === "PONG"
+    ? "redis"
+    : "memory";
+process.env.E2E_STORE_PREFIX ??= `e2e:${Date.now().toString(36)}:`;
+process.env.E2E_SECOND_URL ??= process.env.E2E_STORE === "redis" ? `http://localhost:${secondPort}` : "";
+
+const serverEnv = {
+  OTP_PROVIDER: "sandbox",
+  SANDBOX_INBOX: "all",
+  AUTH_SECRET: "e2e-only-secret-0123456789abcdefghijklmnopqrstuvwxyz",
+  AUTH_TRUST_HOST: "true",
+  // The test runner on loopback plays the trusted proxy: each test sends its own client address
+  // in X-Forwarded-For (see tests/e2e/support.ts).
+  CLIENT_IP_STRATEGY: "rightmost-trusted-range",
+  CLIENT_IP_TRUSTED_RANGES: "127.0.0.0/8,::1",
+  ADMIN_PHONE_NUMBERS: "+6589990001,+6589990002,+6589990003",
+  ...(process.env.E2E_STORE === "redis"
+    ? { REDIS_URL: redisUrl, STORE_KEY_PREFIX: process.env.E2E_STORE_PREFIX }
+    : {}),
+};
 
 export default defineConfig({
   testDir: "tests/e2e",
@@ -32,23 +62,27 @@ export default defineConfig({
       },
     },
   ],
-  webServer: {
-    // A production build served by `npm start` (which stamps the TCP peer); the sandbox is switched
-    // on explicitly, as in the hosted demo. The test runner on loopback plays the trusted proxy:
-    // each test sends its own client address in X-Forwarded-For (see tests/e2e/support.ts).
-    command: `npm run build && node lib/node-server.mjs -p ${port}`,
-    url: `http://localhost:${port}/api/health`,
-    reuseExistingServer: !process.env.CI,
-    timeout: 240_000,
-    stdout: "pipe",
-    env: {
-      OTP_PROVIDER: "sandbox",
-      SANDBOX_INBOX: "all",
-      AUTH_SECRET: "e2e-only-secret-0123456789abcdefghijklmnopqrstuvwxyz",
-      AUTH_TRUST_HOST: "true",
-      CLIENT_IP_STRATEGY: "rightmost-trusted-range",
-      CLIENT_IP_TRUSTED_RANGES: "127.0.0.0/8,::1",
-      ADMIN_PHONE_NUMBERS: "+6589990001,+6589990002,+6589990003",
+  // A production build served by `npm start` (which stamps the TCP peer), the sandbox switched on
+  // explicitly as in the hosted demo. Servers start in order: the second reuses the first's build.
+  webServer: [
+    {
+      command: `npm run build && node lib/node-server.mjs -p ${port}`,
+      url: `http://localhost:${port}/api/health`,
+      reuseExistingServer: !process.env.CI,
+      timeout: 240_000,
+      stdout: "pipe",
+      env: serverEnv,
     },
-  },
+    ...(process.env.E2E_SECOND_URL
+      ? [
+          {
+            command: `node lib/node-server.mjs -p ${secondPort}`,
+            url: `http://localhost:${secondPort}/api/health`,
+            reuseExistingServer: !process.env.CI,
+            timeout: 60_000,
+            env: serverEnv,
+          },
+        ]
+      : []),
+  ],
 });

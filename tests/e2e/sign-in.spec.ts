@@ -186,11 +186,12 @@ test.describe("pages and sessions", () => {
     await other.close();
   });
 
-  test("health reports the sandbox and the in-process store", async ({ request }) => {
+  test("health reports the sandbox and the store in use", async ({ request }) => {
     const health = await request.get("/api/health");
     expect(await health.json()).toEqual({
       status: "ok",
-      store: "memory",
+      store: process.env.E2E_STORE,
+      storeReachable: true,
       otpProvider: "sandbox",
       sandbox: true,
     });
