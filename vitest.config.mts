@@ -17,6 +17,8 @@ export default defineConfig({
     include: ["tests/unit/**/*.test.ts", "tests/integration/**/*.test.ts"],
     benchmark: { include: ["tests/bench/**/*.bench.ts"] },
     testTimeout: 15_000,
+    // Cheap proof of work in tests; production defaults are far higher (see README).
+    env: { ALTCHA_COST: "10", ALTCHA_MAX_COUNTER: "20" },
     // next-auth imports "next/server" without an extension; let Vite resolve it.
     server: { deps: { inline: ["next-auth"] } },
   },

@@ -36,6 +36,32 @@ export const defaultLimits = {
     windowSeconds: 24 * 60 * 60,
     scope: "Codes sent in total per day (circuit breaker)",
   },
+  "send.phone.reserve": {
+    limit: 3,
+    windowSeconds: 24 * 60 * 60,
+    scope: "Extra codes to a number for a browser that signed in with it before, once its budget is spent",
+  },
+  "verify.pending": {
+    limit: 5,
+    windowSeconds: 60 * 60,
+    scope: "Code checks for one pending verification (as 8x8)",
+  },
+  "verify.phone": {
+    limit: 10,
+    windowSeconds: 60 * 60,
+    scope: "Code checks for one number, across resends; a success resets it",
+  },
+  "verify.phone.total": {
+    limit: 100,
+    windowSeconds: 7 * 24 * 60 * 60,
+    scope: "Consecutive code checks for one number without a success (NIST SP 800-63B cap)",
+  },
+  "verify.ip": { limit: 30, windowSeconds: 60 * 60, scope: "Code checks from one client address" },
+  "captcha.challenge.ip": {
+    limit: 30,
+    windowSeconds: 60,
+    scope: "CAPTCHA challenges handed to one client address",
+  },
 } as const;
 
 export type LimitName = keyof typeof defaultLimits;

@@ -2,7 +2,8 @@ import "server-only";
 import { z } from "zod";
 import { ClientIpSettingsError, parseClientIpSettings } from "./client-ip-settings";
 import { parseLimitOverrides } from "./config";
-import { parsePhone } from "./phone";
+import { DEFAULT_ALLOWED_COUNTRIES, type DestinationPolicy } from "./destination-policy";
+import { isKnownCountry, parsePhone } from "./phone";
 import type { StoreSettings } from "./store/create-backend";
 
 /**
@@ -113,6 +114,19 @@ const rawEnvSchema = z.object({
     .regex(/^[\w:.-]{0,40}$/, "must be at most 40 letters, digits or _ : . -")
     .default("otp:"),
   RATE_LIMITS: z.string().optional(),
+  ALLOWED_COUNTRIES: z.string().optional(),
+  DENIED_COUNTRIES: z.string().optional(),
+  ALLOW_VOIP: booleanString,
+  CAPTCHA_PROVIDER: z.enum(["altcha", "turnstile", "hcaptcha"]).default("altcha"),
+  ALTCHA_COST: integerString(1, 1_000_000),
+  ALTCHA_MAX_COUNTER: integerString(1, 10_000_000),
+  ALTCHA_ATTACK_COST_MULTIPLIER: integerString(1, 100),
+  ATTACK_MODE_SENDS_PER_MINUTE: integerString(1, 1_000_000),
+  TURNSTILE_SITE_KEY: optionalString,
+  TURNSTILE_SECRET_KEY: optionalString,
+  HCAPTCHA_SITE_KEY: optionalString,
+  HCAPTCHA_SECRET_KEY: optionalString,
+  CAPTCHA_HOSTNAMES: optionalString,
   DEFAULT_COUNTRY: z
     .string()
     .regex(/^[A-Z]{2}$/, "must be an ISO 3166 alpha-2 code such as US or SG")
@@ -166,11 +180,22 @@ function buildEnv(source: Record<string, string | undefined>) {
     throw new EnvError((error as Error).message);
   }
 
+  const captcha = chooseCaptcha(raw);
+  const destinations: DestinationPolicy = {
+    allowedCountries: new Set(
+      parseCountryList("ALLOWED_COUNTRIES", raw.ALLOWED_COUNTRIES) ?? DEFAULT_ALLOWED_COUNTRIES,
+    ),
+    deniedCountries: new Set(parseCountryList("DENIED_COUNTRIES", raw.DENIED_COUNTRIES) ?? []),
+    allowVoip: raw.ALLOW_VOIP ?? false,
+  };
+
   return {
     isProduction,
     otpProvider,
     clientIp,
     limits,
+    captcha,
+    destinations,
     store: chooseStore(raw),
     adminPhoneNumbers: raw.ADMIN_PHONE_NUMBERS,
     eightByEight: {
@@ -190,6 +215,48 @@ function buildEnv(source: Record<string, string | undefined>) {
       resendIntervalSeconds: raw.OTP_RESEND_INTERVAL_SECONDS ?? 30,
     },
     defaultCountry: raw.DEFAULT_COUNTRY,
+  };
+}
+
+/** A comma-separated list of ISO alpha-2 codes, or undefined when unset. */
+function parseCountryList(name: string, value: string | undefined): string[] | undefined {
+  if (value === undefined || value.trim() === "") return undefined;
+  const codes = value
+    .split(",")
+    .map((code) => code.trim().toUpperCase())
+    .filter(Boolean);
+  const unknown = codes.filter((code) => !isKnownCountry(code));
+  if (unknown.length > 0) throw new EnvError(`${name} has unknown country codes: ${unknown.join(", ")}.`);
+  return codes;
+}
+
+function chooseCaptcha(raw: z.infer<typeof rawEnvSchema>) {
+  const provider = raw.CAPTCHA_PROVIDER;
+  const keys = {
+    turnstile: { siteKey: raw.TURNSTILE_SITE_KEY, secretKey: raw.TURNSTILE_SECRET_KEY, prefix: "TURNSTILE" },
+    hcaptcha: { siteKey: raw.HCAPTCHA_SITE_KEY, secretKey: raw.HCAPTCHA_SECRET_KEY, prefix: "HCAPTCHA" },
+  } as const;
+  if (provider !== "altcha") {
+    const { siteKey, secretKey, prefix } = keys[provider];
+    if (!siteKey || !secretKey) {
+      throw new EnvError(`CAPTCHA_PROVIDER=${provider} needs ${prefix}_SITE_KEY and ${prefix}_SECRET_KEY.`);
+    }
+  }
+  return {
+    provider,
+    altcha: {
+      cost: raw.ALTCHA_COST ?? 2000,
+      maxCounter: raw.ALTCHA_MAX_COUNTER ?? 2000,
+      attackCostMultiplier: raw.ALTCHA_ATTACK_COST_MULTIPLIER ?? 8,
+    },
+    attackModeSendsPerMinute: raw.ATTACK_MODE_SENDS_PER_MINUTE ?? 30,
+    siteKey: provider === "altcha" ? undefined : keys[provider].siteKey,
+    secretKey: provider === "altcha" ? undefined : keys[provider].secretKey,
+    /** Hostnames a Turnstile or hCaptcha token must have been solved on; empty: the request's own host. */
+    hostnames: (raw.CAPTCHA_HOSTNAMES ?? "")
+      .split(",")
+      .map((host) => host.trim().toLowerCase())
+      .filter(Boolean),
   };
 }
 

@@ -12,6 +12,8 @@ const statusByCode = {
   no_pending_verification: 400,
   unauthorized: 401,
   forbidden: 403,
+  captcha_failed: 403,
+  destination_blocked: 403,
   not_found: 404,
   method_not_allowed: 405,
   payload_too_large: 413,

@@ -97,21 +97,35 @@ function describeWhere(country: CountryCode | undefined, input: string): string 
   return callingCode ? ` for +${callingCode} numbers` : "";
 }
 
-/** The body of `POST /api/otp/send` and the fields of the phone form: one schema for both. */
-export const sendCodeSchema = z
+const phoneFields = {
+  phone: z.string({ error: "Enter your phone number." }).max(40, "That is too long for a phone number."),
+  country: z
+    .string()
+    .regex(/^[A-Z]{2}$/, "Use a two-letter country code such as SG.")
+    .refine(isKnownCountry, "Unknown country.")
+    .optional(),
+};
+
+function refinePhone(value: { phone: string; country?: string }, ctx: z.RefinementCtx) {
+  const result = parsePhone(value.phone, value.country);
+  if (!result.ok) ctx.addIssue({ code: "custom", path: ["phone"], message: result.message });
+}
+
+/** The phone form's fields, validated exactly as the server validates them. */
+export const sendCodeSchema = z.object(phoneFields).strict().superRefine(refinePhone);
+
+/**
+ * The body of `POST /api/otp/send`: the form's fields, the CAPTCHA token, and `website`, a
+ * honeypot field that people never see and bots fill in.
+ */
+export const sendRequestSchema = z
   .object({
-    phone: z.string({ error: "Enter your phone number." }).max(40, "That is too long for a phone number."),
-    country: z
-      .string()
-      .regex(/^[A-Z]{2}$/, "Use a two-letter country code such as SG.")
-      .refine(isKnownCountry, "Unknown country.")
-      .optional(),
+    ...phoneFields,
+    captcha: z.string().max(20_000, "The verification token is too long.").optional(),
+    website: z.string().max(200).optional(),
   })
   .strict()
-  .superRefine((value, ctx) => {
-    const result = parsePhone(value.phone, value.country);
-    if (!result.ok) ctx.addIssue({ code: "custom", path: ["phone"], message: result.message });
-  });
+  .superRefine(refinePhone);
 
 export type SendCodeInput = z.infer<typeof sendCodeSchema>;
 

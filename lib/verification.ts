@@ -10,6 +10,9 @@ import {
 } from "./pending-verification";
 import { issueSignInGrant } from "./sign-in-grants";
 import { recordVerifiedSignIn } from "./users";
+import { enforceLimit, numberPrefix, resetLimit } from "./limits";
+import { clearResendCooldown } from "./resend-cooldown";
+import { clearWrongCodes, enforceFailureDelay, noteWrongCode } from "./verify-failures";
 
 /**
  * The two steps of phone sign-in, in the app's terms. Route handlers call these after their
@@ -45,22 +48,30 @@ export async function sendVerificationCode(phone: string, clientIp: string | und
 export type CheckedCode = { isNewUser: boolean; grant: string; phone: string };
 
 /**
- * Checks `code` against the browser's pending verification. On success the pending verification
- * is consumed (so one verified 8x8 session yields at most one app session) and a single-use
- * sign-in grant is returned for Auth.js.
+ * Checks `code` against the browser's pending verification. Attempt limits are counted before 8x8
+ * is called — per client address, per pending verification, per number across resends — and a
+ * growing delay follows repeated failures. On success the pending verification is consumed (so
+ * one verified 8x8 session yields at most one app session), the number's failure counts are
+ * cleared, and a single-use sign-in grant is returned for Auth.js.
  */
 export async function checkVerificationCode(
   cookieValue: string | undefined,
   code: string,
+  /** The client's rate-limit key (address or IPv6 /64), when known. */
+  ipKey: string | null,
   /** Filled with the pending number, for the throttle event if the check is refused. */
-  context?: { phone: string | null; prefix: string | null },
+  context: { phone: string | null; prefix: string | null },
 ): Promise<CheckedCode> {
+  if (ipKey) await enforceLimit("verify.ip", ipKey, TOO_MANY_CHECKS);
   const pending = await getPendingVerification(cookieValue);
   if (!pending) throw noPendingVerification();
-  if (context) {
-    context.phone = pending.phone;
-    context.prefix = pending.phone.slice(0, -4);
-  }
+  context.phone = pending.phone;
+  context.prefix = numberPrefix(pending.phone);
+
+  await enforceLimit("verify.pending", pending.id, TOO_MANY_CHECKS);
+  await enforceLimit("verify.phone", pending.phone, TOO_MANY_CHECKS);
+  await enforceLimit("verify.phone.total", pending.phone, TOO_MANY_CHECKS);
+  await enforceFailureDelay(pending.phone);
 
   const provider = await getOtpProvider();
   let session: VerificationSession;
@@ -81,17 +92,24 @@ export async function checkVerificationCode(
       const consumed = await consumePendingVerification(pending.id);
       if (!consumed || consumed.phone !== session.destination) throw noPendingVerification();
       const { user, isNewUser } = await recordVerifiedSignIn(consumed.phone);
+      await Promise.all([
+        resetLimit("verify.phone", consumed.phone),
+        resetLimit("verify.phone.total", consumed.phone),
+        clearWrongCodes(consumed.phone),
+        clearResendCooldown(consumed.phone),
+      ]);
       const grant = await issueSignInGrant({ userId: user.id, phone: user.phone });
       return { isNewUser, grant, phone: user.phone };
     }
     case "failed":
-      await consumePendingVerification(pending.id);
+      await Promise.all([consumePendingVerification(pending.id), noteWrongCode(pending.phone)]);
       throw new AppError("rate_limited", "Too many wrong codes. Request a new code to try again.", {
         retryAfterSeconds: Math.max(1, (new Date(pending.resendAfter).getTime() - Date.now()) / 1000),
         rule: "code.attempts_exhausted",
       });
     case "waiting":
     case "expired":
+      await noteWrongCode(pending.phone);
       // One answer for both, so a guesser learns nothing about the session's state.
       throw new AppError("code_invalid", "That code is wrong or has expired.", {
         fields: { code: "That code is wrong or has expired." },
@@ -99,6 +117,8 @@ export async function checkVerificationCode(
       });
   }
 }
+
+const TOO_MANY_CHECKS = "Too many code checks. Please wait a while and try again.";
 
 function noPendingVerification(): AppError {
   return new AppError(

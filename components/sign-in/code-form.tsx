@@ -2,7 +2,8 @@
 
 import { zodResolver } from "@hookform/resolvers/zod";
 import { useRouter } from "next/navigation";
-import { useMemo, useState } from "react";
+import { useMemo, useRef, useState } from "react";
+import { CaptchaWidget, type CaptchaConfig, type CaptchaHandle } from "@/components/captcha/captcha-widget";
 import { useForm } from "react-hook-form";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
@@ -24,9 +25,11 @@ export function CodeForm({
   phoneLabel,
   sendInput,
   sent,
+  captcha,
   onResent,
   onChangeNumber,
 }: {
+  captcha: CaptchaConfig;
   codeLength: number;
   phoneLabel: string;
   sendInput: SendCodeInput;
@@ -39,6 +42,7 @@ export function CodeForm({
   const [message, setMessage] = useState<{ tone: "error" | "info"; text: string } | null>(null);
   const [resending, setResending] = useState(false);
   const resendIn = useCountdown(sent.resendAfter);
+  const captchaHandle = useRef<CaptchaHandle>(null);
   const {
     register,
     handleSubmit,
@@ -78,7 +82,14 @@ export function CodeForm({
   const resend = async () => {
     setResending(true);
     setMessage(null);
-    const result = await postJson<SentCode>("/api/otp/send", sendInput);
+    const token = await captchaHandle.current?.getToken();
+    if (!token) {
+      setResending(false);
+      setMessage({ tone: "error", text: "Please complete the verification below and try again." });
+      return;
+    }
+    const result = await postJson<SentCode>("/api/otp/send", { ...sendInput, captcha: token });
+    captchaHandle.current?.reset();
     setResending(false);
     if (result.ok) {
       setValue("code", "");
@@ -116,6 +127,7 @@ export function CodeForm({
         />
       </Field>
       <div aria-live="polite">{message ? <Alert tone={message.tone}>{message.text}</Alert> : null}</div>
+      {resendIn === 0 ? <CaptchaWidget config={captcha} handle={captchaHandle} /> : null}
       <Button type="submit" pending={isSubmitting} className="w-full">
         {isSubmitting ? "Checking…" : "Verify"}
       </Button>

@@ -1,7 +1,8 @@
 "use client";
 
 import { zodResolver } from "@hookform/resolvers/zod";
-import { useMemo, useState } from "react";
+import { useMemo, useRef, useState } from "react";
+import { CaptchaWidget, type CaptchaConfig, type CaptchaHandle } from "@/components/captcha/captcha-widget";
 import { useForm } from "react-hook-form";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
@@ -12,14 +13,24 @@ import { postJson, type SentCode } from "./post-json";
 /** Step one: the phone number, validated with the server's own schema before it is sent. */
 export function PhoneForm({
   defaultCountry,
+  countries: allowedCountries,
+  captcha,
   initial,
   onSent,
 }: {
   defaultCountry: string;
+  /** The destination countries codes can be sent to (the picker offers only these). */
+  countries: string[];
+  captcha: CaptchaConfig;
   initial?: SendCodeInput;
   onSent: (input: SendCodeInput, sent: SentCode) => void;
 }) {
-  const countries = useMemo(() => listCountries(), []);
+  const countries = useMemo(
+    () => listCountries().filter((country) => allowedCountries.includes(country.code)),
+    [allowedCountries],
+  );
+  const captchaHandle = useRef<CaptchaHandle>(null);
+  const honeypot = useRef<HTMLInputElement>(null);
   const [formError, setFormError] = useState<string | null>(null);
   const {
     register,
@@ -31,9 +42,21 @@ export function PhoneForm({
     defaultValues: initial ?? { country: defaultCountry, phone: "" },
   });
 
-  const onSubmit = handleSubmit(async (input) => {
+  const submit = async (input: SendCodeInput) => {
     setFormError(null);
-    const result = await postJson<SentCode>("/api/otp/send", input);
+    const token = await captchaHandle.current?.getToken();
+    if (!token) {
+      setFormError("Please complete the verification below and try again.");
+      return;
+    }
+    const website = honeypot.current?.value;
+    const result = await postJson<SentCode>("/api/otp/send", {
+      ...input,
+      captcha: token,
+      ...(website ? { website } : {}),
+    });
+    // Every token is single-use: the next submit needs a fresh one, whatever happened.
+    captchaHandle.current?.reset();
     if (result.ok) {
       onSent(input, result.data);
       return;
@@ -45,10 +68,15 @@ export function PhoneForm({
     } else {
       setFormError(result.error.message);
     }
-  });
+  };
 
   return (
-    <form onSubmit={onSubmit} noValidate className="space-y-4" aria-busy={isSubmitting}>
+    <form
+      onSubmit={(event) => void handleSubmit(submit)(event)}
+      noValidate
+      className="space-y-4"
+      aria-busy={isSubmitting}
+    >
       <Field id="country" label="Country" error={errors.country?.message}>
         <select
           id="country"
@@ -80,6 +108,12 @@ export function PhoneForm({
           {...register("phone")}
         />
       </Field>
+      {/* A field people never see (hidden from screen readers too); bots that fill every field fill it. */}
+      <div className="absolute -left-[10000px] h-px w-px overflow-hidden" aria-hidden="true">
+        <label htmlFor="website">Website</label>
+        <input id="website" ref={honeypot} type="text" name="website" tabIndex={-1} autoComplete="off" />
+      </div>
+      <CaptchaWidget config={captcha} handle={captchaHandle} />
       {formError ? <Alert tone="error">{formError}</Alert> : null}
       <Button type="submit" pending={isSubmitting} className="w-full">
         {isSubmitting ? "Sending code…" : "Send code"}

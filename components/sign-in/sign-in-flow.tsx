@@ -1,13 +1,24 @@
 "use client";
 
 import { useState } from "react";
+import type { CaptchaConfig } from "@/components/captcha/captcha-widget";
 import { parsePhone, type SendCodeInput } from "@/lib/phone";
 import { CodeForm } from "./code-form";
 import { PhoneForm } from "./phone-form";
 import type { SentCode } from "./post-json";
 
 /** The two-step sign-in: phone number, then code. Sign-up is the same flow for a new number. */
-export function SignInFlow({ defaultCountry, codeLength }: { defaultCountry: string; codeLength: number }) {
+export function SignInFlow({
+  defaultCountry,
+  countries,
+  codeLength,
+  captcha,
+}: {
+  defaultCountry: string;
+  countries: string[];
+  codeLength: number;
+  captcha: CaptchaConfig;
+}) {
   const [step, setStep] = useState<{ input: SendCodeInput; sent: SentCode } | null>(null);
   const [lastInput, setLastInput] = useState<SendCodeInput | undefined>(undefined);
 
@@ -15,6 +26,8 @@ export function SignInFlow({ defaultCountry, codeLength }: { defaultCountry: str
     return (
       <PhoneForm
         defaultCountry={defaultCountry}
+        countries={countries}
+        captcha={captcha}
         initial={lastInput}
         onSent={(input, sent) => {
           setLastInput(input);
@@ -28,6 +41,7 @@ export function SignInFlow({ defaultCountry, codeLength }: { defaultCountry: str
   return (
     <CodeForm
       codeLength={codeLength}
+      captcha={captcha}
       phoneLabel={parsed.ok ? parsed.phone.e164 : step.input.phone}
       sendInput={step.input}
       sent={step.sent}

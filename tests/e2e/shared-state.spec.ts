@@ -1,4 +1,4 @@
-import { expect, randomPhone, test } from "./support";
+import { expect, randomPhone, sendCodeViaApi, test } from "./support";
 
 const secondInstance = process.env.E2E_SECOND_URL ?? "";
 
@@ -15,7 +15,7 @@ test.describe("two app instances on one Redis", () => {
     const statuses: number[] = [];
     for (let index = 0; index < 7; index += 1) {
       const base = index % 2 === 0 ? "" : secondInstance;
-      const response = await request.post(`${base}/api/otp/send`, { data: { phone: randomPhone().e164 } });
+      const response = await sendCodeViaApi(request, { phone: randomPhone().e164 }, base);
       statuses.push(response.status());
     }
     expect(statuses).toEqual([202, 202, 202, 202, 202, 429, 429]);
@@ -29,9 +29,7 @@ test.describe("two app instances on one Redis", () => {
       ["", true],
       [secondInstance, false],
     ] as const) {
-      expect((await request.post(`${base}/api/otp/send`, { data: { phone: phone.e164 } })).status()).toBe(
-        202,
-      );
+      expect((await sendCodeViaApi(request, { phone: phone.e164 }, base)).status()).toBe(202);
       const inbox = await request.get(`${base}/api/sandbox/messages?to=${encodeURIComponent(phone.e164)}`);
       const code = (await inbox.json()).messages[0].code as string;
       const verified = await request.post(`${base}/api/otp/verify`, { data: { code } });

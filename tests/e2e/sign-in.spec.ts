@@ -5,6 +5,7 @@ import {
   randomClientIp,
   randomPhone,
   readLatestCode,
+  sendCodeViaApi,
   test,
 } from "./support";
 
@@ -158,7 +159,7 @@ test.describe("pages and sessions", () => {
 
   test("the HTTP API signs in and the Auth.js session names the phone number", async ({ request }) => {
     const phone = randomPhone();
-    const sent = await request.post("/api/otp/send", { data: { phone: phone.national, country: "SG" } });
+    const sent = await sendCodeViaApi(request, { phone: phone.national, country: "SG" });
     expect(sent.status()).toBe(202);
     const code = await readLatestCode(request, phone.e164);
 
@@ -176,7 +177,7 @@ test.describe("pages and sessions", () => {
 
   test("a code sent to one browser cannot sign in another", async ({ browser, request }) => {
     const phone = randomPhone();
-    expect((await request.post("/api/otp/send", { data: { phone: phone.e164 } })).status()).toBe(202);
+    expect((await sendCodeViaApi(request, { phone: phone.e164 })).status()).toBe(202);
     const code = await readLatestCode(request, phone.e164);
 
     const other = await browser.newContext({ extraHTTPHeaders: { "x-forwarded-for": randomClientIp() } });

@@ -1,4 +1,6 @@
 import { expect, test as base, type APIRequestContext, type Page } from "@playwright/test";
+import { solveChallenge } from "altcha-lib";
+import { deriveKey } from "altcha-lib/algorithms/pbkdf2";
 
 /** A fresh, valid Singapore mobile number, so tests never share state (no flushing needed). */
 export function randomPhone(): { e164: string; national: string } {
@@ -35,16 +37,28 @@ export async function advanceSandboxSession(request: APIRequestContext, e164: st
   expect(response.status()).toBe(200);
 }
 
+/** Fetches and solves an ALTCHA challenge from the app, as the widget would (cheap in tests). */
+export async function solvedCaptcha(request: APIRequestContext, base = ""): Promise<string> {
+  const response = await request.get(`${base}/api/captcha/challenge`);
+  expect(response.status()).toBe(200);
+  const challenge = await response.json();
+  const solution = await solveChallenge({ challenge, deriveKey });
+  return Buffer.from(JSON.stringify({ challenge, solution })).toString("base64");
+}
+
+/** `POST /api/otp/send` through the HTTP API with a solved CAPTCHA. */
+export async function sendCodeViaApi(request: APIRequestContext, body: Record<string, unknown>, base = "") {
+  return request.post(`${base}/api/otp/send`, {
+    data: { ...body, captcha: await solvedCaptcha(request, base) },
+  });
+}
+
 /**
  * Signs a number in through the HTTP API, as a script would. A code sent to this number in the
  * last resend interval (a previous run against the same server) is aged out first.
  */
 export async function signInViaApi(request: APIRequestContext, e164: string): Promise<void> {
-  let sent = await request.post("/api/otp/send", { data: { phone: e164 } });
-  if (sent.status() === 429) {
-    await advanceSandboxSession(request, e164, 3600);
-    sent = await request.post("/api/otp/send", { data: { phone: e164 } });
-  }
+  const sent = await sendCodeViaApi(request, { phone: e164 });
   expect(sent.status()).toBe(202);
   const code = (await latestMessages(request, e164))[0]!.code;
   expect((await request.post("/api/otp/verify", { data: { code } })).status()).toBe(200);

@@ -1,31 +1,43 @@
-import { NextResponse } from "next/server";
+import { NextResponse, type NextRequest } from "next/server";
+import { noteSendAttempt, verifyCaptcha } from "@/lib/captcha";
+import { captchaFailed } from "@/lib/captcha/altcha";
 import { deriveIpKeys } from "@/lib/client-ip";
+import { screenDestination } from "@/lib/destination-policy";
 import { getEnv } from "@/lib/env";
 import { AppError } from "@/lib/errors";
+import { isKnownDevice, KNOWN_DEVICE_COOKIE_NAME } from "@/lib/known-device";
+import { enforceSendLimits, numberPrefix } from "@/lib/limits";
+import { onlyAllow } from "@/lib/method-not-allowed";
 import { PENDING_COOKIE_NAME, pendingCookieOptions } from "@/lib/pending-verification";
-import { parsePhone, sendCodeSchema } from "@/lib/phone";
+import { parsePhone, sendRequestSchema } from "@/lib/phone";
 import { noteClientIp, refuse, startRequestContext } from "@/lib/refusals";
 import { readJsonBody } from "@/lib/request-body";
 import { resolveRequestClientIp } from "@/lib/request-ip";
-import { enforceSendLimits, numberPrefix } from "@/lib/send-limits";
+import { requireSameOrigin } from "@/lib/request-origin";
+import { enforceResendCooldown, noteCodeSent } from "@/lib/resend-cooldown";
 import { sendVerificationCode } from "@/lib/verification";
 
-/** Sends a sign-in code by SMS. Sign-up and sign-in look exactly the same from outside. */
-export async function POST(request: Request) {
+/**
+ * Sends a sign-in code by SMS, after every check that costs us nothing, cheapest first: 8x8 (and
+ * its bill) is reached only when all pass. Sign-up and sign-in look exactly the same from outside.
+ */
+export async function POST(request: NextRequest) {
   const context = startRequestContext(request, "POST /api/otp/send");
   // Resolved first (no I/O) so that every refusal's event carries the address.
   const clientIp = resolveRequestClientIp(request);
   if (clientIp) noteClientIp(context, clientIp);
   try {
-    // 1. Request hygiene and the number, normalised to E.164.
-    const input = await readJsonBody(request, sendCodeSchema, { phone: "invalid_phone" });
+    const env = getEnv();
+
+    // 1. Request hygiene: same origin, JSON, size, shape; the number normalised to E.164.
+    requireSameOrigin(request);
+    const input = await readJsonBody(request, sendRequestSchema, { phone: "invalid_phone" });
     const parsed = parsePhone(input.phone, input.country);
-    if (!parsed.ok) throw new Error("sendCodeSchema accepted a number parsePhone rejects");
+    if (!parsed.ok) throw new Error("sendRequestSchema accepted a number parsePhone rejects");
     const { e164, country = null } = parsed.phone;
     Object.assign(context, { phone: e164, country, prefix: numberPrefix(e164) });
 
     // 2. The client address; without one no per-IP limit can hold, so nothing is sent.
-    const clientIp = resolveRequestClientIp(request);
     if (!clientIp) {
       throw new AppError(
         "forbidden",
@@ -35,21 +47,41 @@ export async function POST(request: Request) {
         },
       );
     }
-    noteClientIp(context, clientIp);
 
-    // 3. Limits, each its own bucket.
+    // 3. Invisible bot check: a field people never see.
+    if (input.website) throw captchaFailed("captcha.honeypot");
+
+    // 4. Destination screening (pure CPU).
+    const screening = screenDestination(e164, env.destinations);
+    if (!screening.ok) {
+      throw new AppError("destination_blocked", screening.message, {
+        fields: { phone: screening.message },
+        rule: screening.rule,
+      });
+    }
+
+    // 5. CAPTCHA: proof of work (single use) or the configured provider.
+    await verifyCaptcha(input.captcha, request, clientIp);
+    // Many solved challenges a minute means bots that pay the proof of work: raise its price.
+    await noteSendAttempt();
+
+    // 6. Limits, each its own bucket, with the number's growing resend delay.
     await enforceSendLimits({
-      ipKeys: deriveIpKeys(clientIp, getEnv().clientIp.ipv6Prefix)!,
+      ipKeys: deriveIpKeys(clientIp, env.clientIp.ipv6Prefix)!,
       phone: e164,
       prefix: numberPrefix(e164),
       country,
+      knownDevice: isKnownDevice(request.cookies.get(KNOWN_DEVICE_COOKIE_NAME)?.value, e164),
+      checkCooldown: () => enforceResendCooldown(e164, env.otp.resendIntervalSeconds),
     });
 
-    // 4. 8x8.
+    // 7. 8x8, once.
     const { pending, cookieValue, maxAgeSeconds } = await sendVerificationCode(e164, clientIp);
+    const cooldownEndsAt = await noteCodeSent(e164, env.otp.resendIntervalSeconds);
+    const resendAfter = new Date(Math.max(new Date(pending.resendAfter).getTime(), cooldownEndsAt.getTime()));
 
     const response = NextResponse.json(
-      { status: "sent", expiresAt: pending.expiresAt, resendAfter: pending.resendAfter },
+      { status: "sent", expiresAt: pending.expiresAt, resendAfter: resendAfter.toISOString() },
       { status: 202, headers: { "Cache-Control": "no-store", "X-Request-Id": context.requestId } },
     );
     response.cookies.set(PENDING_COOKIE_NAME, cookieValue, pendingCookieOptions(request, maxAgeSeconds));
@@ -58,3 +90,5 @@ export async function POST(request: Request) {
     return refuse(error, context);
   }
 }
+
+export const { GET, PUT, PATCH, DELETE } = onlyAllow("POST");

@@ -1,27 +1,33 @@
 import { NextResponse, type NextRequest } from "next/server";
 import { signIn } from "@/lib/auth";
+import { deriveIpKeys } from "@/lib/client-ip";
 import { getEnv } from "@/lib/env";
+import { knownDeviceCookie } from "@/lib/known-device";
+import { onlyAllow } from "@/lib/method-not-allowed";
 import { PENDING_COOKIE_NAME } from "@/lib/pending-verification";
 import { codeSchemaFor } from "@/lib/phone";
 import { noteClientIp, refuse, startRequestContext } from "@/lib/refusals";
 import { readJsonBody } from "@/lib/request-body";
 import { resolveRequestClientIp } from "@/lib/request-ip";
+import { requireSameOrigin } from "@/lib/request-origin";
 import { checkVerificationCode } from "@/lib/verification";
 
 /** Checks the code for this browser's pending verification and, when right, signs it in. */
 export async function POST(request: NextRequest) {
   const context = startRequestContext(request, "POST /api/otp/verify");
+  const clientIp = resolveRequestClientIp(request);
+  if (clientIp) noteClientIp(context, clientIp);
   try {
-    const clientIp = resolveRequestClientIp(request);
-    if (clientIp) noteClientIp(context, clientIp);
+    const env = getEnv();
+    requireSameOrigin(request);
 
-    // A malformed code is refused here and never spends an attempt at 8x8.
-    const { code } = await readJsonBody(request, codeSchemaFor(getEnv().otp.codeLength), {
-      code: "code_invalid",
-    });
+    // A malformed code is refused here and never spends an attempt.
+    const { code } = await readJsonBody(request, codeSchemaFor(env.otp.codeLength), { code: "code_invalid" });
+    const ipKey = clientIp ? (deriveIpKeys(clientIp, env.clientIp.ipv6Prefix)?.address ?? null) : null;
     const result = await checkVerificationCode(
       request.cookies.get(PENDING_COOKIE_NAME)?.value,
       code,
+      ipKey,
       context,
     );
 
@@ -33,8 +39,13 @@ export async function POST(request: NextRequest) {
       { status: 200, headers: { "Cache-Control": "no-store", "X-Request-Id": context.requestId } },
     );
     response.cookies.delete(PENDING_COOKIE_NAME);
+    // This browser may now draw on the number's reserve if an attacker spends its budget.
+    const device = knownDeviceCookie(request, result.phone);
+    response.cookies.set(device.name, device.value, device.options);
     return response;
   } catch (error) {
     return refuse(error, context);
   }
 }
+
+export const { GET, PUT, PATCH, DELETE } = onlyAllow("POST");

@@ -2,6 +2,7 @@ import { NextResponse } from "next/server";
 import { z } from "zod";
 import { AppError, errorResponse } from "@/lib/errors";
 import { readJsonBody } from "@/lib/request-body";
+import { ageResendCooldown } from "@/lib/resend-cooldown";
 import { requireSandboxControls } from "@/lib/sandbox-inbox";
 
 const advanceSchema = z
@@ -11,7 +12,10 @@ const advanceSchema = z
   })
   .strict();
 
-/** Moves the pending 8x8 session of one number forward in time: resend countdowns and expiry, in tests. */
+/**
+ * Moves one number forward in time, in tests and local development: its pending 8x8 session
+ * (expiry, resend interval) and the app's growing resend delay for it.
+ */
 export async function POST(request: Request) {
   try {
     const emulator = await requireSandboxControls();
@@ -19,6 +23,7 @@ export async function POST(request: Request) {
     if (!emulator.advancePendingSession(to, seconds)) {
       throw new AppError("not_found", "No pending session for that number.");
     }
+    await ageResendCooldown(to, seconds);
     return NextResponse.json({ status: "advanced" });
   } catch (error) {
     return errorResponse(error, { route: "POST /api/sandbox/sessions/advance" });

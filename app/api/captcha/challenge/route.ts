@@ -1,0 +1,37 @@
+import { NextResponse } from "next/server";
+import { createAltchaChallenge } from "@/lib/captcha";
+import { deriveIpKeys } from "@/lib/client-ip";
+import { getEnv } from "@/lib/env";
+import { AppError } from "@/lib/errors";
+import { enforceLimit } from "@/lib/limits";
+import { noteClientIp, refuse, startRequestContext } from "@/lib/refusals";
+import { resolveRequestClientIp } from "@/lib/request-ip";
+
+export const dynamic = "force-dynamic";
+
+/** A fresh ALTCHA challenge for the sign-in form's widget; never cached. */
+export async function GET(request: Request) {
+  const context = startRequestContext(request, "GET /api/captcha/challenge");
+  try {
+    const env = getEnv();
+    if (env.captcha.provider !== "altcha") {
+      throw new AppError("not_found", `This deployment uses ${env.captcha.provider}, not ALTCHA.`);
+    }
+    const clientIp = resolveRequestClientIp(request);
+    if (!clientIp) {
+      throw new AppError(
+        "forbidden",
+        "We can't accept this request. Please try again from another network.",
+        {
+          rule: "client_ip",
+        },
+      );
+    }
+    noteClientIp(context, clientIp);
+    // Making a challenge costs CPU: a client that asks for many gets refused cheaply.
+    await enforceLimit("captcha.challenge.ip", deriveIpKeys(clientIp, env.clientIp.ipv6Prefix)!.address);
+    return NextResponse.json(await createAltchaChallenge(), { headers: { "Cache-Control": "no-store" } });
+  } catch (error) {
+    return refuse(error, context);
+  }
+}

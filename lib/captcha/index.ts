@@ -1,0 +1,38 @@
+import "server-only";
+import { getEnv } from "../env";
+import { captchaFailed, verifyAltchaPayload } from "./altcha";
+import { verifyRemoteCaptcha } from "./remote";
+
+export { createAltchaChallenge } from "./altcha";
+export { isAttackModeOn, noteSendAttempt } from "./attack-mode";
+
+/** What the sign-in form needs to render the configured widget (never a secret). */
+export function getCaptchaWidgetConfig(): {
+  provider: "altcha" | "turnstile" | "hcaptcha";
+  siteKey?: string;
+} {
+  const { provider, siteKey } = getEnv().captcha;
+  return provider === "altcha" ? { provider } : { provider, siteKey };
+}
+
+/**
+ * Verifies the `captcha` field of a send with the configured provider: ALTCHA (default,
+ * self-hosted proof of work), Cloudflare Turnstile or hCaptcha. Refusal is `403 captcha_failed`.
+ */
+export async function verifyCaptcha(
+  token: string | undefined,
+  request: Request,
+  clientIp: string,
+): Promise<void> {
+  if (!token) throw captchaFailed("captcha.missing");
+  const { captcha } = getEnv();
+  if (captcha.provider === "altcha") return verifyAltchaPayload(token);
+  await verifyRemoteCaptcha(token, {
+    provider: captcha.provider,
+    secretKey: captcha.secretKey!,
+    siteKey: captcha.siteKey!,
+    hostnames:
+      captcha.hostnames.length > 0 ? captcha.hostnames : [new URL(request.url).hostname.toLowerCase()],
+    clientIp,
+  });
+}

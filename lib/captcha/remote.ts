@@ -1,0 +1,74 @@
+import { z } from "zod";
+import { AppError } from "../errors";
+
+/**
+ * Server-side verification of Cloudflare Turnstile and hCaptcha tokens. Every doubt fails closed:
+ * a provider that does not answer in time, answers garbage or says no means no code is sent.
+ *
+ * Turnstile: https://developers.cloudflare.com/turnstile/get-started/server-side-validation/
+ * hCaptcha:  https://docs.hcaptcha.com/#verify-the-user-response-server-side
+ */
+export const siteverifyUrls = {
+  turnstile: "https://challenges.cloudflare.com/turnstile/v0/siteverify",
+  hcaptcha: "https://api.hcaptcha.com/siteverify",
+} as const;
+
+/** The action the sign-in form declares to Turnstile; a token solved for another action is refused. */
+export const TURNSTILE_ACTION = "send_code";
+const TIMEOUT_MS = 3000;
+
+const siteverifySchema = z.object({
+  success: z.boolean(),
+  hostname: z.string().optional(),
+  action: z.string().optional(),
+  "error-codes": z.array(z.string()).optional(),
+});
+
+export type RemoteCaptchaOptions = {
+  provider: "turnstile" | "hcaptcha";
+  secretKey: string;
+  siteKey: string;
+  /** Hostnames the token may have been solved on. */
+  hostnames: string[];
+  clientIp: string;
+  fetch?: typeof fetch;
+};
+
+export async function verifyRemoteCaptcha(token: string, options: RemoteCaptchaOptions): Promise<void> {
+  const body = new URLSearchParams({
+    secret: options.secretKey,
+    response: token,
+    remoteip: options.clientIp,
+  });
+  if (options.provider === "hcaptcha") body.set("sitekey", options.siteKey);
+
+  let reply: z.infer<typeof siteverifySchema>;
+  try {
+    const response = await (options.fetch ?? fetch)(siteverifyUrls[options.provider], {
+      method: "POST",
+      headers: { "Content-Type": "application/x-www-form-urlencoded" },
+      body,
+      signal: AbortSignal.timeout(TIMEOUT_MS),
+    });
+    if (!response.ok) throw new Error(`siteverify answered HTTP ${response.status}`);
+    reply = siteverifySchema.parse(await response.json());
+  } catch (error) {
+    console.error(`[otp-shield] ${options.provider} siteverify failed`, {
+      message: (error as Error).message,
+    });
+    throw new AppError(
+      "unavailable",
+      "We can't verify that you are human right now. Please try again in a minute.",
+      {
+        rule: "captcha.provider_unavailable",
+      },
+    );
+  }
+
+  const refuse = (rule: string) =>
+    new AppError("captcha_failed", "Please complete the verification and try again.", { rule });
+  if (!reply.success) throw refuse("captcha.invalid");
+  if (!reply.hostname || !options.hostnames.includes(reply.hostname.toLowerCase()))
+    throw refuse("captcha.hostname");
+  if (options.provider === "turnstile" && reply.action !== TURNSTILE_ACTION) throw refuse("captcha.action");
+}

@@ -1,0 +1,79 @@
+import { parsePhoneNumberFromString } from "libphonenumber-js/max";
+import { countryName } from "./phone";
+
+/**
+ * Which numbers we send codes to at all. SMS pumping rides on destinations that pay the fraudster
+ * per message: premium-rate and shared-cost ranges, and countries whose operators share revenue
+ * (8x8 Omni Shield's "country share" signal). Line types come from libphonenumber's full metadata.
+ */
+export type DestinationPolicy = {
+  /** ISO 3166 alpha-2 codes; a number outside them is refused. */
+  allowedCountries: ReadonlySet<string>;
+  /** Refused even when allowed above. */
+  deniedCountries: ReadonlySet<string>;
+  allowVoip: boolean;
+};
+
+/**
+ * The conservative default: countries with mature numbering plans and little SMS-pumping history,
+ * where most of this template's users are. Set ALLOWED_COUNTRIES to the countries you serve.
+ */
+export const DEFAULT_ALLOWED_COUNTRIES = [
+  "AT",
+  "AU",
+  "BE",
+  "CA",
+  "CH",
+  "CZ",
+  "DE",
+  "DK",
+  "ES",
+  "FI",
+  "FR",
+  "GB",
+  "IE",
+  "IS",
+  "IT",
+  "JP",
+  "KR",
+  "LU",
+  "NL",
+  "NO",
+  "NZ",
+  "PL",
+  "PT",
+  "SE",
+  "SG",
+  "US",
+] as const;
+
+/** Line types that can receive an SMS and carry no per-message revenue share. */
+const receivableTypes = new Set(["MOBILE", "FIXED_LINE_OR_MOBILE"]);
+
+export type ScreeningResult = { ok: true } | { ok: false; rule: string; message: string };
+
+export function screenDestination(e164: string, policy: DestinationPolicy): ScreeningResult {
+  const parsed = parsePhoneNumberFromString(e164);
+  const country = parsed?.country;
+  if (!parsed || !country) {
+    return {
+      ok: false,
+      rule: "destination.country_unknown",
+      message: "We can't send codes to this kind of number.",
+    };
+  }
+  if (!policy.allowedCountries.has(country) || policy.deniedCountries.has(country)) {
+    return {
+      ok: false,
+      rule: "destination.country",
+      message: `We can't send codes to numbers in ${countryName(country)}.`,
+    };
+  }
+  const type = parsed.getType();
+  if (type && (receivableTypes.has(type) || (type === "VOIP" && policy.allowVoip))) return { ok: true };
+  return {
+    ok: false,
+    rule: `destination.line_type.${(type ?? "unknown").toLowerCase()}`,
+    message: "We can't send codes to this kind of number. Please use a mobile number.",
+  };
+}
