@@ -113,7 +113,9 @@ export function PhoneForm({
         <label htmlFor="website">Website</label>
         <input id="website" ref={honeypot} type="text" name="website" tabIndex={-1} autoComplete="off" />
       </div>
-      <CaptchaWidget config={captcha} handle={captchaHandle} />
+      <div>
+        <CaptchaWidget config={captcha} handle={captchaHandle} />
+      </div>
       {formError ? <Alert tone="error">{formError}</Alert> : null}
       <Button type="submit" pending={isSubmitting} className="w-full">
         {isSubmitting ? "Sending code…" : "Send code"}

@@ -38,8 +38,12 @@ export async function advanceSandboxSession(request: APIRequestContext, e164: st
 }
 
 /** Fetches and solves an ALTCHA challenge from the app, as the widget would (cheap in tests). */
-export async function solvedCaptcha(request: APIRequestContext, base = ""): Promise<string> {
-  const response = await request.get(`${base}/api/captcha/challenge`);
+export async function solvedCaptcha(
+  request: APIRequestContext,
+  base = "",
+  headers: Record<string, string> = {},
+): Promise<string> {
+  const response = await request.get(`${base}/api/captcha/challenge`, { headers });
   expect(response.status()).toBe(200);
   const challenge = await response.json();
   const solution = await solveChallenge({ challenge, deriveKey });

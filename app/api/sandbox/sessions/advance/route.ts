@@ -1,6 +1,6 @@
 import { NextResponse } from "next/server";
 import { z } from "zod";
-import { AppError, errorResponse } from "@/lib/errors";
+import { errorResponse } from "@/lib/errors";
 import { readJsonBody } from "@/lib/request-body";
 import { ageResendCooldown } from "@/lib/resend-cooldown";
 import { requireSandboxControls } from "@/lib/sandbox-inbox";
@@ -20,11 +20,9 @@ export async function POST(request: Request) {
   try {
     const emulator = await requireSandboxControls();
     const { to, seconds } = await readJsonBody(request, advanceSchema);
-    if (!emulator.advancePendingSession(to, seconds)) {
-      throw new AppError("not_found", "No pending session for that number.");
-    }
+    const pendingSession = emulator.advancePendingSession(to, seconds);
     await ageResendCooldown(to, seconds);
-    return NextResponse.json({ status: "advanced" });
+    return NextResponse.json({ status: "advanced", pendingSession });
   } catch (error) {
     return errorResponse(error, { route: "POST /api/sandbox/sessions/advance" });
   }

@@ -1,0 +1,85 @@
+import {
+  advanceSandboxSession,
+  expect,
+  randomClientIp,
+  randomPhone,
+  readLatestCode,
+  solvedCaptcha,
+  test,
+} from "./support";
+
+test.describe("defenses seen from the sign-in form", () => {
+  test("explains a refused destination inline, before any code is sent", async ({ page, signInPage }) => {
+    await signInPage.goto();
+    await page.getByLabel("Phone number").fill("+1 900 555 0123");
+    await page.getByRole("button", { name: "Send code" }).click();
+    await expect(
+      page.getByText("We can't send codes to this kind of number. Please use a mobile number."),
+    ).toBeVisible();
+    await expect(page.getByLabel("Phone number")).toHaveAttribute("aria-invalid", "true");
+  });
+
+  test("resets the proof-of-work widget after a refused submit, so the next try gets a fresh one", async ({
+    page,
+    signInPage,
+  }) => {
+    const phone = randomPhone();
+    await signInPage.goto();
+    await signInPage.requestCode(phone.national);
+    await page.getByRole("button", { name: "Use a different number" }).click();
+    // The same number again, at once: the growing resend delay refuses it.
+    await page.getByRole("button", { name: "Send code" }).click();
+    await expect(page.getByText(/Too many code requests/)).toBeVisible();
+    await expect
+      .poll(() =>
+        page
+          .locator("altcha-widget")
+          .evaluate((widget) => (widget as HTMLElement & { getState(): string }).getState()),
+      )
+      .toBe("unverified");
+  });
+
+  test("a browser that signed in before still gets a code after an attacker spends the number's budget", async ({
+    page,
+    signInPage,
+    playwright,
+    baseURL,
+  }) => {
+    const phone = randomPhone();
+    await signInPage.signIn(phone);
+
+    // An attacker requests codes for the victim from fresh addresses until the number is refused.
+    const attacker = await playwright.request.newContext({ baseURL });
+    const statuses: number[] = [];
+    for (let attempt = 0; attempt < 4; attempt += 1) {
+      await advanceSandboxSession(attacker, phone.e164, 3600);
+      const headers = { "x-forwarded-for": randomClientIp() };
+      const captcha = await solvedCaptcha(attacker, "", headers);
+      const response = await attacker.post("/api/otp/send", {
+        data: { phone: phone.e164, captcha },
+        headers,
+      });
+      statuses.push(response.status());
+    }
+    // The owner's own sign-in spent one of the three codes a number gets per 15 minutes.
+    expect(statuses).toEqual([202, 202, 429, 429]);
+    await attacker.dispose();
+
+    // The owner signs out and back in from the same browser: the reserve lets the code through.
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await advanceSandboxSession(page.request, phone.e164, 3600);
+    await signInPage.goto();
+    await signInPage.requestCode(phone.national);
+    await signInPage.enterCode(await readLatestCode(page.request, phone.e164, "3"));
+    await expect(page).toHaveURL(/\/account/);
+  });
+
+  test("a solved CAPTCHA is accepted once", async ({ request }) => {
+    const captcha = await solvedCaptcha(request);
+    const first = await request.post("/api/otp/send", { data: { phone: randomPhone().e164, captcha } });
+    const replay = await request.post("/api/otp/send", { data: { phone: randomPhone().e164, captcha } });
+    expect(first.status()).toBe(202);
+    expect(replay.status()).toBe(403);
+    expect((await replay.json()).error.code).toBe("captcha_failed");
+  });
+});
