@@ -55,8 +55,12 @@ function AltchaWidget({ handle }: { handle: Ref<CaptchaHandle> }) {
     async getToken() {
       if (payload.current) return payload.current;
       await customElements.whenDefined("altcha-widget");
-      const result = await widget.current?.verify().catch(() => null);
-      return result?.payload ?? null;
+      const element = widget.current;
+      if (!element) return null;
+      // Already solving (it starts when the form gets focus): wait for that run, not a second one.
+      if (element.getState() === "verifying") return waitForOutcome(element);
+      const result = await element.verify().catch(() => null);
+      return result?.payload ?? payload.current;
     },
     reset() {
       payload.current = null;
@@ -74,6 +78,26 @@ function AltchaWidget({ handle }: { handle: Ref<CaptchaHandle> }) {
       suppressHydrationWarning
     />
   );
+}
+
+const SOLVE_TIMEOUT_MS = 60_000;
+
+/** The payload of the verification under way, or null if it fails or takes too long. */
+function waitForOutcome(element: HTMLElement): Promise<string | null> {
+  return new Promise((resolve) => {
+    const done = (value: string | null) => {
+      clearTimeout(timer);
+      element.removeEventListener("statechange", onState);
+      resolve(value);
+    };
+    const onState = (event: Event) => {
+      const { state, payload } = (event as CustomEvent<{ state: string; payload?: string }>).detail;
+      if (state === "verified") done(payload ?? null);
+      else if (state !== "verifying") done(null);
+    };
+    const timer = setTimeout(() => done(null), SOLVE_TIMEOUT_MS);
+    element.addEventListener("statechange", onState);
+  });
 }
 
 function RemoteWidget({ config, handle }: { config: CaptchaConfig; handle: Ref<CaptchaHandle> }) {
