@@ -8,6 +8,8 @@ export type CaptchaConfig = { provider: "altcha" | "turnstile" | "hcaptcha"; sit
 
 /** What a form needs from its CAPTCHA: a fresh token at submit time, and a reset afterwards. */
 export type CaptchaHandle = {
+  /** Starts solving ahead of the submit (the visitor is typing), if the widget does work. */
+  prepare(): void;
   /** Solves (or waits for) the challenge; null when the visitor could not be verified. */
   getToken(): Promise<string | null>;
   /** Forgets the current token: every token is single-use. */
@@ -38,32 +40,34 @@ export function CaptchaWidget({ config, handle }: { config: CaptchaConfig; handl
 
 function AltchaWidget({ handle }: { handle: Ref<CaptchaHandle> }) {
   const widget = useRef<HTMLElementTagNameMap["altcha-widget"] | null>(null);
-  const payload = useRef<string | null>(null);
+  // The one verification under way or done; the widget is driven from here only (auto="off"),
+  // so two runs can never abort each other.
+  const solving = useRef<Promise<string | null> | null>(null);
 
   useEffect(() => {
     void import("altcha");
-    const element = widget.current;
-    const onState = (event: Event) => {
-      const detail = (event as CustomEvent<{ state: string; payload?: string }>).detail;
-      payload.current = detail.state === "verified" ? (detail.payload ?? null) : null;
-    };
-    element?.addEventListener("statechange", onState);
-    return () => element?.removeEventListener("statechange", onState);
   }, []);
 
+  const solve = () => {
+    solving.current ??= (async () => {
+      const element = await upgradedWidget(widget);
+      const result = await element?.verify().catch(() => null);
+      return result?.payload ?? null;
+    })();
+    return solving.current;
+  };
+
   useImperativeHandle(handle, () => ({
+    prepare() {
+      void solve();
+    },
     async getToken() {
-      if (payload.current) return payload.current;
-      await customElements.whenDefined("altcha-widget");
-      const element = widget.current;
-      if (!element) return null;
-      // Already solving (it starts when the form gets focus): wait for that run, not a second one.
-      if (element.getState() === "verifying") return waitForOutcome(element);
-      const result = await element.verify().catch(() => null);
-      return result?.payload ?? payload.current;
+      const token = await solve();
+      if (!token) solving.current = null; // let the next submit try again
+      return token;
     },
     reset() {
-      payload.current = null;
+      solving.current = null;
       widget.current?.reset();
     },
   }));
@@ -72,7 +76,7 @@ function AltchaWidget({ handle }: { handle: Ref<CaptchaHandle> }) {
     <altcha-widget
       ref={widget}
       challenge="/api/captcha/challenge"
-      auto="onfocus"
+      auto="off"
       name="captcha"
       configuration={JSON.stringify({ hideFooter: true })}
       suppressHydrationWarning
@@ -80,24 +84,19 @@ function AltchaWidget({ handle }: { handle: Ref<CaptchaHandle> }) {
   );
 }
 
-const SOLVE_TIMEOUT_MS = 60_000;
-
-/** The payload of the verification under way, or null if it fails or takes too long. */
-function waitForOutcome(element: HTMLElement): Promise<string | null> {
-  return new Promise((resolve) => {
-    const done = (value: string | null) => {
-      clearTimeout(timer);
-      element.removeEventListener("statechange", onState);
-      resolve(value);
-    };
-    const onState = (event: Event) => {
-      const { state, payload } = (event as CustomEvent<{ state: string; payload?: string }>).detail;
-      if (state === "verified") done(payload ?? null);
-      else if (state !== "verifying") done(null);
-    };
-    const timer = setTimeout(() => done(null), SOLVE_TIMEOUT_MS);
-    element.addEventListener("statechange", onState);
-  });
+/**
+ * The widget once its methods exist: the element is defined when the `altcha` module loads, but
+ * it mounts its internals a moment later. Null if that takes more than a few seconds.
+ */
+async function upgradedWidget(ref: {
+  current: HTMLElementTagNameMap["altcha-widget"] | null;
+}): Promise<HTMLElementTagNameMap["altcha-widget"] | null> {
+  await customElements.whenDefined("altcha-widget");
+  for (let attempt = 0; attempt < 100; attempt += 1) {
+    if (typeof ref.current?.verify === "function") return ref.current;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return null;
 }
 
 function RemoteWidget({ config, handle }: { config: CaptchaConfig; handle: Ref<CaptchaHandle> }) {
@@ -116,6 +115,7 @@ function RemoteWidget({ config, handle }: { config: CaptchaConfig; handle: Ref<C
   useEffect(render);
 
   useImperativeHandle(handle, () => ({
+    prepare() {},
     async getToken() {
       return api()?.getResponse(widgetId.current) || null;
     },

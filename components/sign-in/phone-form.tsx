@@ -73,6 +73,7 @@ export function PhoneForm({
   return (
     <form
       onSubmit={(event) => void handleSubmit(submit)(event)}
+      onFocus={() => captchaHandle.current?.prepare()}
       noValidate
       className="space-y-4"
       aria-busy={isSubmitting}

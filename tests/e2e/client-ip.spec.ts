@@ -11,7 +11,11 @@ test.describe("client IP behind a trusted proxy", () => {
       expect(response.status()).toBe(200);
       const diagnosis = await response.json();
       seen.add(diagnosis.resolved);
-      expect(diagnosis.keys).toEqual({ address: clientIp, aggregate: clientIp.replace(/\.\d+$/, ".0/24") });
+      const [, , third, fourth] = clientIp.split(":");
+      expect(diagnosis.keys).toEqual({
+        address: `2001:db8:${third}:${fourth}::/64`,
+        aggregate: `2001:db8:${third}::/48`,
+      });
       expect(["127.0.0.1", "::1", "::ffff:127.0.0.1"]).toContain(diagnosis.peerAddress);
       expect(diagnosis.strategy).toEqual({
         type: "rightmost-trusted-range",

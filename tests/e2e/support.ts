@@ -105,11 +105,12 @@ export class SignInPage {
   }
 }
 
-/** A client address per test, from the documentation ranges, so tests never share an IP bucket. */
+/** A client address per test, from the documentation ranges, so tests never share a limit bucket. */
 export function randomClientIp(): string {
-  return Math.random() < 0.5
-    ? `203.0.113.${1 + Math.floor(Math.random() * 254)}`
-    : `198.51.100.${1 + Math.floor(Math.random() * 254)}`;
+  // IPv6 documentation space: each test gets its own /48 (the network limit) and /64 (the address
+  // limit). IPv4's documentation ranges are three /24s, which a whole suite would share.
+  const group = () => (1 + Math.floor(Math.random() * 0xfffe)).toString(16);
+  return `2001:db8:${group()}:${group()}::${group()}`;
 }
 
 export const test = base.extend<{ signInPage: SignInPage; clientIp: string }>({
