@@ -1,10 +1,12 @@
 import Link from "next/link";
 import { auth } from "@/lib/auth";
+import { getEnv } from "@/lib/env";
 import { maskPhone } from "@/lib/phone";
 
 export async function SiteHeader() {
   const session = await auth();
   const phone = session?.user?.phone;
+  const isAdmin = Boolean(phone && getEnv().adminPhoneNumbers.includes(phone));
   return (
     <header className="border-b border-slate-200 bg-white">
       <nav aria-label="Main" className="mx-auto flex max-w-3xl items-center justify-between px-4 py-3">
@@ -19,6 +21,11 @@ export async function SiteHeader() {
             <Link href="/account" className="text-indigo-700 hover:underline">
               Account
             </Link>
+            {isAdmin ? (
+              <Link href="/admin" className="text-indigo-700 hover:underline">
+                Admin
+              </Link>
+            ) : null}
           </div>
         ) : (
           <Link href="/sign-in" className="text-sm font-medium text-indigo-700 hover:underline">

@@ -13,10 +13,16 @@ import { AppError } from "./errors";
 async function getAdminSession(): Promise<{ session: Session | null; isAdmin: boolean }> {
   const session = await auth();
   const phone = session?.user?.phone;
-  return { session, isAdmin: Boolean(phone && getEnv().adminPhoneNumbers.includes(phone)) };
+  const { adminPhoneNumbers, adminSessionMinutes } = getEnv();
+  // Admin rights are shorter-lived than the session: sign in again (a fresh code) to renew them.
+  const fresh = Date.now() - (session?.user?.signedInAt ?? 0) < adminSessionMinutes * 60_000;
+  return { session, isAdmin: Boolean(phone && adminPhoneNumbers.includes(phone) && fresh) };
 }
 
-/** For admin endpoints: 401 when signed out, 403 when signed in as someone else. */
+/**
+ * For admin endpoints and data functions: 401 when signed out, 403 when signed in as someone else
+ * (or as an admin whose admin time has run out).
+ */
 export async function requireAdminForApi(): Promise<Session> {
   const { session, isAdmin } = await getAdminSession();
   if (!session?.user?.phone) throw new AppError("unauthorized", "Sign in as an admin to use this endpoint.");

@@ -7,7 +7,7 @@ import { redeemSignInGrant } from "./sign-in-grants";
 
 declare module "next-auth" {
   interface Session {
-    user: { id: string; phone: string } & DefaultSession["user"];
+    user: { id: string; phone: string; signedInAt: number } & DefaultSession["user"];
   }
   interface User {
     phone?: string;
@@ -17,6 +17,7 @@ declare module "next-auth" {
 declare module "@auth/core/jwt" {
   interface JWT {
     phone?: string;
+    signedInAt?: number;
   }
 }
 
@@ -45,12 +46,17 @@ export const { handlers, auth, signIn, signOut } = NextAuth(() => ({
   ],
   callbacks: {
     jwt({ token, user }) {
-      if (user?.phone) token.phone = user.phone;
+      if (user?.phone) {
+        token.phone = user.phone;
+        // When the code was verified: admin rights last only a while after it (lib/admin.ts).
+        token.signedInAt = Date.now();
+      }
       return token;
     },
     session({ session, token }) {
       session.user.id = token.sub ?? "";
       session.user.phone = token.phone ?? "";
+      session.user.signedInAt = token.signedInAt ?? 0;
       return session;
     },
   },

@@ -78,6 +78,7 @@ const rawEnvSchema = z.object({
   CLIENT_IP_TRUSTED_COUNT: z.string().optional(),
   CLIENT_IP_TRUSTED_RANGES: z.string().optional(),
   CLIENT_IP_IPV6_PREFIX: z.string().optional(),
+  ADMIN_SESSION_MINUTES: integerString(5, 24 * 60),
   ADMIN_PHONE_NUMBERS: z
     .string()
     .optional()
@@ -198,6 +199,7 @@ function buildEnv(source: Record<string, string | undefined>) {
     destinations,
     store: chooseStore(raw),
     adminPhoneNumbers: raw.ADMIN_PHONE_NUMBERS,
+    adminSessionMinutes: raw.ADMIN_SESSION_MINUTES ?? 120,
     eightByEight: {
       apiKey: raw.EIGHT_BY_EIGHT_API_KEY ?? "",
       subAccountId: raw.EIGHT_BY_EIGHT_SUBACCOUNT_ID ?? "sandbox_hq",

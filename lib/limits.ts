@@ -9,6 +9,8 @@ import { getBackend, type RateLimiter, type StoreBackend } from "./store";
 export type SendSubject = {
   /** This browser signed in with `phone` before: it may use the number's reserve. */
   knownDevice: boolean;
+  /** An operator put the number (or a prefix of it) on the safe list: its own limits do not apply. */
+  safeListed: boolean;
   /** The number's growing resend delay (lib/resend-cooldown.ts), checked before its budgets. */
   checkCooldown: () => Promise<void>;
   ipKeys: IpRateLimitKeys;
@@ -91,7 +93,7 @@ export async function enforceSendLimits(subject: SendSubject): Promise<void> {
   let usingReserve = false;
   for (const { name, identifier, reserve } of sendLimitOrder) {
     const id = identifier(subject);
-    if (id === null || (usingReserve && reserve)) continue;
+    if (id === null || ((usingReserve || subject.safeListed) && reserve)) continue;
     try {
       if (name === "cooldown") await subject.checkCooldown();
       else await enforceLimit(name, id, "Too many code requests. Please wait a while and try again.");

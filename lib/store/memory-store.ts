@@ -8,6 +8,7 @@ const SWEEP_EVERY_WRITES = 1000;
 
 export function createMemoryKeyValueStore(now: () => number = Date.now): KeyValueStore {
   const entries = new Map<string, Entry>();
+  const lists = new Map<string, string[]>();
   let writes = 0;
 
   const read = (key: string): Entry | undefined => {
@@ -52,6 +53,21 @@ export function createMemoryKeyValueStore(now: () => number = Date.now): KeyValu
     },
     async delete(key) {
       entries.delete(key);
+    },
+    async getMany<T>(keys: string[]) {
+      return keys.map((key) => {
+        const entry = read(key);
+        return entry ? (JSON.parse(entry.json) as T) : null;
+      });
+    },
+    async pushCapped(key, value, cap) {
+      const list = lists.get(key) ?? [];
+      list.unshift(JSON.stringify(value));
+      if (list.length > cap) list.length = cap;
+      lists.set(key, list);
+    },
+    async readList<T>(key: string, offset: number, count: number) {
+      return (lists.get(key) ?? []).slice(offset, offset + count).map((json) => JSON.parse(json) as T);
     },
   };
 }

@@ -52,6 +52,23 @@ export function createRedisBackend(options: RedisBackendOptions): StoreBackend {
     async delete(key) {
       await guard("DEL", redis.del(keyPrefix + key));
     },
+    async getMany<T>(keys: string[]) {
+      if (keys.length === 0) return [];
+      return guard("MGET", redis.mget<(T | null)[]>(...keys.map((key) => keyPrefix + key)));
+    },
+    async pushCapped(key, value, cap) {
+      await guard(
+        "LPUSH",
+        redis
+          .multi()
+          .lpush(keyPrefix + key, encode(value))
+          .ltrim(keyPrefix + key, 0, cap - 1)
+          .exec(),
+      );
+    },
+    async readList<T>(key: string, offset: number, count: number) {
+      return guard("LRANGE", redis.lrange<T>(keyPrefix + key, offset, offset + count - 1));
+    },
   };
 
   function createRateLimiter(rule: RateLimitRule): RateLimiter {

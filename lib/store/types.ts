@@ -14,6 +14,12 @@ export type KeyValueStore = {
   /** Reads and deletes in one step: of many concurrent takers, only one gets the value. */
   take<T>(key: string): Promise<T | null>;
   delete(key: string): Promise<void>;
+  /** Several keys in one round trip; null for each that is absent. */
+  getMany<T>(keys: string[]): Promise<(T | null)[]>;
+  /** Prepends `value` to the list at `key`, keeping only the newest `cap` items. */
+  pushCapped<T>(key: string, value: T, cap: number): Promise<void>;
+  /** Items `offset` to `offset + count - 1` of the list, newest first. */
+  readList<T>(key: string, offset: number, count: number): Promise<T[]>;
 };
 
 /** A sliding-window limit: at most `limit` hits per `windowSeconds` for one identifier. */

@@ -18,23 +18,36 @@ export type {
  */
 export function recordThrottleEvent(event: NewThrottleEvent): void {
   const at = Date.now();
-  const write = async () => {
+  afterResponse(() => getBackend().throttleEvents.record({ ...event, at }), {
+    what: "a throttle event",
+    rule: event.rule,
+    route: event.route,
+    ip: event.ip,
+    requestId: event.requestId,
+  });
+}
+
+/** Counts a code sent or verified for the console's conversion rate, after the response. */
+export function recordTraffic(outcome: "sent" | "verified"): void {
+  const at = Date.now();
+  afterResponse(() => getBackend().throttleEvents.noteOutcome(outcome, at), { what: `a ${outcome} count` });
+}
+
+function afterResponse(write: () => Promise<unknown>, context: Record<string, unknown>): void {
+  const guarded = async () => {
     try {
-      await getBackend().throttleEvents.record({ ...event, at });
+      await write();
     } catch (error) {
-      console.error("[otp-shield] could not record a throttle event", {
-        rule: event.rule,
-        route: event.route,
-        ip: event.ip,
-        requestId: event.requestId,
+      console.error("[otp-shield] could not record", {
+        ...context,
         error: error instanceof Error ? error.message : String(error),
       });
     }
   };
   try {
-    after(write);
+    after(guarded);
   } catch {
     // Outside a request (tests, scripts): record in the background.
-    void write();
+    void guarded();
   }
 }

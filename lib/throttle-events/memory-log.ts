@@ -83,6 +83,13 @@ export function createMemoryThrottleLog(options: {
       return event;
     },
 
+    async noteOutcome(outcome, at = Date.now()) {
+      const minute = minuteStart(at);
+      const hour = hourStart(at);
+      bump(perMinute.get(minute) ?? perMinute.set(minute, new Map()).get(minute)!, `@${outcome}`);
+      bump(perHour.get(hour) ?? perHour.set(hour, new Map()).get(hour)!, `@${outcome}`);
+    },
+
     async list({ cursor, limit, filters = {} }) {
       const events: ThrottleEvent[] = [];
       const oldest = Math.max(0, written - options.capacity);

@@ -79,6 +79,15 @@ export function createRedisThrottleLog(options: {
       return { ...stored, id, phone: input.phone };
     },
 
+    async noteOutcome(outcome, at = Date.now()) {
+      const minute = key.minute(minuteStart(at));
+      const hour = key.hour(hourStart(at));
+      const pipeline = redis.pipeline();
+      pipeline.hincrby(minute, `@${outcome}`, 1).expire(minute, MINUTE_TTL_SECONDS);
+      pipeline.hincrby(hour, `@${outcome}`, 1).expire(hour, HOUR_TTL_SECONDS);
+      await guard("count traffic", pipeline.exec());
+    },
+
     async list({ cursor, limit, filters = {} }) {
       const events: ThrottleEvent[] = [];
       const start = filters.from !== undefined ? String(Math.max(0, filters.from - CLOCK_SLACK_MS)) : "-";

@@ -61,6 +61,8 @@ export type ThrottleEventLog = {
   record(event: NewThrottleEvent): Promise<ThrottleEvent>;
   /** Newest first, `limit` at most, from before `cursor`, matching every filter given. */
   list(query: { cursor?: string; limit: number; filters?: ThrottleEventFilters }): Promise<ThrottleEventPage>;
+  /** Counts a code sent or verified, into the same per-minute and per-hour buckets as `@sent` / `@verified`. */
+  noteOutcome(outcome: "sent" | "verified", at?: number): Promise<void>;
   /** Counts per rule per minute (last `minutes`) or per hour (last `hours`), and the top offenders. */
   aggregate(query: {
     granularity: "minute" | "hour";

@@ -86,6 +86,21 @@ for (const { name, available, create } of backends) {
       expect(taken.filter((value) => value !== null)).toEqual([{ grant: 1 }]);
     });
 
+    it("reads several keys in one call and keeps capped lists newest first", async () => {
+      const prefix = `many:${id()}`;
+      await backend.kv.set(`${prefix}:a`, { n: 1 });
+      await backend.kv.set(`${prefix}:c`, "three");
+      expect(await backend.kv.getMany([`${prefix}:a`, `${prefix}:b`, `${prefix}:c`])).toEqual([
+        { n: 1 },
+        null,
+        "three",
+      ]);
+      const list = `list:${id()}`;
+      for (let index = 0; index < 7; index += 1) await backend.kv.pushCapped(list, { index }, 5);
+      expect(await backend.kv.readList(list, 0, 10)).toEqual([4, 3, 2, 1, 0].map((n) => ({ index: n + 2 })));
+      expect(await backend.kv.readList(list, 1, 2)).toEqual([{ index: 5 }, { index: 4 }]);
+    });
+
     it("forgets values when their TTL runs out", async () => {
       const key = `ttl:${id()}`;
       await backend.kv.set(key, 1, 1);

@@ -1,10 +1,7 @@
-import type { Metadata } from "next";
 import { headers } from "next/headers";
 import { Card } from "@/components/ui/card";
 import { requireAdminForPage } from "@/lib/admin";
 import { diagnoseClientIp } from "@/lib/request-ip";
-
-export const metadata: Metadata = { title: "Client-IP diagnostics" };
 
 /** The first page to open behind a new proxy: what the app sees, and what it makes of it. */
 export default async function ClientIpDiagnosticsPage() {

@@ -1,4 +1,5 @@
 import { NextResponse, type NextRequest } from "next/server";
+import { findApplicableRules, type AdminRule } from "@/lib/admin-rules";
 import { noteSendAttempt, verifyCaptcha } from "@/lib/captcha";
 import { captchaFailed } from "@/lib/captcha/altcha";
 import { deriveIpKeys } from "@/lib/client-ip";
@@ -15,6 +16,7 @@ import { readJsonBody } from "@/lib/request-body";
 import { resolveRequestClientIp } from "@/lib/request-ip";
 import { requireSameOrigin } from "@/lib/request-origin";
 import { enforceResendCooldown, noteCodeSent } from "@/lib/resend-cooldown";
+import { recordTraffic } from "@/lib/throttle-events";
 import { sendVerificationCode } from "@/lib/verification";
 
 /**
@@ -60,14 +62,26 @@ export async function POST(request: NextRequest) {
       });
     }
 
-    // 5. CAPTCHA: proof of work (single use) or the configured provider.
+    // 5. Operator rules: blocks refuse at once; a safe-listed number skips its automatic limits.
+    const ipKeys = deriveIpKeys(clientIp, env.clientIp.ipv6Prefix)!;
+    const rules = await findApplicableRules({
+      ip: ipKeys.address,
+      subnet: ipKeys.aggregate,
+      phone: e164,
+      prefix: numberPrefix(e164),
+      country,
+    });
+    if (rules.block) throw blockedBy(rules.block);
+
+    // 6. CAPTCHA: proof of work (single use) or the configured provider.
     await verifyCaptcha(input.captcha, request, clientIp);
     // Many solved challenges a minute means bots that pay the proof of work: raise its price.
     await noteSendAttempt();
 
-    // 6. Limits, each its own bucket, with the number's growing resend delay.
+    // 7. Limits, each its own bucket, with the number's growing resend delay.
     await enforceSendLimits({
-      ipKeys: deriveIpKeys(clientIp, env.clientIp.ipv6Prefix)!,
+      ipKeys,
+      safeListed: rules.safe,
       phone: e164,
       prefix: numberPrefix(e164),
       country,
@@ -75,7 +89,7 @@ export async function POST(request: NextRequest) {
       checkCooldown: () => enforceResendCooldown(e164, env.otp.resendIntervalSeconds),
     });
 
-    // 7. 8x8, once.
+    // 8. 8x8, once.
     const { pending, cookieValue, maxAgeSeconds } = await sendVerificationCode(e164, clientIp);
     const cooldownEndsAt = await noteCodeSent(e164, env.otp.resendIntervalSeconds);
     const resendAfter = new Date(Math.max(new Date(pending.resendAfter).getTime(), cooldownEndsAt.getTime()));
@@ -85,10 +99,24 @@ export async function POST(request: NextRequest) {
       { status: 202, headers: { "Cache-Control": "no-store", "X-Request-Id": context.requestId } },
     );
     response.cookies.set(PENDING_COOKIE_NAME, cookieValue, pendingCookieOptions(request, maxAgeSeconds));
+    recordTraffic("sent");
     return response;
   } catch (error) {
     return refuse(error, context);
   }
+}
+
+/** An operator's block: addresses are simply not accepted; numbers, prefixes and countries are named. */
+function blockedBy(rule: AdminRule): AppError {
+  const rejectsSender = rule.kind === "block-ip" || rule.kind === "block-subnet";
+  return rejectsSender
+    ? new AppError("forbidden", "We can't accept this request. Please try again from another network.", {
+        rule: `block.${rule.kind.slice("block-".length)}`,
+      })
+    : new AppError("destination_blocked", "We can't send codes to this number right now.", {
+        fields: { phone: "We can't send codes to this number right now." },
+        rule: `block.${rule.kind.slice("block-".length)}`,
+      });
 }
 
 export const { GET, PUT, PATCH, DELETE } = onlyAllow("POST");

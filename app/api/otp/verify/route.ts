@@ -10,6 +10,7 @@ import { noteClientIp, refuse, startRequestContext } from "@/lib/refusals";
 import { readJsonBody } from "@/lib/request-body";
 import { resolveRequestClientIp } from "@/lib/request-ip";
 import { requireSameOrigin } from "@/lib/request-origin";
+import { recordTraffic } from "@/lib/throttle-events";
 import { checkVerificationCode } from "@/lib/verification";
 
 /** Checks the code for this browser's pending verification and, when right, signs it in. */
@@ -42,6 +43,7 @@ export async function POST(request: NextRequest) {
     // This browser may now draw on the number's reserve if an attacker spends its budget.
     const device = knownDeviceCookie(request, result.phone);
     response.cookies.set(device.name, device.value, device.options);
+    recordTraffic("verified");
     return response;
   } catch (error) {
     return refuse(error, context);

@@ -1,0 +1,20 @@
+import type { Metadata } from "next";
+import type { ReactNode } from "react";
+import { AdminNav } from "@/components/admin/admin-nav";
+import { requireAdminForPage } from "@/lib/admin";
+
+export const metadata: Metadata = { title: "Admin" };
+
+/**
+ * Checks too, so that not even the navigation reaches a non-admin; but every admin page and data
+ * function checks again where it reads its data (a layout alone is not enough).
+ */
+export default async function AdminLayout({ children }: { children: ReactNode }) {
+  await requireAdminForPage();
+  return (
+    <div className="-mx-4 sm:mx-0">
+      <AdminNav />
+      {children}
+    </div>
+  );
+}

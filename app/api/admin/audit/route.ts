@@ -1,0 +1,19 @@
+import { NextResponse } from "next/server";
+import { requireAdminForApi } from "@/lib/admin";
+import { listAdminActions } from "@/lib/admin-audit";
+import { errorResponse } from "@/lib/errors";
+
+export const dynamic = "force-dynamic";
+
+/** The newest 100 admin actions. */
+export async function GET() {
+  try {
+    await requireAdminForApi();
+    return NextResponse.json(
+      { actions: await listAdminActions() },
+      { headers: { "Cache-Control": "no-store" } },
+    );
+  } catch (error) {
+    return errorResponse(error, { route: "GET /api/admin/audit" });
+  }
+}

@@ -1,0 +1,68 @@
+import { NextResponse, type NextRequest } from "next/server";
+import { z } from "zod";
+import { requireAdminForApi } from "@/lib/admin";
+import { recordAdminAction } from "@/lib/admin-audit";
+import {
+  addRule,
+  describeRuleTarget,
+  listRules,
+  newRuleSchema,
+  removeRule,
+  ruleKinds,
+} from "@/lib/admin-rules";
+import { AppError, errorResponse } from "@/lib/errors";
+import { readJsonBody } from "@/lib/request-body";
+import { requireSameOrigin } from "@/lib/request-origin";
+
+export const dynamic = "force-dynamic";
+
+/** Blocks and safe-list entries in force. */
+export async function GET() {
+  try {
+    await requireAdminForApi();
+    return NextResponse.json({ rules: await listRules() }, { headers: { "Cache-Control": "no-store" } });
+  } catch (error) {
+    return errorResponse(error, { route: "GET /api/admin/rules" });
+  }
+}
+
+/** Adds a block or safe-list entry with a TTL: `{kind, value, ttlSeconds, reason?}`. Audited. */
+export async function POST(request: Request) {
+  try {
+    const session = await requireAdminForApi();
+    requireSameOrigin(request);
+    const input = await readJsonBody(request, newRuleSchema);
+    const rule = await addRule(input, session.user.phone);
+    await recordAdminAction({
+      admin: session.user.phone,
+      action: "add rule",
+      target: describeRuleTarget(rule),
+      detail: `until ${rule.expiresAt}${rule.reason ? `: ${rule.reason}` : ""}`,
+    });
+    return NextResponse.json({ rule }, { status: 201 });
+  } catch (error) {
+    return errorResponse(error, { route: "POST /api/admin/rules" });
+  }
+}
+
+const removalSchema = z.object({ kind: z.enum(ruleKinds), value: z.string().min(1).max(64) }).strict();
+
+/** Lifts a rule: `?kind=block-prefix&value=%2B6581`. Audited. */
+export async function DELETE(request: NextRequest) {
+  try {
+    const session = await requireAdminForApi();
+    requireSameOrigin(request);
+    const parsed = removalSchema.safeParse(Object.fromEntries(request.nextUrl.searchParams));
+    if (!parsed.success) throw new AppError("bad_request", "Give kind and value of the rule to remove.");
+    if (!(await removeRule(parsed.data.kind, parsed.data.value)))
+      throw new AppError("not_found", "No such rule.");
+    await recordAdminAction({
+      admin: session.user.phone,
+      action: "remove rule",
+      target: describeRuleTarget(parsed.data),
+    });
+    return new NextResponse(null, { status: 204 });
+  } catch (error) {
+    return errorResponse(error, { route: "DELETE /api/admin/rules" });
+  }
+}

@@ -1,0 +1,19 @@
+import "server-only";
+import { getStore } from "./store";
+
+/**
+ * Every admin action — adding or removing a rule, revealing a phone number — in a capped list the
+ * console shows. Owner of the `admin-audit` key.
+ */
+export type AuditEntry = { at: string; admin: string; action: string; target: string; detail?: string };
+
+const KEY = "admin-audit";
+const CAPACITY = 1000;
+
+export async function recordAdminAction(entry: Omit<AuditEntry, "at">): Promise<void> {
+  await getStore().pushCapped<AuditEntry>(KEY, { at: new Date().toISOString(), ...entry }, CAPACITY);
+}
+
+export async function listAdminActions(limit = 100): Promise<AuditEntry[]> {
+  return getStore().readList<AuditEntry>(KEY, 0, limit);
+}

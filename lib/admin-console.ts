@@ -1,0 +1,214 @@
+import "server-only";
+import { z } from "zod";
+import { requireAdminForApi } from "./admin";
+import { recordAdminAction } from "./admin-audit";
+import { isAttackModeOn } from "./captcha";
+import { getEnv } from "./env";
+import { AppError } from "./errors";
+import { parseIpRange } from "./ip-address";
+import { getBackend } from "./store";
+import type {
+  ThrottleAggregates,
+  ThrottleEvent,
+  ThrottleEventFilters,
+  ThrottleEventPage,
+} from "./throttle-events";
+
+/**
+ * The admin console's data. Every function checks that the caller is an admin itself, so no page
+ * or endpoint can forget to (CVE-2025-29927: checks in a layout or proxy alone can be skipped).
+ */
+
+export const MAX_PAGE_SIZE = 200;
+
+const optionalText = (pattern: RegExp, message: string) =>
+  z.preprocess(
+    (value) => (value === "" ? undefined : value),
+    z.string().max(64).regex(pattern, message).optional(),
+  );
+
+/** Query parameters of the event list and export; anything malformed is a 400 naming the field. */
+export const eventQuerySchema = z.strictObject({
+  limit: z.preprocess(
+    (value) => (value === undefined || value === "" ? undefined : Number(value)),
+    z
+      .number()
+      .int("limit must be a whole number")
+      .min(1, "limit must be at least 1")
+      .max(1_000_000_000)
+      .optional(),
+  ),
+  cursor: optionalText(/^\d{1,16}-\d{1,10}$/, "cursor must come from a previous page"),
+  rule: optionalText(/^[\w.-]+$/, "rule is a name such as limit.send.ip"),
+  route: z.preprocess(
+    (value) => (value === "" ? undefined : value),
+    z.enum(["POST /api/otp/send", "POST /api/otp/verify", "GET /api/captcha/challenge"]).optional(),
+  ),
+  from: optionalText(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/, "from is a date and time such as 2026-11-29T08:00"),
+  to: optionalText(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/, "to is a date and time such as 2026-11-29T09:00"),
+  ip: optionalText(/^[\da-fA-F:./]+$/, "ip is an address or a network such as 203.0.113.0/24"),
+  country: optionalText(/^[A-Za-z]{2}$/, "country is a two-letter code"),
+  prefix: optionalText(/^\+\d{1,14}$/, "prefix is + and digits"),
+  phoneSuffix: optionalText(/^\d{1,4}$/, "phoneSuffix is up to 4 digits"),
+});
+
+export type EventQuery = z.infer<typeof eventQuerySchema>;
+
+export function parseEventQuery(params: URLSearchParams): EventQuery {
+  const result = eventQuerySchema.safeParse(Object.fromEntries(params));
+  if (!result.success) {
+    const fields = Object.fromEntries(
+      result.error.issues.map((issue) => [issue.path.join("."), issue.message]),
+    );
+    throw new AppError("bad_request", Object.values(fields)[0] ?? "Invalid query.", { fields });
+  }
+  return result.data;
+}
+
+function toFilters(query: EventQuery): ThrottleEventFilters {
+  const time = (value?: string) => {
+    if (!value) return undefined;
+    const ms = Date.parse(value.length === 16 ? `${value}:00Z` : value);
+    if (Number.isNaN(ms)) throw new AppError("bad_request", "Use a date and time such as 2026-11-29T08:00.");
+    return ms;
+  };
+  const ip = query.ip;
+  if (ip?.includes("/")) {
+    const range = parseIpRange(ip);
+    if (!range) throw new AppError("bad_request", "ip is an address or a network such as 203.0.113.0/24");
+  }
+  return {
+    rule: query.rule,
+    route: query.route,
+    from: time(query.from),
+    to: time(query.to),
+    ip: ip?.toLowerCase(),
+    country: query.country?.toUpperCase(),
+    prefix: query.prefix,
+    phoneSuffix: query.phoneSuffix,
+  };
+}
+
+/** Events newest first; `limit` is clamped to 1–200. Phone numbers come masked only. */
+export async function listThrottleEvents(query: EventQuery): Promise<ThrottleEventPage> {
+  await requireAdminForApi();
+  const limit = Math.min(MAX_PAGE_SIZE, query.limit ?? 50);
+  const page = await getBackend().throttleEvents.list({
+    cursor: query.cursor,
+    limit,
+    filters: toFilters(query),
+  });
+  return { ...page, events: page.events.map(withoutFullPhone) };
+}
+
+function withoutFullPhone(event: ThrottleEvent): ThrottleEvent {
+  return { ...event, phone: null };
+}
+
+/** The full number of one event, while retention lasts; every reveal goes to the audit log. */
+export async function revealEventPhone(id: string): Promise<string | null> {
+  const session = await requireAdminForApi();
+  if (!/^\d{1,16}-\d{1,10}$/.test(id)) throw new AppError("bad_request", "Unknown event id.");
+  const [ms, seq] = id.split("-").map(Number) as [number, number];
+  const page = await getBackend().throttleEvents.list({ cursor: `${ms}-${seq + 1}`, limit: 1 });
+  const event = page.events[0];
+  if (!event || event.id !== id) throw new AppError("not_found", "No such event.");
+  await recordAdminAction({ admin: session.user.phone, action: "reveal phone", target: `event ${id}` });
+  return event.phone;
+}
+
+const CSV_COLUMNS = [
+  "id",
+  "time",
+  "route",
+  "rule",
+  "decision",
+  "ip",
+  "subnet",
+  "phone",
+  "country",
+  "prefix",
+  "userAgent",
+  "retryAfterSeconds",
+  "requestId",
+] as const;
+const EXPORT_LIMIT = 10_000;
+
+/**
+ * The filtered events as CSV (masked numbers). Every cell is quoted, and one that a spreadsheet
+ * would read as a formula (`=`, `+`, `-`, `@`, tab, CR) is prefixed with `'` (OWASP CSV injection).
+ */
+export async function exportThrottleEventsCsv(query: EventQuery): Promise<string> {
+  await requireAdminForApi();
+  const filters = toFilters(query);
+  const lines = [CSV_COLUMNS.join(",")];
+  let cursor = query.cursor;
+  while (lines.length <= EXPORT_LIMIT) {
+    const page = await getBackend().throttleEvents.list({ cursor, limit: MAX_PAGE_SIZE, filters });
+    for (const event of page.events) {
+      const row = {
+        ...event,
+        time: new Date(event.at).toISOString(),
+        phone: event.phoneMasked,
+      };
+      lines.push(CSV_COLUMNS.map((column) => csvCell(row[column as keyof typeof row])).join(","));
+    }
+    if (!page.nextCursor) break;
+    cursor = page.nextCursor;
+  }
+  return `${lines.join("\r\n")}\r\n`;
+}
+
+export function csvCell(value: unknown): string {
+  let text = value === null || value === undefined ? "" : String(value);
+  if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
+  return `"${text.replaceAll('"', '""')}"`;
+}
+
+export type Overview = {
+  lastHour: Totals;
+  lastDay: Totals;
+  minutes: ThrottleAggregates;
+  hours: ThrottleAggregates;
+  attackMode: boolean;
+  store: { kind: string; description: string; reachable: boolean };
+  sandbox: boolean;
+};
+type Totals = { sent: number; verified: number; refused: number; conversionRate: number | null };
+
+export async function getOverview(): Promise<Overview> {
+  await requireAdminForApi();
+  const backend = getBackend();
+  const [minutes, hours, attackMode, reachable] = await Promise.all([
+    backend.throttleEvents.aggregate({ granularity: "minute", buckets: 60 }),
+    backend.throttleEvents.aggregate({ granularity: "hour", buckets: 24 }),
+    isAttackModeOn().catch(() => false),
+    backend.ping().then(
+      () => true,
+      () => false,
+    ),
+  ]);
+  return {
+    lastHour: totals(minutes),
+    lastDay: totals(hours),
+    minutes,
+    hours,
+    attackMode,
+    store: { kind: backend.kind, description: backend.description, reachable },
+    sandbox: getEnv().otpProvider === "sandbox",
+  };
+}
+
+function totals(aggregates: ThrottleAggregates): Totals {
+  let sent = 0;
+  let verified = 0;
+  let refused = 0;
+  for (const bucket of aggregates.buckets) {
+    for (const [rule, count] of Object.entries(bucket.counts)) {
+      if (rule === "@sent") sent += count;
+      else if (rule === "@verified") verified += count;
+      else refused += count;
+    }
+  }
+  return { sent, verified, refused, conversionRate: sent > 0 ? verified / sent : null };
+}

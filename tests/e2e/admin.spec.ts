@@ -1,0 +1,241 @@
+import AxeBuilder from "@axe-core/playwright";
+import type { APIRequestContext, Browser, BrowserContext } from "@playwright/test";
+import {
+  adminPhones,
+  expect,
+  randomClientIp,
+  randomPhone,
+  sendCodeViaApi,
+  signInViaApi,
+  solvedCaptcha,
+  test,
+} from "./support";
+
+/**
+ * The admin console, as an operator uses it during an attack. One admin sign-in is shared by the
+ * tests here (every sign-in costs the admin number one code of its budget).
+ */
+let adminState: Awaited<ReturnType<APIRequestContext["storageState"]>>;
+
+test.beforeAll(async ({ playwright, baseURL }) => {
+  const request = await playwright.request.newContext({
+    baseURL,
+    extraHTTPHeaders: { "x-forwarded-for": randomClientIp() },
+  });
+  await signInViaApi(request, adminPhones[2]);
+  adminState = await request.storageState();
+  await request.dispose();
+});
+
+async function adminContext(browser: Browser): Promise<BrowserContext> {
+  return browser.newContext({
+    storageState: adminState,
+    extraHTTPHeaders: { "x-forwarded-for": randomClientIp() },
+  });
+}
+
+const adminPages = ["/admin", "/admin/events", "/admin/rules", "/admin/policy", "/admin/client-ip"];
+const adminEndpoints: [string, string, unknown?][] = [
+  ["GET", "/api/admin/overview"],
+  ["GET", "/api/admin/events"],
+  ["GET", "/api/admin/events/export"],
+  ["POST", "/api/admin/events/reveal", { id: "1-0" }],
+  ["GET", "/api/admin/rules"],
+  ["POST", "/api/admin/rules", { kind: "block-country", value: "FR", ttlSeconds: 60 }],
+  ["DELETE", "/api/admin/rules?kind=block-country&value=FR"],
+  ["GET", "/api/admin/audit"],
+  ["GET", "/api/admin/client-ip"],
+];
+
+test.describe("admin authorization", () => {
+  test("anonymous visitors get 401 from every endpoint and the sign-in page from every page", async ({
+    page,
+    request,
+  }) => {
+    const bypasses: Record<string, string>[] = [
+      {},
+      { "x-middleware-subrequest": "middleware:middleware:middleware:middleware:middleware" },
+    ];
+    for (const bypass of bypasses) {
+      for (const [method, path, data] of adminEndpoints) {
+        const response = await request.fetch(path, { method, data, headers: bypass });
+        expect(response.status(), `${method} ${path}`).toBe(401);
+      }
+    }
+    for (const path of adminPages) {
+      await page.goto(path);
+      await expect(page).toHaveURL(/\/sign-in$/);
+    }
+  });
+
+  test("a signed-in non-admin gets 403 from every endpoint and 404 without admin data from every page", async ({
+    page,
+  }) => {
+    await signInViaApi(page.request, randomPhone().e164);
+    for (const [method, path, data] of adminEndpoints) {
+      const response = await page.request.fetch(path, { method, data });
+      expect(response.status(), `${method} ${path}`).toBe(403);
+    }
+    for (const path of adminPages) {
+      const response = await page.goto(path);
+      expect(response?.status(), path).toBe(404);
+      const html = await response!.text();
+      expect(html).not.toContain("Throttle events");
+      expect(html).not.toContain("limit.send.ip");
+    }
+  });
+
+  test("an admin reaches every page and endpoint", async ({ browser }) => {
+    const context = await adminContext(browser);
+    for (const path of adminPages)
+      expect((await (await context.newPage()).goto(path))?.status(), path).toBe(200);
+    for (const [method, path] of adminEndpoints.filter(([method]) => method === "GET")) {
+      expect((await context.request.fetch(path, { method })).status(), path).toBe(200);
+    }
+    await context.close();
+  });
+
+  test("validates list parameters: clamps the page size, refuses malformed cursors and unknown parameters", async ({
+    browser,
+  }) => {
+    const context = await adminContext(browser);
+    const huge = await context.request.get("/api/admin/events?limit=1e9");
+    expect(huge.status()).toBe(200);
+    expect((await huge.json()).events.length).toBeLessThanOrEqual(200);
+    for (const query of [
+      "cursor=__proto__",
+      "page=-1",
+      "limit=-5",
+      "limit=abc",
+      "ip=<script>",
+      "route=DROP",
+    ]) {
+      const response = await context.request.get(`/api/admin/events?${query}`);
+      expect(response.status(), query).toBe(400);
+    }
+    await context.close();
+  });
+});
+
+test.describe("operating during an attack", () => {
+  test("refusals show up in the console, filter by address, and render attacker text as text", async ({
+    browser,
+    request,
+  }, testInfo) => {
+    const attackerIp = randomClientIp();
+    const xss = `<img src=x onerror="window.__xss=1">`;
+    // Refusals: a forged CAPTCHA, and a premium-rate destination, with a hostile user agent.
+    for (const phone of ["+19005550123", "+6581234567"]) {
+      await request.post("/api/otp/send", {
+        data: { phone, captcha: phone.startsWith("+1") ? await solvedCaptcha(request) : "forged" },
+        headers: { "x-forwarded-for": attackerIp, "user-agent": xss },
+      });
+    }
+
+    const context = await adminContext(browser);
+    const page = await context.newPage();
+    await page.goto(`/admin/events?ip=${encodeURIComponent(attackerIp)}`);
+    const rows = page.getByRole("table").getByRole("row");
+    await expect(rows.filter({ hasText: "captcha.malformed" })).toHaveCount(1);
+    await expect(rows.filter({ hasText: "destination.line_type.premium_rate" })).toHaveCount(1);
+    await expect(page.getByText(xss).first()).toBeVisible();
+    expect(await page.evaluate(() => (window as { __xss?: number }).__xss)).toBeUndefined();
+    await expect(page.locator('img[src="x"]')).toHaveCount(0);
+    await testInfo.attach("events page", {
+      body: await page.screenshot({ fullPage: true }),
+      contentType: "image/png",
+    });
+
+    const axe = await new AxeBuilder({ page }).analyze();
+    expect(
+      axe.violations.filter((violation) => ["serious", "critical"].includes(violation.impact ?? "")),
+    ).toEqual([]);
+    await context.close();
+  });
+
+  test("blocking a prefix refuses the next send to it at once, and the audit log shows who did it", async ({
+    browser,
+    request,
+  }) => {
+    const victim = randomPhone();
+    const prefix = victim.e164.slice(0, 7);
+    const context = await adminContext(browser);
+    const page = await context.newPage();
+    await page.goto("/admin/rules");
+    await page.getByLabel("Action").selectOption("block-prefix");
+    await page.getByLabel("Value").fill(prefix);
+    await page.getByLabel("Reason (optional)").fill("pumping test");
+    await page.getByRole("button", { name: "Add rule" }).click();
+    const rules = page.getByRole("list", { name: "Rules in force" });
+    await expect(rules).toContainText(`block-prefix ${prefix}`);
+    await expect(page.getByRole("list", { name: "Admin actions" })).toContainText(
+      `add rule block prefix ${prefix}`,
+    );
+
+    const refused = await sendCodeViaApi(request, { phone: victim.e164 });
+    expect(refused.status()).toBe(403);
+    expect((await refused.json()).error.code).toBe("destination_blocked");
+
+    await rules.getByRole("button", { name: `Remove block-prefix ${prefix}` }).click();
+    await expect(rules).toHaveCount(0);
+    const allowed = await sendCodeViaApi(request, { phone: victim.e164 });
+    expect(allowed.status(), await allowed.text()).toBe(202);
+    await context.close();
+  });
+
+  test("exports the events as CSV with spreadsheet formulas neutralised", async ({ browser, request }) => {
+    const ip = randomClientIp();
+    await request.post("/api/otp/send", {
+      data: { phone: "+6581234567", captcha: "forged" },
+      headers: { "x-forwarded-for": ip, "user-agent": '=HYPERLINK("http://evil.example","x")' },
+    });
+    const context = await adminContext(browser);
+    const response = await context.request.get(`/api/admin/events/export?ip=${encodeURIComponent(ip)}`);
+    expect(response.status()).toBe(200);
+    expect(response.headers()["content-type"]).toContain("text/csv");
+    const lines = (await response.text()).trim().split("\r\n");
+    expect(lines[0]).toBe(
+      "id,time,route,rule,decision,ip,subnet,phone,country,prefix,userAgent,retryAfterSeconds,requestId",
+    );
+    expect(lines).toHaveLength(2);
+    expect(lines[1]).toContain(`"'=HYPERLINK(""http://evil.example"",""x"")"`);
+    expect(lines[1]).toContain('"\'+65 ••••4567"');
+    await context.close();
+  });
+
+  test("the overview shows traffic, the chart and top sources", async ({ browser }, testInfo) => {
+    const context = await adminContext(browser);
+    const page = await context.newPage();
+    await page.goto("/admin");
+    await expect(page.getByRole("heading", { name: "Overview" })).toBeVisible();
+    await expect(page.getByRole("img", { name: /Refusals per minute, last hour, by rule/ })).toBeVisible();
+    await expect(page.getByRole("row", { name: /Last hour/ })).toBeVisible();
+    await expect(page.getByText(/Attack mode: (on|off)/)).toBeVisible();
+    await testInfo.attach("overview page", {
+      body: await page.screenshot({ fullPage: true }),
+      contentType: "image/png",
+    });
+    const axe = await new AxeBuilder({ page }).analyze();
+    expect(
+      axe.violations.filter((violation) => ["serious", "critical"].includes(violation.impact ?? "")),
+    ).toEqual([]);
+    await context.close();
+  });
+
+  test("revealing a number is audited", async ({ browser, request }) => {
+    const ip = randomClientIp();
+    const phone = randomPhone();
+    await request.post("/api/otp/send", {
+      data: { phone: phone.e164, captcha: "forged" },
+      headers: { "x-forwarded-for": ip },
+    });
+    const context = await adminContext(browser);
+    const page = await context.newPage();
+    await page.goto(`/admin/events?ip=${encodeURIComponent(ip)}`);
+    await page.getByRole("button", { name: /Reveal the number/ }).click();
+    await expect(page.getByText(phone.e164)).toBeVisible();
+    await page.goto("/admin/rules");
+    await expect(page.getByRole("list", { name: "Admin actions" })).toContainText("reveal phone");
+    await context.close();
+  });
+});
