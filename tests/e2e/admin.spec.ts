@@ -1,5 +1,5 @@
 import AxeBuilder from "@axe-core/playwright";
-import type { APIRequestContext, Browser, BrowserContext } from "@playwright/test";
+import type { APIRequestContext, Browser, BrowserContext, Page, TestInfo } from "@playwright/test";
 import {
   adminPhones,
   expect,
@@ -26,6 +26,13 @@ test.beforeAll(async ({ playwright, baseURL }) => {
   adminState = await request.storageState();
   await request.dispose();
 });
+
+/** A full-page screenshot kept in the test's output folder (test-results/) and attached to the report. */
+async function keepScreenshot(page: Page, testInfo: TestInfo, name: string) {
+  const path = testInfo.outputPath(name);
+  await page.screenshot({ path, fullPage: true });
+  await testInfo.attach(name, { path, contentType: "image/png" });
+}
 
 async function adminContext(browser: Browser): Promise<BrowserContext> {
   return browser.newContext({
