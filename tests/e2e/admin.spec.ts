@@ -148,10 +148,7 @@ test.describe("operating during an attack", () => {
     await expect(page.getByText(xss).first()).toBeVisible();
     expect(await page.evaluate(() => (window as { __xss?: number }).__xss)).toBeUndefined();
     await expect(page.locator('img[src="x"]')).toHaveCount(0);
-    await testInfo.attach("events page", {
-      body: await page.screenshot({ fullPage: true }),
-      contentType: "image/png",
-    });
+    await keepScreenshot(page, testInfo, "events-page.png");
 
     const axe = await new AxeBuilder({ page }).analyze();
     expect(
@@ -218,10 +215,7 @@ test.describe("operating during an attack", () => {
     await expect(page.getByRole("img", { name: /Refusals per minute, last hour, by rule/ })).toBeVisible();
     await expect(page.getByRole("row", { name: /Last hour/ })).toBeVisible();
     await expect(page.getByText(/Attack mode: (on|off)/)).toBeVisible();
-    await testInfo.attach("overview page", {
-      body: await page.screenshot({ fullPage: true }),
-      contentType: "image/png",
-    });
+    await keepScreenshot(page, testInfo, "overview-page.png");
     const axe = await new AxeBuilder({ page }).analyze();
     expect(
       axe.violations.filter((violation) => ["serious", "critical"].includes(violation.impact ?? "")),
