@@ -17,6 +17,9 @@ import {
  */
 let adminState: Awaited<ReturnType<APIRequestContext["storageState"]>>;
 
+// One worker, one sign-in: every admin sign-in spends a code of the admin number's budget.
+test.describe.configure({ mode: "serial" });
+
 test.beforeAll(async ({ playwright, baseURL }) => {
   const request = await playwright.request.newContext({
     baseURL,
