@@ -20,7 +20,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
       <body className="min-h-screen">
         {sandbox ? <SandboxBanner /> : null}
         <SiteHeader />
-        <main className="mx-auto max-w-3xl px-4 py-10">{children}</main>
+        <main className="mx-auto max-w-5xl px-4 py-10">{children}</main>
       </body>
     </html>
   );

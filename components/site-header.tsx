@@ -9,7 +9,7 @@ export async function SiteHeader() {
   const isAdmin = Boolean(phone && getEnv().adminPhoneNumbers.includes(phone));
   return (
     <header className="border-b border-slate-200 bg-white">
-      <nav aria-label="Main" className="mx-auto flex max-w-3xl items-center justify-between px-4 py-3">
+      <nav aria-label="Main" className="mx-auto flex max-w-5xl items-center justify-between px-4 py-3">
         <Link href="/" className="font-semibold text-slate-900">
           OTP Shield
         </Link>

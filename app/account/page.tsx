@@ -20,19 +20,21 @@ export default async function AccountPage({ searchParams }: { searchParams: Prom
   const { welcome } = await searchParams;
 
   return (
-    <Card title="Your account">
-      <div className="space-y-4">
-        {welcome ? <Alert tone="success">Welcome! Your account has been created.</Alert> : null}
-        <dl className="grid grid-cols-[max-content_1fr] gap-x-6 gap-y-2 text-sm">
-          <dt className="text-slate-500">Phone number</dt>
-          <dd data-testid="account-phone">{maskPhone(session.user.phone)}</dd>
-          <dt className="text-slate-500">Signed up</dt>
-          <dd>{user ? `${dateFormat.format(new Date(user.createdAt))} UTC` : "—"}</dd>
-          <dt className="text-slate-500">Last sign-in</dt>
-          <dd>{user ? `${dateFormat.format(new Date(user.lastSignInAt))} UTC` : "—"}</dd>
-        </dl>
-        <SignOutButton />
-      </div>
-    </Card>
+    <div className="mx-auto max-w-3xl">
+      <Card title="Your account">
+        <div className="space-y-4">
+          {welcome ? <Alert tone="success">Welcome! Your account has been created.</Alert> : null}
+          <dl className="grid grid-cols-[max-content_1fr] gap-x-6 gap-y-2 text-sm">
+            <dt className="text-slate-500">Phone number</dt>
+            <dd data-testid="account-phone">{maskPhone(session.user.phone)}</dd>
+            <dt className="text-slate-500">Signed up</dt>
+            <dd>{user ? `${dateFormat.format(new Date(user.createdAt))} UTC` : "—"}</dd>
+            <dt className="text-slate-500">Last sign-in</dt>
+            <dd>{user ? `${dateFormat.format(new Date(user.lastSignInAt))} UTC` : "—"}</dd>
+          </dl>
+          <SignOutButton />
+        </div>
+      </Card>
+    </div>
   );
 }

@@ -76,7 +76,7 @@ export default async function AdminEventsPage({
       </div>
       {problem ? <Alert tone="error">{problem}</Alert> : null}
       <div className="overflow-x-auto">
-        <table className="w-full min-w-[720px] text-left text-sm">
+        <table className="w-full min-w-[720px] text-left text-sm [&_td]:px-2 [&_td]:py-1 [&_th]:px-2">
           <caption className="sr-only">Refused requests, newest first</caption>
           <thead className="text-xs text-slate-500">
             <tr>
