@@ -175,6 +175,24 @@ test.describe("pages and sessions", () => {
     expect((await replay.json()).error.code).toBe("no_pending_verification");
   });
 
+  test("100 concurrent checks of the right code sign in exactly once", async ({ request }) => {
+    const phone = randomPhone();
+    expect((await sendCodeViaApi(request, { phone: phone.e164 })).status()).toBe(202);
+    const code = await readLatestCode(request, phone.e164);
+    const responses = await Promise.all(
+      Array.from({ length: 100 }, () => request.post("/api/otp/verify", { data: { code } })),
+    );
+    const statuses = responses.map((response) => response.status());
+    expect(statuses.filter((status) => status === 200)).toHaveLength(1);
+    expect(statuses.every((status) => [200, 400, 429].includes(status))).toBe(true);
+    const sessionCookies = responses.filter((response) =>
+      response
+        .headersArray()
+        .some((header) => header.name.toLowerCase() === "set-cookie" && /session-token=/.test(header.value)),
+    );
+    expect(sessionCookies).toHaveLength(1);
+  });
+
   test("a code sent to one browser cannot sign in another", async ({ browser, request }) => {
     const phone = randomPhone();
     expect((await sendCodeViaApi(request, { phone: phone.e164 })).status()).toBe(202);

@@ -65,4 +65,19 @@ describe.runIf(redisServerInstalled)("a Redis that goes away", () => {
     expect(recovered).toBe(true);
     await expect(backend.kv.setIfAbsent("after-recovery", 1)).resolves.toBe(true);
   });
+
+  it("treats a Redis that answers errors (out of memory) as unavailable, then recovers", async () => {
+    const admin = new (await import("ioredis")).default(redis.url);
+    const limiter = backend.createRateLimiter({ name: "oom", limit: 100, windowSeconds: 60 });
+    expect((await limiter.limit("someone")).success).toBe(true);
+    await admin.config("SET", "maxmemory", "1");
+    try {
+      await expect(limiter.limit("someone else")).rejects.toBeInstanceOf(StoreUnavailableError);
+      await expect(backend.kv.setIfAbsent("oom", 1)).rejects.toBeInstanceOf(StoreUnavailableError);
+    } finally {
+      await admin.config("SET", "maxmemory", "0");
+      admin.disconnect();
+    }
+    expect((await limiter.limit("someone else")).success).toBe(true);
+  });
 });
