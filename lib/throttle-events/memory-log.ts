@@ -48,7 +48,11 @@ export function createMemoryThrottleLog(options: {
     return answer;
   };
 
-  return {
+  const log: ThrottleEventLog = {
+    async recordMany(events) {
+      for (const event of events) await log.record(event);
+    },
+
     async record(input) {
       const at = input.at ?? Date.now();
       sequence = at === lastMs ? sequence + 1 : 0;
@@ -143,6 +147,7 @@ export function createMemoryThrottleLog(options: {
       };
     },
   };
+  return log;
 }
 
 /** Orders `<ms>-<seq>` ids numerically. */

@@ -3,6 +3,7 @@ import { withDeadline } from "../store/deadline";
 import { maskPhone } from "../phone";
 import { hourStart, matchesFilters, minuteStart, topEntries } from "./matching";
 import {
+  type NewThrottleEvent,
   MAX_SCANNED_PER_PAGE,
   TOP_DIMENSIONS,
   TOP_SIZE,
@@ -49,34 +50,47 @@ export function createRedisThrottleLog(options: {
   const guard = <T>(operation: string, promise: Promise<T>) =>
     withDeadline(operation, promise, options.timeoutMs);
 
+  /** Queues every write of one event on `pipeline`; the XADD's reply is the event's id. */
+  function queueEvent(pipeline: ReturnType<UpstashRedis["pipeline"]>, input: NewThrottleEvent) {
+    const at = input.at ?? Date.now();
+    const stored = { ...input, at, phone: null, phoneMasked: input.phone ? maskPhone(input.phone) : null };
+    pipeline.xadd(
+      key.stream,
+      "*",
+      { e: JSON.stringify(stored) },
+      { trim: { type: "MAXLEN", threshold: options.capacity, comparison: "~" } },
+    );
+    if (input.phone) {
+      pipeline.set(key.phone(input.requestId), input.phone, {
+        px: Math.max(1, options.phoneRetentionMs - (Date.now() - at)),
+      });
+    }
+    const minute = key.minute(minuteStart(at));
+    const hour = key.hour(hourStart(at));
+    pipeline.hincrby(minute, input.rule, 1).expire(minute, MINUTE_TTL_SECONDS);
+    pipeline.hincrby(hour, input.rule, 1).expire(hour, HOUR_TTL_SECONDS);
+    for (const dimension of TOP_DIMENSIONS) {
+      const value = input[dimension];
+      if (!value) continue;
+      const top = key.top(dimension, hourStart(at));
+      pipeline.zincrby(top, 1, value).expire(top, TOP_TTL_SECONDS);
+    }
+    return stored;
+  }
+
   return {
     async record(input) {
-      const at = input.at ?? Date.now();
-      const stored = { ...input, at, phone: null, phoneMasked: input.phone ? maskPhone(input.phone) : null };
       const pipeline = redis.pipeline();
-      pipeline.xadd(
-        key.stream,
-        "*",
-        { e: JSON.stringify(stored) },
-        { trim: { type: "MAXLEN", threshold: options.capacity, comparison: "~" } },
-      );
-      if (input.phone) {
-        pipeline.set(key.phone(input.requestId), input.phone, {
-          px: Math.max(1, options.phoneRetentionMs - (Date.now() - at)),
-        });
-      }
-      const minute = key.minute(minuteStart(at));
-      const hour = key.hour(hourStart(at));
-      pipeline.hincrby(minute, input.rule, 1).expire(minute, MINUTE_TTL_SECONDS);
-      pipeline.hincrby(hour, input.rule, 1).expire(hour, HOUR_TTL_SECONDS);
-      for (const dimension of TOP_DIMENSIONS) {
-        const value = input[dimension];
-        if (!value) continue;
-        const top = key.top(dimension, hourStart(at));
-        pipeline.zincrby(top, 1, value).expire(top, TOP_TTL_SECONDS);
-      }
+      const stored = queueEvent(pipeline, input);
       const [id] = await guard("record throttle event", pipeline.exec<[string, ...unknown[]]>());
       return { ...stored, id, phone: input.phone };
+    },
+
+    async recordMany(events) {
+      if (events.length === 0) return;
+      const pipeline = redis.pipeline();
+      for (const event of events) queueEvent(pipeline, event);
+      await guard("record throttle events", pipeline.exec());
     },
 
     async noteOutcome(outcome, at = Date.now()) {

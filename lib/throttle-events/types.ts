@@ -59,6 +59,8 @@ export type ThrottleAggregates = {
 export type ThrottleEventLog = {
   /** Appends an event; the log keeps the newest `capacity` events. */
   record(event: NewThrottleEvent): Promise<ThrottleEvent>;
+  /** Appends several events in one round trip, oldest first. */
+  recordMany(events: NewThrottleEvent[]): Promise<void>;
   /** Newest first, `limit` at most, from before `cursor`, matching every filter given. */
   list(query: { cursor?: string; limit: number; filters?: ThrottleEventFilters }): Promise<ThrottleEventPage>;
   /** Counts a code sent or verified, into the same per-minute and per-hour buckets as `@sent` / `@verified`. */

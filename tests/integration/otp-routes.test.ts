@@ -159,7 +159,7 @@ describe("POST /api/otp/send", () => {
       );
     }
     await send(await sendRequest({ phone: "8123", country: "SG" }, { "X-Forwarded-For": address }));
-    await new Promise((resolve) => setTimeout(resolve, 50)); // recording runs after the response
+    await new Promise((resolve) => setTimeout(resolve, 400)); // events are written in batches after the response
     const { events } = await getBackend().throttleEvents.list({
       limit: 10,
       filters: { ip: "2001:db8:abcd:1::9" },

@@ -31,7 +31,7 @@ beforeAll(async () => {
   modules = { send, createAltchaChallenge, emulator: (await getSandboxEmulator())! };
 });
 
-it("sends one code when 100 requests for one number arrive at once, and raises the proof of work", async () => {
+it("sends one code when 100 requests for one number arrive at once; raises the proof of work for bots that pass", async () => {
   const { send, createAltchaChallenge, emulator } = modules;
   const normalCost = (await createAltchaChallenge()).parameters.cost;
   const phone = "+6591112222";
@@ -61,5 +61,26 @@ it("sends one code when 100 requests for one number arrive at once, and raises t
   expect(emulator.requestCounts.create - before).toBe(1);
   expect(emulator.listMessages(phone)).toHaveLength(1);
 
+  // Only sends that pass every limit count towards attack mode: 100 refused ones did not.
+  expect((await createAltchaChallenge()).parameters.cost).toBe(normalCost);
+  // Bots rotating addresses and numbers, all solving the proof of work, get through the limits…
+  for (let index = 0; index < 21; index += 1) {
+    const response = await send(
+      new NextRequest("http://localhost/api/otp/send", {
+        method: "POST",
+        headers: {
+          "Content-Type": "application/json",
+          "X-Forwarded-For": `2001:db8:${(0xd00 + index).toString(16)}::1`,
+        },
+        body: JSON.stringify({
+          // Every number under its own prefix, every address in its own network.
+          phone: `+65${90_000_000 + index * 10_007}`,
+          captcha: await solveAltcha(await createAltchaChallenge()),
+        }),
+      }),
+    );
+    expect(response.status).toBe(202);
+  }
+  // …and the next challenge costs more.
   expect((await createAltchaChallenge()).parameters.cost).toBe(normalCost * 8);
 });

@@ -207,7 +207,7 @@ describe("code checks", () => {
     const cookie = await pendingFor(phone);
     const address = "2001:db8:77::5";
     await verify(post("/api/otp/verify", { code: "000000" }, { Cookie: cookie, "X-Forwarded-For": address }));
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await new Promise((resolve) => setTimeout(resolve, 400)); // events are written in batches
     const { events } = await getBackend().throttleEvents.list({ limit: 5, filters: { ip: address } });
     expect(events[0]).toMatchObject({ rule: "code.wrong_or_expired", route: "POST /api/otp/verify", phone });
   });

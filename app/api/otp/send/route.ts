@@ -62,7 +62,11 @@ export async function POST(request: NextRequest) {
       });
     }
 
-    // 5. Operator rules: blocks refuse at once; a safe-listed number skips its automatic limits.
+    // 5. CAPTCHA: proof of work (checked in CPU; its single use costs one store write) or the
+    //    configured provider. A bot without a valid solution is refused without a store round trip.
+    await verifyCaptcha(input.captcha, request, clientIp);
+
+    // 6. Operator rules: blocks refuse at once; a safe-listed number skips its automatic limits.
     const ipKeys = deriveIpKeys(clientIp, env.clientIp.ipv6Prefix)!;
     const rules = await findApplicableRules({
       ip: ipKeys.address,
@@ -72,11 +76,6 @@ export async function POST(request: NextRequest) {
       country,
     });
     if (rules.block) throw blockedBy(rules.block);
-
-    // 6. CAPTCHA: proof of work (single use) or the configured provider.
-    await verifyCaptcha(input.captcha, request, clientIp);
-    // Many solved challenges a minute means bots that pay the proof of work: raise its price.
-    await noteSendAttempt();
 
     // 7. Limits, each its own bucket, with the number's growing resend delay.
     await enforceSendLimits({
@@ -88,6 +87,9 @@ export async function POST(request: NextRequest) {
       knownDevice: isKnownDevice(request.cookies.get(KNOWN_DEVICE_COOKIE_NAME)?.value, e164),
       checkCooldown: () => enforceResendCooldown(e164, env.otp.resendIntervalSeconds),
     });
+    // Many sends a minute that solved the proof of work and passed every limit means bots that
+    // pay for it (rotating addresses and numbers): raise its price.
+    await noteSendAttempt();
 
     // 8. 8x8, once.
     const { pending, cookieValue, maxAgeSeconds } = await sendVerificationCode(e164, clientIp);
