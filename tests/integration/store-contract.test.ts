@@ -226,6 +226,32 @@ for (const { name, available, create } of backends) {
       expect(hours.buckets.at(-1)!.counts[ruleName]).toBe(6);
     });
 
+    it("records a batch of events in one call, with the same counts as one by one", async () => {
+      const tag = id();
+      const now = Date.now();
+      const event = (index: number) => ({
+        at: now + index,
+        route: "POST /api/otp/send",
+        rule: `batch-${tag}`,
+        decision: "refused" as const,
+        ip: "198.51.100.7",
+        subnet: "198.51.100.0/24",
+        phone: index === 0 ? "+6581239999" : null,
+        country: "SG",
+        prefix: `+65${tag}`,
+        userAgent: null,
+        retryAfterSeconds: null,
+        requestId: `${tag}-${index}`,
+      });
+      await backend.throttleEvents.recordMany([0, 1, 2].map(event));
+      const { events } = await backend.throttleEvents.list({ limit: 10, filters: { rule: `batch-${tag}` } });
+      expect(events.map((stored) => stored.requestId)).toEqual([`${tag}-2`, `${tag}-1`, `${tag}-0`]);
+      expect(events[2]).toMatchObject({ phone: "+6581239999", phoneMasked: "+65 ••••9999" });
+      const minutes = await backend.throttleEvents.aggregate({ granularity: "minute", buckets: 2, now });
+      expect(minutes.buckets.at(-1)!.counts[`batch-${tag}`]).toBe(3);
+      expect(minutes.top.prefix).toContainEqual({ value: `+65${tag}`, count: 3 });
+    });
+
     it("answers a ping", async () => {
       await expect(backend.ping()).resolves.toBeUndefined();
     });
