@@ -18,7 +18,7 @@ export default defineConfig({
     benchmark: { include: ["tests/bench/**/*.bench.ts"] },
     testTimeout: 15_000,
     // Cheap proof of work in tests; production defaults are far higher (see README).
-    env: { ALTCHA_COST: "10", ALTCHA_MAX_COUNTER: "20" },
+    env: { ALTCHA_COST: "10", ALTCHA_MAX_COUNTER: "20", EIGHT_BY_EIGHT_TIMEOUT_MS: "1000" },
     // next-auth imports "next/server" without an extension; let Vite resolve it.
     server: { deps: { inline: ["next-auth"] } },
   },

@@ -216,6 +216,35 @@ describe("POST /api/otp/send", () => {
   });
 });
 
+describe("8x8 failing", () => {
+  it.each(["hang", "malformed", "server_error"] as const)(
+    "answers 503 to a send when 8x8 fails with %s, after exactly one call and with no pending cookie",
+    async (kind) => {
+      const phone = nextNumber();
+      emulator.addFault({ kind, destination: phone, operation: "create", times: 1 });
+      const before = emulator.requestCounts.create;
+      const started = Date.now();
+      const response = await send(await sendRequest({ phone }));
+      expect(response.status).toBe(503);
+      expect(emulator.requestCounts.create - before).toBe(1);
+      expect(response.headers.get("set-cookie")).toBeNull();
+      expect(Date.now() - started).toBeLessThan(3000);
+    },
+  );
+
+  it("answers 503 to a code check when 8x8 fails, and signs nobody in", async () => {
+    const phone = nextNumber();
+    const { cookie } = await sendCode(phone);
+    emulator.addFault({ kind: "server_error", destination: phone, operation: "check", times: 1 });
+    const code = emulator.listMessages(phone)[0]!.code;
+    const before = emulator.requestCounts.check;
+    const failed = await verifyWith(cookie, code);
+    expect(failed.status).toBe(503);
+    expect(emulator.requestCounts.check - before).toBe(1);
+    expect(failed.headers.get("set-cookie") ?? "").not.toMatch(/session-token/);
+  });
+});
+
 describe("POST /api/otp/verify", () => {
   it("answers no_pending_verification without the cookie, or with a forged one", async () => {
     for (const cookie of ["", "otp_pending=forged.signature"]) {

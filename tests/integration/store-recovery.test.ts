@@ -66,6 +66,18 @@ describe.runIf(redisServerInstalled)("a Redis that goes away", () => {
     await expect(backend.kv.setIfAbsent("after-recovery", 1)).resolves.toBe(true);
   });
 
+  it("answers within the deadline when Redis is slow, and fails closed", async () => {
+    const admin = new (await import("ioredis")).default(redis.url);
+    const limiter = backend.createRateLimiter({ name: "slow", limit: 100, windowSeconds: 60 });
+    const sleeping = admin.call("DEBUG", "SLEEP", "1.5");
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const started = Date.now();
+    await expect(limiter.limit("someone")).rejects.toBeInstanceOf(StoreUnavailableError);
+    expect(Date.now() - started).toBeLessThan(timeoutMs + 300);
+    await sleeping;
+    admin.disconnect();
+  });
+
   it("treats a Redis that answers errors (out of memory) as unavailable, then recovers", async () => {
     const admin = new (await import("ioredis")).default(redis.url);
     const limiter = backend.createRateLimiter({ name: "oom", limit: 100, windowSeconds: 60 });

@@ -125,6 +125,9 @@ export class DisposableRedis {
         "no",
         "--daemonize",
         "no",
+        // Lets a test make this server slow on purpose (DEBUG SLEEP).
+        "--enable-debug-command",
+        "yes",
       ],
       { stdio: "ignore" },
     );
