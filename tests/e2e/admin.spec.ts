@@ -37,6 +37,16 @@ async function keepScreenshot(page: Page, testInfo: TestInfo, name: string) {
   await testInfo.attach(name, { path, contentType: "image/png" });
 }
 
+/** Refusals are recorded in batches a moment after the response: wait until `count` are in. */
+async function waitForEvents(context: BrowserContext, ip: string, count: number) {
+  await expect
+    .poll(async () => {
+      const response = await context.request.get(`/api/admin/events?ip=${encodeURIComponent(ip)}`);
+      return ((await response.json()) as { events: unknown[] }).events.length;
+    })
+    .toBeGreaterThanOrEqual(count);
+}
+
 async function adminContext(browser: Browser): Promise<BrowserContext> {
   return browser.newContext({
     storageState: adminState,
@@ -143,6 +153,7 @@ test.describe("operating during an attack", () => {
     }
 
     const context = await adminContext(browser);
+    await waitForEvents(context, attackerIp, 2);
     const page = await context.newPage();
     await page.goto(`/admin/events?ip=${encodeURIComponent(attackerIp)}`);
     const rows = page.getByRole("table").getByRole("row");
@@ -197,6 +208,7 @@ test.describe("operating during an attack", () => {
       headers: { "x-forwarded-for": ip, "user-agent": '=HYPERLINK("http://evil.example","x")' },
     });
     const context = await adminContext(browser);
+    await waitForEvents(context, ip, 1);
     const response = await context.request.get(`/api/admin/events/export?ip=${encodeURIComponent(ip)}`);
     expect(response.status()).toBe(200);
     expect(response.headers()["content-type"]).toContain("text/csv");
@@ -234,6 +246,7 @@ test.describe("operating during an attack", () => {
       headers: { "x-forwarded-for": ip },
     });
     const context = await adminContext(browser);
+    await waitForEvents(context, ip, 1);
     const page = await context.newPage();
     await page.goto(`/admin/events?ip=${encodeURIComponent(ip)}`);
     await page.getByRole("button", { name: /Reveal the number/ }).click();
