@@ -13,11 +13,11 @@
  * the proxy that appends each client's address to X-Forwarded-For. Every loop is bounded in count
  * and time.
  */
-import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { solveChallenge } from "altcha-lib";
 import { deriveKey } from "altcha-lib/algorithms/pbkdf2";
+import { startInstance } from "../support/instance";
 
 type Options = { target: string | null; allowRemote: boolean; scenarios: string[] | null; json: string };
 
@@ -302,40 +302,6 @@ const scenarios: Scenario[] = [
 
 // ---- Running -------------------------------------------------------------------------------------
 
-async function startOwnInstance(): Promise<{ url: string; child: ChildProcess }> {
-  if (!existsSync(".next/BUILD_ID")) throw new Error("No production build: run `npm run build` first.");
-  const port = 3200 + Math.floor(Math.random() * 300);
-  const child = spawn(process.execPath, ["lib/node-server.mjs", "-p", String(port)], {
-    stdio: "ignore",
-    env: {
-      ...process.env,
-      OTP_PROVIDER: "sandbox",
-      SANDBOX_INBOX: "all",
-      AUTH_SECRET: "attack-simulator-only-secret-0123456789abcdef",
-      AUTH_TRUST_HOST: "true",
-      CLIENT_IP_STRATEGY: "rightmost-trusted-range",
-      CLIENT_IP_TRUSTED_RANGES: "127.0.0.0/8,::1",
-      ADMIN_PHONE_NUMBERS: ADMIN,
-      // Cheap proof of work so that bots solving it can be simulated quickly on one machine.
-      ALTCHA_COST: "50",
-      ALTCHA_MAX_COUNTER: "50",
-    },
-  });
-  const url = `http://localhost:${port}`;
-  for (let attempt = 0; attempt < 100; attempt += 1) {
-    if (
-      await fetch(`${url}/api/health`).then(
-        (r) => r.ok,
-        () => false,
-      )
-    )
-      return { url, child };
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  child.kill();
-  throw new Error("The instance did not start.");
-}
-
 async function signInAdmin(): Promise<void> {
   const ip = clientIp();
   const sent = await send(ADMIN, ip);
@@ -350,7 +316,7 @@ async function signInAdmin(): Promise<void> {
 
 async function main() {
   const options = parseArgs(process.argv.slice(2));
-  let own: ChildProcess | null = null;
+  let own: { url: string; stop(): void } | null = null;
   if (options.target) {
     const host = new URL(options.target).hostname;
     if (!["localhost", "127.0.0.1", "[::1]"].includes(host) && !options.allowRemote) {
@@ -358,9 +324,14 @@ async function main() {
     }
     base = options.target.replace(/\/$/, "");
   } else {
-    const started = await startOwnInstance();
-    base = started.url;
-    own = started.child;
+    own = await startInstance({
+      SANDBOX_INBOX: "all",
+      ADMIN_PHONE_NUMBERS: ADMIN,
+      // Cheap proof of work so that bots solving it can be simulated quickly on one machine.
+      ALTCHA_COST: "50",
+      ALTCHA_MAX_COUNTER: "50",
+    });
+    base = own.url;
   }
 
   try {
@@ -440,7 +411,7 @@ async function main() {
     console.log(`\nwrote ${options.json}`);
     if (results.some((r) => !r.withinBudget)) process.exitCode = 1;
   } finally {
-    own?.kill();
+    own?.stop();
   }
 }
 

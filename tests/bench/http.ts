@@ -3,43 +3,22 @@
  * the same server, in one run, as a ratio; and the first-load JavaScript of the sign-in page.
  * Starts its own production instance on loopback (Redis over TCP when 127.0.0.1:6379 answers).
  */
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { gzipSync } from "node:zlib";
 import autocannon from "autocannon";
+import { startInstance } from "../support/instance";
 
 const DURATION_SECONDS = 8;
 const CONNECTIONS = 16;
 
 async function main() {
-  if (!existsSync(".next/BUILD_ID")) throw new Error("No production build: run `npm run build` first.");
   const redis = spawnSync("redis-cli", ["ping"], { encoding: "utf8" }).stdout?.trim() === "PONG";
-  const port = 3500 + Math.floor(Math.random() * 300);
-  const server = spawn(process.execPath, ["lib/node-server.mjs", "-p", String(port)], {
-    stdio: "ignore",
-    env: {
-      ...process.env,
-      OTP_PROVIDER: "sandbox",
-      AUTH_SECRET: "bench-only-secret-0123456789abcdefghijklmnop",
-      AUTH_TRUST_HOST: "true",
-      CLIENT_IP_STRATEGY: "rightmost-trusted-range",
-      CLIENT_IP_TRUSTED_RANGES: "127.0.0.0/8,::1",
-      ...(redis ? { REDIS_URL: "redis://127.0.0.1:6379", STORE_KEY_PREFIX: `bench:${Date.now()}:` } : {}),
-    },
-  });
-  const url = `http://localhost:${port}`;
+  const { url, stop } = await startInstance(
+    redis ? { REDIS_URL: "redis://127.0.0.1:6379", STORE_KEY_PREFIX: `bench:${Date.now()}:` } : {},
+  );
   try {
-    for (let attempt = 0; attempt < 100; attempt += 1) {
-      if (
-        await fetch(`${url}/api/health`).then(
-          (r) => r.ok,
-          () => false,
-        )
-      )
-        break;
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
     const run = (title: string, route: string, options: Partial<autocannon.Options>) =>
       autocannon({
         url: `${url}${route}`,
@@ -79,7 +58,7 @@ async function main() {
     writeFileSync(path.join("bench-results", "http.json"), JSON.stringify(report, null, 2));
     console.log("wrote bench-results/http.json");
   } finally {
-    server.kill();
+    stop();
   }
 }
 
