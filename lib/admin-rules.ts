@@ -132,12 +132,14 @@ export type RequestSubject = {
 };
 
 /**
- * The operator rules that apply to a send, read in one round trip: the first block found (which
- * refuses it), and whether the number or a prefix of it is on the safe list.
+ * The operator rules that apply to a send — the first block found (which refuses it), and whether
+ * the number or a prefix of it is on the safe list — read in one round trip, which also makes
+ * `claim` (a solved CAPTCHA's single-use mark), so the refusal path stays at one round trip.
  */
 export async function findApplicableRules(
   subject: RequestSubject,
-): Promise<{ block: AdminRule | null; safe: boolean }> {
+  claim: { key: string; ttlSeconds: number } | null = null,
+): Promise<{ block: AdminRule | null; safe: boolean; claimed: boolean }> {
   const prefixes = numberPrefixes(subject.phone);
   const blockKeys = [
     ruleKey("block-ip", subject.ip),
@@ -150,10 +152,11 @@ export async function findApplicableRules(
     ruleKey("safe-phone", subject.phone),
     ...prefixes.map((prefix) => ruleKey("safe-prefix", prefix)),
   ];
-  const found = await getStore().getMany<AdminRule>([...blockKeys, ...safeKeys]);
+  const { claimed, values } = await getStore().claimAndGetMany<AdminRule>(claim, [...blockKeys, ...safeKeys]);
   return {
-    block: found.slice(0, blockKeys.length).find((rule) => rule !== null) ?? null,
-    safe: found.slice(blockKeys.length).some((rule) => rule !== null),
+    block: values.slice(0, blockKeys.length).find((rule) => rule !== null) ?? null,
+    safe: values.slice(blockKeys.length).some((rule) => rule !== null),
+    claimed,
   };
 }
 

@@ -4,7 +4,6 @@ import { deriveKey } from "altcha-lib/algorithms/pbkdf2";
 import { hkdfSync } from "node:crypto";
 import { getEnv } from "../env";
 import { AppError } from "../errors";
-import { getStore } from "../store";
 import { isAttackModeOn } from "./attack-mode";
 
 /**
@@ -40,8 +39,12 @@ export async function createAltchaChallenge(): Promise<Challenge> {
 
 type AltchaPayload = { challenge: Challenge; solution: { counter: number; derivedKey: string } };
 
-/** Accepts a solved, unexpired, untampered, never-used challenge; anything else is `403 captcha_failed`. */
-export async function verifyAltchaPayload(payload: string): Promise<void> {
+/**
+ * Accepts a solved, unexpired, untampered challenge (CPU only); anything else is
+ * `403 captcha_failed`. Returns the claim that makes it single-use, which the caller must make
+ * in the store (see `CaptchaClaim`).
+ */
+export async function verifyAltchaPayload(payload: string): Promise<CaptchaClaim> {
   const decoded = decodePayload(payload);
   if (!decoded) throw captchaFailed("captcha.malformed");
   const result = await verifySolution({
@@ -57,10 +60,17 @@ export async function verifyAltchaPayload(payload: string): Promise<void> {
 
   // Single use, on every instance: the first request to claim the signature wins.
   const expiresAt = (decoded.challenge.parameters.expiresAt ?? 0) * 1000;
-  const ttlSeconds = Math.max(1, Math.ceil((expiresAt - Date.now()) / 1000));
-  const firstUse = await getStore().setIfAbsent(`captcha-used:${decoded.challenge.signature}`, 1, ttlSeconds);
-  if (!firstUse) throw captchaFailed("captcha.replayed");
+  return {
+    key: `captcha-used:${decoded.challenge.signature}`,
+    ttlSeconds: Math.max(1, Math.ceil((expiresAt - Date.now()) / 1000)),
+  };
 }
+
+/**
+ * The store key whose creation marks a solved challenge as used. Claimed by the caller together
+ * with its other reads (one round trip); a claim that fails is a replay.
+ */
+export type CaptchaClaim = { key: string; ttlSeconds: number };
 
 function decodePayload(payload: string): AltchaPayload | null {
   try {

@@ -1,6 +1,8 @@
 import "server-only";
 import { getEnv } from "../env";
-import { captchaFailed, verifyAltchaPayload } from "./altcha";
+import { captchaFailed, verifyAltchaPayload, type CaptchaClaim } from "./altcha";
+
+export { captchaFailed, type CaptchaClaim } from "./altcha";
 import { verifyRemoteCaptcha } from "./remote";
 
 export { createAltchaChallenge } from "./altcha";
@@ -23,10 +25,11 @@ export async function verifyCaptcha(
   token: string | undefined,
   request: Request,
   clientIp: string,
-): Promise<void> {
+): Promise<CaptchaClaim | null> {
   if (!token) throw captchaFailed("captcha.missing");
   const { captcha } = getEnv();
   if (captcha.provider === "altcha") return verifyAltchaPayload(token);
+  // Turnstile and hCaptcha tokens are single-use at the provider: nothing to claim here.
   await verifyRemoteCaptcha(token, {
     provider: captcha.provider,
     secretKey: captcha.secretKey!,
@@ -35,4 +38,5 @@ export async function verifyCaptcha(
       captcha.hostnames.length > 0 ? captcha.hostnames : [new URL(request.url).hostname.toLowerCase()],
     clientIp,
   });
+  return null;
 }

@@ -60,6 +60,20 @@ export function createMemoryKeyValueStore(now: () => number = Date.now): KeyValu
         return entry ? (JSON.parse(entry.json) as T) : null;
       });
     },
+    async claimAndGetMany<T>(claim: { key: string; ttlSeconds: number } | null, keys: string[]) {
+      let claimed = true;
+      if (claim) {
+        claimed = !read(claim.key);
+        if (claimed) write(claim.key, 1, claim.ttlSeconds);
+      }
+      return {
+        claimed,
+        values: keys.map((key) => {
+          const entry = read(key);
+          return entry ? (JSON.parse(entry.json) as T) : null;
+        }),
+      };
+    },
     async pushCapped(key, value, cap) {
       const list = lists.get(key) ?? [];
       list.unshift(JSON.stringify(value));

@@ -56,6 +56,14 @@ export function createRedisBackend(options: RedisBackendOptions): StoreBackend {
       if (keys.length === 0) return [];
       return guard("MGET", redis.mget<(T | null)[]>(...keys.map((key) => keyPrefix + key)));
     },
+    async claimAndGetMany<T>(claim: { key: string; ttlSeconds: number } | null, keys: string[]) {
+      if (!claim) return { claimed: true, values: await kv.getMany<T>(keys) };
+      const pipeline = redis.pipeline();
+      pipeline.set(keyPrefix + claim.key, "1", { nx: true, ex: ttl(claim.ttlSeconds) });
+      if (keys.length > 0) pipeline.mget(...keys.map((key) => keyPrefix + key));
+      const [reply, values] = await guard("SET NX + MGET", pipeline.exec<[string | null, (T | null)[]?]>());
+      return { claimed: reply === "OK", values: values ?? [] };
+    },
     async pushCapped(key, value, cap) {
       await guard(
         "LPUSH",

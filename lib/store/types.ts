@@ -16,6 +16,14 @@ export type KeyValueStore = {
   delete(key: string): Promise<void>;
   /** Several keys in one round trip; null for each that is absent. */
   getMany<T>(keys: string[]): Promise<(T | null)[]>;
+  /**
+   * Claims `claim.key` (created only if absent, like setIfAbsent) and reads `keys`, in one round
+   * trip; `claimed` is true when this call created the key, or when there was nothing to claim.
+   */
+  claimAndGetMany<T>(
+    claim: { key: string; ttlSeconds: number } | null,
+    keys: string[],
+  ): Promise<{ claimed: boolean; values: (T | null)[] }>;
   /** Prepends `value` to the list at `key`, keeping only the newest `cap` items. */
   pushCapped<T>(key: string, value: T, cap: number): Promise<void>;
   /** Items `offset` to `offset + count - 1` of the list, newest first. */

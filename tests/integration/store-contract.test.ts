@@ -101,6 +101,25 @@ for (const { name, available, create } of backends) {
       expect(await backend.kv.readList(list, 1, 2)).toEqual([{ index: 5 }, { index: 4 }]);
     });
 
+    it("claims a key and reads others in one call; of concurrent claims exactly one wins", async () => {
+      const prefix = `claim:${id()}`;
+      await backend.kv.set(`${prefix}:rule`, { kind: "block-ip" });
+      const claims = await Promise.all(
+        Array.from({ length: 20 }, () =>
+          backend.kv.claimAndGetMany({ key: `${prefix}:used`, ttlSeconds: 60 }, [
+            `${prefix}:rule`,
+            `${prefix}:none`,
+          ]),
+        ),
+      );
+      expect(claims.filter((claim) => claim.claimed)).toHaveLength(1);
+      for (const claim of claims) expect(claim.values).toEqual([{ kind: "block-ip" }, null]);
+      expect(await backend.kv.claimAndGetMany(null, [`${prefix}:rule`])).toEqual({
+        claimed: true,
+        values: [{ kind: "block-ip" }],
+      });
+    });
+
     it("forgets values when their TTL runs out", async () => {
       const key = `ttl:${id()}`;
       await backend.kv.set(key, 1, 1);

@@ -1,7 +1,6 @@
 import { NextResponse, type NextRequest } from "next/server";
 import { findApplicableRules, type AdminRule } from "@/lib/admin-rules";
-import { noteSendAttempt, verifyCaptcha } from "@/lib/captcha";
-import { captchaFailed } from "@/lib/captcha/altcha";
+import { captchaFailed, noteSendAttempt, verifyCaptcha } from "@/lib/captcha";
 import { deriveIpKeys } from "@/lib/client-ip";
 import { screenDestination } from "@/lib/destination-policy";
 import { getEnv } from "@/lib/env";
@@ -62,19 +61,18 @@ export async function POST(request: NextRequest) {
       });
     }
 
-    // 5. CAPTCHA: proof of work (checked in CPU; its single use costs one store write) or the
-    //    configured provider. A bot without a valid solution is refused without a store round trip.
-    await verifyCaptcha(input.captcha, request, clientIp);
+    // 5. CAPTCHA: proof of work, checked in CPU (or the configured provider). A bot without a
+    //    valid solution is refused before any store access.
+    const captchaClaim = await verifyCaptcha(input.captcha, request, clientIp);
 
-    // 6. Operator rules: blocks refuse at once; a safe-listed number skips its automatic limits.
+    // 6. One store round trip: the CAPTCHA's single-use claim, and the operator rules (blocks
+    //    refuse at once; a safe-listed number skips its automatic limits).
     const ipKeys = deriveIpKeys(clientIp, env.clientIp.ipv6Prefix)!;
-    const rules = await findApplicableRules({
-      ip: ipKeys.address,
-      subnet: ipKeys.aggregate,
-      phone: e164,
-      prefix: numberPrefix(e164),
-      country,
-    });
+    const rules = await findApplicableRules(
+      { ip: ipKeys.address, subnet: ipKeys.aggregate, phone: e164, prefix: numberPrefix(e164), country },
+      captchaClaim,
+    );
+    if (!rules.claimed) throw captchaFailed("captcha.replayed");
     if (rules.block) throw blockedBy(rules.block);
 
     // 7. Limits, each its own bucket, with the number's growing resend delay.
