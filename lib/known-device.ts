@@ -1,6 +1,7 @@
 import "server-only";
 import { createHmac, hkdfSync } from "node:crypto";
 import { getEnv } from "./env";
+import { isHttpsRequest } from "./request-origin";
 import { readSignedValue, signValue } from "./signing";
 
 /**
@@ -25,8 +26,7 @@ export function knownDeviceCookie(request: Request, phone: string) {
     value: signValue(PURPOSE, `${phoneTag(phone)}~${Date.now()}`),
     options: {
       httpOnly: true,
-      secure:
-        new URL(request.url).protocol === "https:" || request.headers.get("x-forwarded-proto") === "https",
+      secure: isHttpsRequest(request),
       sameSite: "strict" as const,
       path: "/",
       maxAge: LIFETIME_SECONDS,

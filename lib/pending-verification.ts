@@ -1,6 +1,7 @@
 import "server-only";
 import { randomBytes } from "node:crypto";
 import type { VerificationSession } from "./eight-by-eight";
+import { isHttpsRequest } from "./request-origin";
 import { readSignedValue, signValue } from "./signing";
 import { getStore, type KeyValueStore } from "./store";
 
@@ -64,13 +65,9 @@ export async function consumePendingVerification(
 export function pendingCookieOptions(request: Request, maxAgeSeconds: number) {
   return {
     httpOnly: true,
-    secure: isHttps(request),
+    secure: isHttpsRequest(request),
     sameSite: "strict" as const,
     path: "/",
     maxAge: maxAgeSeconds,
   };
-}
-
-function isHttps(request: Request): boolean {
-  return new URL(request.url).protocol === "https:" || request.headers.get("x-forwarded-proto") === "https";
 }

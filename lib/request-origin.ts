@@ -30,3 +30,8 @@ function crossSite(): AppError {
     rule: "hygiene.cross_site",
   });
 }
+
+/** Whether the visitor reached us over HTTPS (directly, or through a proxy that says so): cookies get `Secure`. */
+export function isHttpsRequest(request: Request): boolean {
+  return new URL(request.url).protocol === "https:" || request.headers.get("x-forwarded-proto") === "https";
+}

@@ -20,6 +20,11 @@ export function createMemoryKeyValueStore(now: () => number = Date.now): KeyValu
     return entry;
   };
 
+  const readValue = <T>(key: string): T | null => {
+    const entry = read(key);
+    return entry ? (JSON.parse(entry.json) as T) : null;
+  };
+
   const write = (key: string, value: unknown, ttlSeconds?: number) => {
     entries.set(key, {
       json: JSON.stringify(value),
@@ -34,8 +39,7 @@ export function createMemoryKeyValueStore(now: () => number = Date.now): KeyValu
 
   return {
     async get<T>(key: string) {
-      const entry = read(key);
-      return entry ? (JSON.parse(entry.json) as T) : null;
+      return readValue<T>(key);
     },
     async set(key, value, ttlSeconds) {
       write(key, value, ttlSeconds);
@@ -55,10 +59,7 @@ export function createMemoryKeyValueStore(now: () => number = Date.now): KeyValu
       entries.delete(key);
     },
     async getMany<T>(keys: string[]) {
-      return keys.map((key) => {
-        const entry = read(key);
-        return entry ? (JSON.parse(entry.json) as T) : null;
-      });
+      return keys.map((key) => readValue<T>(key));
     },
     async claimAndGetMany<T>(claim: { key: string; ttlSeconds: number } | null, keys: string[]) {
       let claimed = true;
@@ -68,10 +69,7 @@ export function createMemoryKeyValueStore(now: () => number = Date.now): KeyValu
       }
       return {
         claimed,
-        values: keys.map((key) => {
-          const entry = read(key);
-          return entry ? (JSON.parse(entry.json) as T) : null;
-        }),
+        values: keys.map((key) => readValue<T>(key)),
       };
     },
     async pushCapped(key, value, cap) {
