@@ -56,6 +56,12 @@ export const defaultLimits = {
     windowSeconds: 7 * 24 * 60 * 60,
     scope: "Consecutive code checks for one number without a success (NIST SP 800-63B cap)",
   },
+  "verify.phone.reserve": {
+    limit: 10,
+    windowSeconds: 60 * 60,
+    scope:
+      "Code checks for a browser that signed in with the number before, once the number's budgets are spent",
+  },
   "verify.ip": { limit: 30, windowSeconds: 60 * 60, scope: "Code checks from one client address" },
   "captcha.challenge.ip": {
     limit: 30,
@@ -65,6 +71,18 @@ export const defaultLimits = {
 } as const;
 
 export type LimitName = keyof typeof defaultLimits;
+
+/**
+ * The growing delays, one per number (8x8's "exponential back-off between repeated OTP requests"):
+ * after `freeCount` hits each further hit waits `base × 2^(hits − freeCount)`, at most `max`, and
+ * the count is forgotten `memory` after the last hit or when the number signs in.
+ */
+export const growingDelays = {
+  /** Between codes to one number: 30 s, 60 s, 120 s … an hour (base: OTP_RESEND_INTERVAL_SECONDS). */
+  resend: { freeCount: 1, maxSeconds: 60 * 60, memorySeconds: 24 * 60 * 60 },
+  /** Between code checks for one number after five (one 8x8 session's worth): 1 s, 2 s … a minute. */
+  check: { baseSeconds: 1, freeCount: 5, maxSeconds: 60, memorySeconds: 24 * 60 * 60 },
+} as const;
 export type LimitSetting = { limit: number; windowSeconds: number };
 export type Limits = Record<LimitName, LimitSetting>;
 

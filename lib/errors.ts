@@ -16,6 +16,7 @@ const statusByCode = {
   destination_blocked: 403,
   not_found: 404,
   method_not_allowed: 405,
+  code_superseded: 409,
   payload_too_large: 413,
   unsupported_media_type: 415,
   rate_limited: 429,

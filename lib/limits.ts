@@ -1,9 +1,58 @@
 import "server-only";
 import type { IpRateLimitKeys } from "./client-ip";
-import type { LimitName } from "./config";
+import { growingDelays, type LimitName } from "./config";
 import { getEnv } from "./env";
 import { AppError } from "./errors";
-import { getBackend, type RateLimiter, type StoreBackend } from "./store";
+import { getBackend, type Budget, type BudgetCheck } from "./store";
+
+/**
+ * The limits of sending and checking codes, as data: each decision is an ordered list of named
+ * budgets, decided together in one atomic store call (check all, then charge all). So a request
+ * refused by any budget spends none of the others — in particular an attacker's refused request
+ * never spends a victim number's budgets — and concurrent requests cannot slip past a growing
+ * delay together.
+ *
+ * What a refusal tells the client: `429 rate_limited` with `Retry-After`, never which budget
+ * fired (the throttle event says). For budgets of the number itself — which other browsers share —
+ * `Retry-After` is a fixed value, so it says nothing about when anyone else asked for or checked
+ * a code (README, "Security notes").
+ */
+
+type Entry = {
+  /** The rule name in throttle events. */
+  rule: string;
+  budget: Budget;
+  role: BudgetCheck["role"];
+  /** Charged even when the decision refuses: the sender's own address budgets. */
+  chargeOnRefusal?: boolean;
+  /** A budget of the number, shared with other browsers: its timing is not disclosed. */
+  numberScoped?: boolean;
+};
+
+const windowBudget = (name: LimitName, identifier: string): Budget => ({
+  kind: "window",
+  key: `limit:${name}:${identifier}`,
+  ...getEnv().limits[name],
+});
+
+const limit = (name: LimitName, identifier: string, options: Omit<Entry, "rule" | "budget">): Entry => ({
+  rule: `limit.${name}`,
+  budget: windowBudget(name, identifier),
+  ...options,
+});
+
+const resendDelay = (phone: string): Budget => ({
+  kind: "backoff",
+  key: `backoff:resend:${phone}`,
+  baseSeconds: getEnv().otp.resendIntervalSeconds,
+  ...growingDelays.resend,
+});
+
+const checkDelay = (phone: string): Budget => ({
+  kind: "backoff",
+  key: `backoff:check:${phone}`,
+  ...growingDelays.check,
+});
 
 /** What a send is limited by. Every field is already validated and canonical. */
 export type SendSubject = {
@@ -11,8 +60,6 @@ export type SendSubject = {
   knownDevice: boolean;
   /** An operator put the number (or a prefix of it) on the safe list: its own limits do not apply. */
   safeListed: boolean;
-  /** The number's growing resend delay (lib/resend-cooldown.ts), checked before its budgets. */
-  checkCooldown: () => Promise<void>;
   ipKeys: IpRateLimitKeys;
   /** E.164. */
   phone: string;
@@ -22,87 +69,136 @@ export type SendSubject = {
 };
 
 /**
- * The order limits are checked in: the sender's own budgets first, so a request refused for its
- * address never spends the victim number's budget; the global circuit breakers last.
+ * A send's budgets, in the order a refusal names them: the sender's own first, then the number's
+ * (which a known device may replace by its reserve, and a safe-listed number skips), then the
+ * country and the global circuit breakers.
  */
-const sendLimitOrder: {
-  name: LimitName | "cooldown";
-  identifier: (subject: SendSubject) => string | null;
-  /** Limits an attacker can spend on a victim's number: a known device may fall back on the reserve. */
-  reserve?: boolean;
-}[] = [
-  { name: "send.ip", identifier: (subject) => subject.ipKeys.address },
-  { name: "send.subnet", identifier: (subject) => subject.ipKeys.aggregate },
-  { name: "cooldown", identifier: (subject) => subject.phone, reserve: true },
-  { name: "send.phone", identifier: (subject) => subject.phone, reserve: true },
-  { name: "send.phone.day", identifier: (subject) => subject.phone, reserve: true },
-  { name: "send.prefix", identifier: (subject) => subject.prefix, reserve: true },
-  { name: "send.country", identifier: (subject) => subject.country },
-  { name: "send.global.hour", identifier: () => "all" },
-  { name: "send.global.day", identifier: () => "all" },
-];
-
-const limitersByBackend = new WeakMap<StoreBackend, Map<LimitName, RateLimiter>>();
-
-function limiterFor(name: LimitName): RateLimiter {
-  const backend = getBackend();
-  let limiters = limitersByBackend.get(backend);
-  if (!limiters) {
-    limiters = new Map();
-    limitersByBackend.set(backend, limiters);
+function sendEntries(subject: SendSubject): Entry[] {
+  const { ipKeys, phone, prefix, country } = subject;
+  const own = { role: "core", chargeOnRefusal: true } as const;
+  const number = { role: "reservable", numberScoped: true } as const;
+  const entries: Entry[] = [
+    limit("send.ip", ipKeys.address, own),
+    limit("send.subnet", ipKeys.aggregate, own),
+  ];
+  if (!subject.safeListed) {
+    entries.push(
+      { rule: "cooldown.phone", budget: resendDelay(phone), ...number },
+      limit("send.phone", phone, number),
+      limit("send.phone.day", phone, number),
+      limit("send.prefix", prefix, number),
+    );
+    if (subject.knownDevice) entries.push(limit("send.phone.reserve", phone, { role: "reserve" }));
   }
-  let limiter = limiters.get(name);
-  if (!limiter) {
-    limiter = backend.createRateLimiter({ name, ...getEnv().limits[name] });
-    limiters.set(name, limiter);
-  }
-  return limiter;
+  if (country) entries.push(limit("send.country", country, { role: "core" }));
+  entries.push(
+    limit("send.global.hour", "all", { role: "core" }),
+    limit("send.global.day", "all", { role: "core" }),
+  );
+  return entries;
 }
 
 /**
- * Counts one hit against limit `name` for `identifier`; over the limit it throws
- * `429 rate_limited` with `Retry-After`. The response never says which limit fired (that would
- * tell an attacker which dimension to rotate); the throttle event does. A store failure throws
- * StoreUnavailableError, which callers turn into 503.
+ * Decides a send against every budget at once; throws `429` when any refuses. Returns when the
+ * number's next code may follow (its growing resend delay, now charged).
+ */
+export async function decideSendBudgets(subject: SendSubject): Promise<{ nextCodeAt: Date }> {
+  const decision = await decide(sendEntries(subject), TOO_MANY_SENDS);
+  return { nextCodeAt: new Date(decision.nextAllowedAt) };
+}
+
+/** What a code check is limited by. */
+export type CheckSubject = {
+  /** The client's address key, when known. */
+  ipKey: string | null;
+  pendingId: string;
+  phone: string;
+  knownDevice: boolean;
+  /** The check goes on only while this key holds this value: the browser owns the code issuance. */
+  ownership: { key: string; equals: unknown };
+};
+
+/**
+ * A check's budgets. Every check that reaches 8x8 is charged as a failure in advance (the growing
+ * delay too); a success clears the number's counts. The number's budgets can be spent by an
+ * attacker checking wrong codes for their own codes to that number: a browser that signed in with
+ * the number before draws on a reserve instead, so it can always complete its own code.
+ */
+function checkEntries(subject: CheckSubject): Entry[] {
+  const { ipKey, pendingId, phone } = subject;
+  const number = { role: "reservable", numberScoped: true } as const;
+  return [
+    ...(ipKey ? [limit("verify.ip", ipKey, { role: "core" })] : []),
+    limit("verify.pending", pendingId, { role: "core" }),
+    limit("verify.phone", phone, number),
+    limit("verify.phone.total", phone, number),
+    { rule: "verify.delay", budget: checkDelay(phone), ...number },
+    ...(subject.knownDevice ? [limit("verify.phone.reserve", phone, { role: "reserve" })] : []),
+  ];
+}
+
+/**
+ * Decides a code check before 8x8 is called. Throws `code_superseded` (charging nothing) when the
+ * browser no longer owns the number's current code issuance, `429` when a budget refuses.
+ */
+export async function decideCheckBudgets(subject: CheckSubject): Promise<void> {
+  await decide(checkEntries(subject), TOO_MANY_CHECKS, subject.ownership);
+}
+
+/** A verified code clears the number's failure counts and its resend delay. */
+export async function clearNumberBudgets(phone: string): Promise<void> {
+  await getBackend().budgets.reset([
+    windowBudget("verify.phone", phone),
+    windowBudget("verify.phone.total", phone),
+    checkDelay(phone),
+    resendDelay(phone),
+  ]);
+}
+
+/** Sandbox time travel: the number's resend delay runs as if `seconds` had passed. */
+export async function ageResendDelay(phone: string, seconds: number): Promise<void> {
+  const budget = resendDelay(phone);
+  if (budget.kind === "backoff") await getBackend().budgets.backdate(budget, seconds);
+}
+
+const TOO_MANY_SENDS = "Too many code requests. Please wait a while and try again.";
+const TOO_MANY_CHECKS = "Too many code checks. Please wait a while and try again.";
+
+async function decide(entries: Entry[], message: string, precondition?: { key: string; equals: unknown }) {
+  const decision = await getBackend().budgets.decide({
+    checks: entries.map(({ budget, role, chargeOnRefusal }) => ({ ...budget, role, chargeOnRefusal })),
+    precondition,
+  });
+  if (decision.allowed) return decision;
+  if (decision.refusedBy === -1) throw codeSuperseded();
+  const entry = entries[decision.refusedBy]!;
+  throw new AppError("rate_limited", message, {
+    retryAfterSeconds: entry.numberScoped
+      ? getEnv().otp.resendIntervalSeconds
+      : Math.max(1, (decision.retryAt - Date.now()) / 1000),
+    rule: entry.rule,
+  });
+}
+
+/** The browser's code was replaced by a newer one sent to the same number (perhaps by someone else). */
+export function codeSuperseded(): AppError {
+  return new AppError(
+    "code_superseded",
+    "A newer code was requested for this number, so this one no longer works. Request a new code.",
+    { rule: "code.superseded" },
+  );
+}
+
+/**
+ * Counts one hit against the single limit `name` for `identifier`; over the limit it throws
+ * `429 rate_limited` with `Retry-After`. A store failure throws StoreUnavailableError (503).
  */
 export async function enforceLimit(
   name: LimitName,
   identifier: string,
   message = "Too many requests. Please wait a while and try again.",
 ): Promise<void> {
-  const decision = await limiterFor(name).limit(identifier);
-  if (!decision.success) {
-    throw new AppError("rate_limited", message, {
-      retryAfterSeconds: Math.max(1, (decision.resetAt - Date.now()) / 1000),
-      rule: `limit.${name}`,
-    });
-  }
-}
-
-/** Forgets every hit of `identifier` under limit `name` (a verified code clears its failures). */
-export async function resetLimit(name: LimitName, identifier: string): Promise<void> {
-  await limiterFor(name).reset(identifier);
-}
-
-/**
- * Counts this send against every send limit in order, stopping at the first that refuses. When a
- * number's own budget is spent (perhaps by an attacker), a browser that signed in with it before
- * draws on the number's small reserve instead (see lib/known-device.ts).
- */
-export async function enforceSendLimits(subject: SendSubject): Promise<void> {
-  let usingReserve = false;
-  for (const { name, identifier, reserve } of sendLimitOrder) {
-    const id = identifier(subject);
-    if (id === null || ((usingReserve || subject.safeListed) && reserve)) continue;
-    try {
-      if (name === "cooldown") await subject.checkCooldown();
-      else await enforceLimit(name, id, "Too many code requests. Please wait a while and try again.");
-    } catch (error) {
-      if (!(reserve && subject.knownDevice && error instanceof AppError)) throw error;
-      await enforceLimit("send.phone.reserve", subject.phone);
-      usingReserve = true;
-    }
-  }
+  await decide([limit(name, identifier, { role: "core" })], message);
 }
 
 /** E.164 without its last four digits. */

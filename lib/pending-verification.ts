@@ -6,10 +6,18 @@ import { readSignedValue, signValue } from "./signing";
 import { getStore, type KeyValueStore } from "./store";
 
 /**
- * A pending verification ties one browser to one 8x8 session and one phone number. The browser
- * holds only a random id in a signed, httpOnly, short-lived cookie; the phone number and the 8x8
- * session id stay on the server. So a code can only ever sign in the browser that asked for it,
- * and only for the number it was sent to.
+ * A pending verification ties one browser to one code issuance: one code that 8x8 sent to one
+ * phone number. The browser holds only a random id in a signed, httpOnly, short-lived cookie; the
+ * phone number and the 8x8 session id stay on the server.
+ *
+ * 8x8 keeps one session per destination and answers VERIFIED to every later check of a verified
+ * session, so the 8x8 session cannot tell browsers apart. Ownership does: each send asks 8x8 for a
+ * new code (`resetSession: true`) and records, for the number, the one pending verification that
+ * owns the current code (`issuance:{phone}`), written with the pending verification itself. A check
+ * goes on only while its browser is that owner (checked atomically with the check's budgets, before
+ * 8x8 is called), and a VERIFIED answer signs in only the check that deletes the ownership record —
+ * at most once per issuance. A browser whose code was replaced by a newer send (by anyone) can
+ * neither complete nor spend attempts on the new code.
  */
 export type PendingVerification = {
   id: string;
@@ -25,6 +33,7 @@ const SIGNING_PURPOSE = "pending-verification";
 const GRACE_SECONDS = 120;
 
 const pendingKey = (id: string) => `pending:${id}`;
+const issuanceKey = (phone: string) => `issuance:${phone}`;
 
 export async function savePendingVerification(
   phone: string,
@@ -40,7 +49,10 @@ export async function savePendingVerification(
   };
   const maxAgeSeconds =
     Math.max(1, Math.ceil((session.expiresAt.getTime() - Date.now()) / 1000)) + GRACE_SECONDS;
-  await store.set(pendingKey(pending.id), pending, maxAgeSeconds);
+  await store.setMany([
+    { key: pendingKey(pending.id), value: pending, ttlSeconds: maxAgeSeconds },
+    { key: issuanceKey(phone), value: pending.id, ttlSeconds: maxAgeSeconds },
+  ]);
   return { pending, cookieValue: signValue(SIGNING_PURPOSE, pending.id), maxAgeSeconds };
 }
 
@@ -53,12 +65,36 @@ export async function getPendingVerification(
   return id ? store.get<PendingVerification>(pendingKey(id)) : null;
 }
 
-/** Removes the pending verification; of many concurrent callers exactly one gets it back. */
-export async function consumePendingVerification(
-  id: string,
+/** The ownership record a check of `pending` requires (see lib/limits.ts, decideCheckBudgets). */
+export function issuanceOwnership(pending: PendingVerification): { key: string; equals: string } {
+  return { key: issuanceKey(pending.phone), equals: pending.id };
+}
+
+/**
+ * Ends `pending` after 8x8 verified its code. True only for the one caller that still owned the
+ * number's current issuance and deleted it: of concurrent checks, and of checks after a newer send,
+ * no other gets true.
+ */
+export async function completeIssuance(
+  pending: PendingVerification,
   store: KeyValueStore = getStore(),
-): Promise<PendingVerification | null> {
-  return store.take<PendingVerification>(pendingKey(id));
+): Promise<boolean> {
+  const [owned] = await Promise.all([
+    store.deleteIfEquals(issuanceKey(pending.phone), pending.id),
+    store.delete(pendingKey(pending.id)),
+  ]);
+  return owned;
+}
+
+/** Forgets `pending` (and its ownership, if it still owns the number's code). */
+export async function discardPendingVerification(
+  pending: PendingVerification,
+  store: KeyValueStore = getStore(),
+): Promise<void> {
+  await Promise.all([
+    store.deleteIfEquals(issuanceKey(pending.phone), pending.id),
+    store.delete(pendingKey(pending.id)),
+  ]);
 }
 
 /** httpOnly and SameSite=Strict: scripts cannot read it and other sites cannot make the browser send it. */

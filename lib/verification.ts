@@ -2,17 +2,18 @@ import "server-only";
 import { EightByEightError, getOtpProvider, type VerificationSession } from "./eight-by-eight";
 import { getEnv } from "./env";
 import { AppError } from "./errors";
+import { isKnownDevice } from "./known-device";
+import { clearNumberBudgets, decideCheckBudgets, numberPrefix } from "./limits";
 import {
-  consumePendingVerification,
+  completeIssuance,
+  discardPendingVerification,
   getPendingVerification,
+  issuanceOwnership,
   savePendingVerification,
   type PendingVerification,
 } from "./pending-verification";
 import { issueSignInGrant } from "./sign-in-grants";
 import { recordVerifiedSignIn } from "./users";
-import { enforceLimit, numberPrefix, resetLimit } from "./limits";
-import { clearResendCooldown } from "./resend-cooldown";
-import { clearWrongCodes, enforceFailureDelay, noteWrongCode } from "./verify-failures";
 
 /**
  * The two steps of phone sign-in, in the app's terms. Route handlers call these after their
@@ -22,8 +23,9 @@ import { clearWrongCodes, enforceFailureDelay, noteWrongCode } from "./verify-fa
 export type SentCode = { pending: PendingVerification; cookieValue: string; maxAgeSeconds: number };
 
 /**
- * Asks 8x8 to send a code to `phone` (E.164). Sign-up and sign-in take exactly this path, so the
- * response cannot tell whether the number has an account.
+ * Asks 8x8 to send a new code to `phone` (E.164) and makes this browser the owner of that code
+ * (lib/pending-verification.ts). Sign-up and sign-in take exactly this path, so the response
+ * cannot tell whether the number has an account.
  */
 export async function sendVerificationCode(phone: string, clientIp: string | undefined): Promise<SentCode> {
   const { otp } = getEnv();
@@ -37,10 +39,16 @@ export async function sendVerificationCode(phone: string, clientIp: string | und
       codeLength: otp.codeLength,
       codeValiditySeconds: otp.codeValiditySeconds,
       resendIntervalSeconds: otp.resendIntervalSeconds,
-      resetSession: false,
+      // A new code for every send: an earlier browser's code (and its VERIFIED) never carries over.
+      resetSession: true,
     });
   } catch (error) {
     throw toAppError(error, "send");
+  }
+  // A session that is not waiting for its new code would let a stale VERIFIED through: refuse it.
+  if (session.status !== "waiting" || session.destination !== phone) {
+    console.error("8x8 send returned an unexpected session", { status: session.status });
+    throw unavailable("provider.unexpected_session");
   }
   return savePendingVerification(phone, session);
 }
@@ -48,30 +56,34 @@ export async function sendVerificationCode(phone: string, clientIp: string | und
 export type CheckedCode = { isNewUser: boolean; grant: string; phone: string };
 
 /**
- * Checks `code` against the browser's pending verification. Attempt limits are counted before 8x8
- * is called — per client address, per pending verification, per number across resends — and a
- * growing delay follows repeated failures. On success the pending verification is consumed (so
- * one verified 8x8 session yields at most one app session), the number's failure counts are
- * cleared, and a single-use sign-in grant is returned for Auth.js.
+ * Checks `code` against the browser's pending verification. The browser must own the number's
+ * current code, and the check's budgets — per address, per pending verification, per number
+ * across resends, the growing delay — are decided and charged together before 8x8 is called (a
+ * refused check spends nothing). A VERIFIED answer signs in only the check that completes the
+ * issuance (once), clears the number's counts, and returns a single-use sign-in grant for Auth.js.
  */
 export async function checkVerificationCode(
   cookieValue: string | undefined,
   code: string,
   /** The client's rate-limit key (address or IPv6 /64), when known. */
   ipKey: string | null,
+  /** The browser's known-device cookie: a returning browser may draw on the number's reserve. */
+  deviceCookie: string | undefined,
   /** Filled with the pending number, for the throttle event if the check is refused. */
   context: { phone: string | null; prefix: string | null },
 ): Promise<CheckedCode> {
-  if (ipKey) await enforceLimit("verify.ip", ipKey, TOO_MANY_CHECKS);
   const pending = await getPendingVerification(cookieValue);
   if (!pending) throw noPendingVerification();
   context.phone = pending.phone;
   context.prefix = numberPrefix(pending.phone);
 
-  await enforceLimit("verify.pending", pending.id, TOO_MANY_CHECKS);
-  await enforceLimit("verify.phone", pending.phone, TOO_MANY_CHECKS);
-  await enforceLimit("verify.phone.total", pending.phone, TOO_MANY_CHECKS);
-  await enforceFailureDelay(pending.phone);
+  await decideCheckBudgets({
+    ipKey,
+    pendingId: pending.id,
+    phone: pending.phone,
+    knownDevice: isKnownDevice(deviceCookie, pending.phone),
+    ownership: issuanceOwnership(pending),
+  });
 
   const provider = await getOtpProvider();
   let session: VerificationSession;
@@ -79,7 +91,7 @@ export async function checkVerificationCode(
     session = await provider.checkCode(pending.sessionId, code);
   } catch (error) {
     if (error instanceof EightByEightError && error.kind === "not_found") {
-      await consumePendingVerification(pending.id);
+      await discardPendingVerification(pending);
       throw noPendingVerification();
     }
     throw toAppError(error, "verify");
@@ -87,29 +99,26 @@ export async function checkVerificationCode(
 
   switch (session.status) {
     case "verified": {
-      // Concurrent correct codes all see VERIFIED at 8x8; only the one that consumes the pending
-      // verification goes on. The number comes from our record, checked against 8x8's.
-      const consumed = await consumePendingVerification(pending.id);
-      if (!consumed || consumed.phone !== session.destination) throw noPendingVerification();
-      const { user, isNewUser } = await recordVerifiedSignIn(consumed.phone);
-      await Promise.all([
-        resetLimit("verify.phone", consumed.phone),
-        resetLimit("verify.phone.total", consumed.phone),
-        clearWrongCodes(consumed.phone),
-        clearResendCooldown(consumed.phone),
+      // Concurrent correct codes all see VERIFIED at 8x8, and so does any later check of the same
+      // 8x8 session: only the check that completes this browser's issuance goes on.
+      if (session.destination !== pending.phone || !(await completeIssuance(pending))) {
+        throw noPendingVerification();
+      }
+      const [{ user, isNewUser }] = await Promise.all([
+        recordVerifiedSignIn(pending.phone),
+        clearNumberBudgets(pending.phone),
       ]);
       const grant = await issueSignInGrant({ userId: user.id, phone: user.phone });
       return { isNewUser, grant, phone: user.phone };
     }
     case "failed":
-      await Promise.all([consumePendingVerification(pending.id), noteWrongCode(pending.phone)]);
+      await discardPendingVerification(pending);
       throw new AppError("rate_limited", "Too many wrong codes. Request a new code to try again.", {
         retryAfterSeconds: Math.max(1, (new Date(pending.resendAfter).getTime() - Date.now()) / 1000),
         rule: "code.attempts_exhausted",
       });
     case "waiting":
     case "expired":
-      await noteWrongCode(pending.phone);
       // One answer for both, so a guesser learns nothing about the session's state.
       throw new AppError("code_invalid", "That code is wrong or has expired.", {
         fields: { code: "That code is wrong or has expired." },
@@ -117,8 +126,6 @@ export async function checkVerificationCode(
       });
   }
 }
-
-const TOO_MANY_CHECKS = "Too many code checks. Please wait a while and try again.";
 
 function noPendingVerification(): AppError {
   return new AppError(
@@ -150,11 +157,15 @@ function toAppError(error: unknown, step: "send" | "verify"): unknown {
       break;
   }
   console.error(`8x8 ${step} failed`, { kind: error.kind, ...error.details, message: error.message });
+  return unavailable(`provider.${error.kind}`);
+}
+
+function unavailable(rule: string): AppError {
   return new AppError(
     "unavailable",
     "We can't send or check codes right now. Please try again in a minute.",
     {
-      rule: `provider.${error.kind}`,
+      rule,
     },
   );
 }

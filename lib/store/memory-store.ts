@@ -1,12 +1,16 @@
 import { createMemoryThrottleLog } from "../throttle-events/memory-log";
-import type { KeyValueStore, RateLimiter, RateLimitRule, StoreBackend } from "./types";
+import { createBudgetRateLimiter, createMemoryBudgetStore } from "./budgets";
+import type { KeyValueStore, StoreBackend } from "./types";
 
 type Entry = { json: string; expiresAt: number };
 
 /** Expired entries are swept after this many writes, so memory stays bounded without a timer. */
 const SWEEP_EVERY_WRITES = 1000;
 
-export function createMemoryKeyValueStore(now: () => number = Date.now): KeyValueStore {
+/** The in-process key-value store, with a synchronous read for the budget store's precondition. */
+export function createMemoryKeyValueStore(
+  now: () => number = Date.now,
+): KeyValueStore & { readNow(key: string): unknown } {
   const entries = new Map<string, Entry>();
   const lists = new Map<string, string[]>();
   let writes = 0;
@@ -38,6 +42,7 @@ export function createMemoryKeyValueStore(now: () => number = Date.now): KeyValu
   };
 
   return {
+    readNow: (key) => readValue(key),
     async get<T>(key: string) {
       return readValue<T>(key);
     },
@@ -72,6 +77,15 @@ export function createMemoryKeyValueStore(now: () => number = Date.now): KeyValu
         values: keys.map((key) => readValue<T>(key)),
       };
     },
+    async setMany(items) {
+      for (const { key, value, ttlSeconds } of items) write(key, value, ttlSeconds);
+    },
+    async deleteIfEquals(key, value) {
+      const entry = read(key);
+      if (!entry || entry.json !== JSON.stringify(value)) return false;
+      entries.delete(key);
+      return true;
+    },
     async pushCapped(key, value, cap) {
       const list = lists.get(key) ?? [];
       list.unshift(JSON.stringify(value));
@@ -84,54 +98,6 @@ export function createMemoryKeyValueStore(now: () => number = Date.now): KeyValu
   };
 }
 
-type WindowState = { windowStart: number; current: number; previous: number };
-
-/**
- * The same sliding-window approximation as @upstash/ratelimit's `slidingWindow`: the previous
- * window's count, weighted by how much of it still overlaps, plus the current window's count.
- * Synchronous inside, so atomic within the process.
- */
-export function createMemoryRateLimiter(rule: RateLimitRule, now: () => number = Date.now): RateLimiter {
-  const windowMs = rule.windowSeconds * 1000;
-  const states = new Map<string, WindowState>();
-  let calls = 0;
-
-  const stateFor = (identifier: string, time: number): WindowState => {
-    const windowStart = Math.floor(time / windowMs) * windowMs;
-    let state = states.get(identifier);
-    if (!state) {
-      state = { windowStart, current: 0, previous: 0 };
-      states.set(identifier, state);
-    } else if (state.windowStart !== windowStart) {
-      state.previous = state.windowStart === windowStart - windowMs ? state.current : 0;
-      state.current = 0;
-      state.windowStart = windowStart;
-    }
-    return state;
-  };
-
-  return {
-    rule,
-    async limit(identifier) {
-      const time = now();
-      calls += 1;
-      if (calls % SWEEP_EVERY_WRITES === 0) {
-        for (const [key, state] of states) if (state.windowStart < time - 2 * windowMs) states.delete(key);
-      }
-      const state = stateFor(identifier, time);
-      const overlap = 1 - (time - state.windowStart) / windowMs;
-      const used = Math.floor(state.previous * overlap) + state.current;
-      const resetAt = state.windowStart + windowMs;
-      if (used >= rule.limit) return { success: false, remaining: 0, resetAt };
-      state.current += 1;
-      return { success: true, remaining: rule.limit - used - 1, resetAt };
-    },
-    async reset(identifier) {
-      states.delete(identifier);
-    },
-  };
-}
-
 /**
  * The embedded default: state inside this one server process. It is honest about what it is
  * not: nothing is shared between instances and everything is lost on restart.
@@ -140,11 +106,14 @@ export function createMemoryBackend(
   logOptions: { capacity: number; phoneRetentionMs: number },
   now: () => number = Date.now,
 ): StoreBackend {
+  const kv = createMemoryKeyValueStore(now);
+  const budgets = createMemoryBudgetStore(kv.readNow, now);
   return {
     kind: "memory",
     description: "in-process memory: one instance only, not shared, lost on restart",
-    kv: createMemoryKeyValueStore(now),
-    createRateLimiter: (rule) => createMemoryRateLimiter(rule, now),
+    kv,
+    budgets,
+    createRateLimiter: (rule) => createBudgetRateLimiter(budgets, rule),
     throttleEvents: createMemoryThrottleLog(logOptions),
     ping: async () => undefined,
     close: async () => undefined,

@@ -1,8 +1,8 @@
-import { Ratelimit } from "@upstash/ratelimit";
 import type { Redis as UpstashRedis } from "@upstash/redis";
 import { createRedisThrottleLog } from "../throttle-events/redis-log";
+import { createBudgetRateLimiter, createRedisBudgetStore } from "./budgets";
 import { withDeadline } from "./deadline";
-import type { KeyValueStore, RateLimiter, RateLimitRule, StoreBackend, StoreBackendKind } from "./types";
+import type { KeyValueStore, StoreBackend, StoreBackendKind } from "./types";
 
 export type RedisBackendOptions = {
   kind: Exclude<StoreBackendKind, "memory">;
@@ -18,7 +18,7 @@ export type RedisBackendOptions = {
 
 /**
  * State on Redis through the `@upstash/redis` API — over HTTP to Upstash, or over TCP to any
- * Redis (see redis-tcp-requester.ts). Limits use @upstash/ratelimit itself.
+ * Redis (see redis-tcp-requester.ts). Limits are decisions of the budget store (./budgets.ts).
  */
 export function createRedisBackend(options: RedisBackendOptions): StoreBackend {
   const { redis, keyPrefix, timeoutMs } = options;
@@ -26,6 +26,10 @@ export function createRedisBackend(options: RedisBackendOptions): StoreBackend {
   const ttl = (seconds: number) => Math.max(1, Math.ceil(seconds));
   const encode = (value: unknown) => JSON.stringify(value);
   // @upstash/redis parses JSON replies itself (automatic deserialization), so reads return values.
+
+  const deleteIfEqualsScript = redis.createScript<number>(
+    `if redis.call("GET", KEYS[1]) == ARGV[1] then return redis.call("DEL", KEYS[1]) end return 0`,
+  );
 
   const kv: KeyValueStore = {
     get: <T>(key: string) => guard("GET", redis.get<T>(keyPrefix + key)),
@@ -64,6 +68,22 @@ export function createRedisBackend(options: RedisBackendOptions): StoreBackend {
       const [reply, values] = await guard("SET NX + MGET", pipeline.exec<[string | null, (T | null)[]?]>());
       return { claimed: reply === "OK", values: values ?? [] };
     },
+    async setMany(items) {
+      if (items.length === 0) return;
+      const transaction = redis.multi();
+      for (const { key, value, ttlSeconds } of items) {
+        if (ttlSeconds === undefined) transaction.set(keyPrefix + key, encode(value));
+        else transaction.set(keyPrefix + key, encode(value), { ex: ttl(ttlSeconds) });
+      }
+      await guard("MULTI SET", transaction.exec());
+    },
+    async deleteIfEquals(key, value) {
+      const deleted = await guard(
+        "compare and delete",
+        deleteIfEqualsScript.exec([keyPrefix + key], [encode(value)]),
+      );
+      return deleted === 1;
+    },
     async pushCapped(key, value, cap) {
       await guard(
         "LPUSH",
@@ -79,32 +99,14 @@ export function createRedisBackend(options: RedisBackendOptions): StoreBackend {
     },
   };
 
-  function createRateLimiter(rule: RateLimitRule): RateLimiter {
-    const ratelimit = new Ratelimit({
-      redis,
-      limiter: Ratelimit.slidingWindow(rule.limit, `${rule.windowSeconds} s`),
-      prefix: `${keyPrefix}rl:${rule.name}`,
-      // Disabled: on timeout the library answers `success: true` (fail open). withDeadline fails closed.
-      timeout: 0,
-      analytics: false,
-    });
-    return {
-      rule,
-      async limit(identifier) {
-        const result = await guard(`rate limit ${rule.name}`, ratelimit.limit(identifier));
-        return { success: result.success, remaining: Math.max(0, result.remaining), resetAt: result.reset };
-      },
-      async reset(identifier) {
-        await guard(`reset ${rule.name}`, ratelimit.resetUsedTokens(identifier));
-      },
-    };
-  }
+  const budgets = createRedisBudgetStore(redis, keyPrefix, guard);
 
   return {
     kind: options.kind,
     description: options.description,
     kv,
-    createRateLimiter,
+    budgets,
+    createRateLimiter: (rule) => createBudgetRateLimiter(budgets, rule),
     throttleEvents: createRedisThrottleLog({ redis, keyPrefix, timeoutMs, ...options.throttleLog }),
     async ping() {
       await guard("PING", redis.ping());

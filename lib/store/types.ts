@@ -24,10 +24,76 @@ export type KeyValueStore = {
     claim: { key: string; ttlSeconds: number } | null,
     keys: string[],
   ): Promise<{ claimed: boolean; values: (T | null)[] }>;
+  /** Writes several keys in one round trip, all or none (a transaction on Redis). */
+  setMany(entries: { key: string; value: unknown; ttlSeconds?: number }[]): Promise<void>;
+  /** Deletes `key` only while it holds `value`; true when it did. Of concurrent callers one wins. */
+  deleteIfEquals(key: string, value: unknown): Promise<boolean>;
   /** Prepends `value` to the list at `key`, keeping only the newest `cap` items. */
   pushCapped<T>(key: string, value: T, cap: number): Promise<void>;
   /** Items `offset` to `offset + count - 1` of the list, newest first. */
   readList<T>(key: string, offset: number, count: number): Promise<T[]>;
+};
+
+/**
+ * One budget that a decision checks: a sliding window (at most `limit` hits per `windowSeconds`,
+ * the same approximation as @upstash/ratelimit's `slidingWindow`) or a growing delay (after
+ * `freeCount` hits, each further hit must wait `baseSeconds × 2^(count − freeCount)`, at most
+ * `maxSeconds`, since the last; the count is forgotten `memorySeconds` after the last hit).
+ */
+export type Budget =
+  | { kind: "window"; key: string; limit: number; windowSeconds: number }
+  | {
+      kind: "backoff";
+      key: string;
+      baseSeconds: number;
+      maxSeconds: number;
+      freeCount: number;
+      memorySeconds: number;
+    };
+
+/**
+ * - `core`: must have room;
+ * - `reservable`: must have room, unless the `reserve` budget has room instead (then none of the
+ *   reservable ones is charged);
+ * - `reserve`: used only in place of the reservable ones.
+ * `chargeOnRefusal`: counted even when the decision refuses (the sender's own budgets).
+ */
+export type BudgetCheck = Budget & { role: "core" | "reservable" | "reserve"; chargeOnRefusal?: boolean };
+
+export type BudgetRequest = {
+  checks: BudgetCheck[];
+  /** The decision refuses, charging nothing, unless `key` holds `equals` (an ownership record). */
+  precondition?: { key: string; equals: unknown };
+};
+
+export type BudgetDecision =
+  | {
+      allowed: true;
+      usedReserve: boolean;
+      /** When the growing delays charged by this decision let the next hit through (epoch ms). */
+      nextAllowedAt: number;
+    }
+  | {
+      allowed: false;
+      /** Index into `checks` of the first budget that refused; -1 when the precondition failed. */
+      refusedBy: number;
+      /** When that budget has room again (epoch ms). */
+      retryAt: number;
+    };
+
+/**
+ * Check-all-then-consume over several budgets, atomically: either every budget the decision needs
+ * has room and each is charged one hit, or nothing is charged (but `chargeOnRefusal` budgets).
+ * @upstash/ratelimit checks one bucket per call and charges it as it goes, so a request refused by
+ * its third limit has already spent the first two; no library we know decides over several
+ * buckets at once. This is a small script of our own (lib/store/budget-script.ts), one round trip.
+ */
+export type BudgetStore = {
+  decide(request: BudgetRequest): Promise<BudgetDecision>;
+  /** Forgets every hit of these budgets (a verified code clears its failure counts). */
+  reset(budgets: Budget[]): Promise<void>;
+  /** Moves a growing delay's last hit `seconds` into the past (sandbox time travel). */
+  backdate(budget: Budget & { kind: "backoff" }, seconds: number): Promise<void>;
 };
 
 /** A sliding-window limit: at most `limit` hits per `windowSeconds` for one identifier. */
@@ -35,12 +101,11 @@ export type RateLimitRule = { name: string; limit: number; windowSeconds: number
 
 export type RateLimitDecision = {
   success: boolean;
-  remaining: number;
-  /** When the window has room again (epoch ms). */
+  /** When refused: when the window has room again (epoch ms). */
   resetAt: number;
 };
 
-/** The limiter contract every backend implements (on Redis, @upstash/ratelimit itself). */
+/** A single sliding-window limit, on the budget store. */
 export type RateLimiter = {
   readonly rule: RateLimitRule;
   /** Counts one hit for `identifier` and says whether it was within the limit. Atomic. */
@@ -56,6 +121,7 @@ export type StoreBackend = {
   /** What it is and is not, in words an operator reads in the log and on the admin page. */
   readonly description: string;
   readonly kv: KeyValueStore;
+  readonly budgets: BudgetStore;
   createRateLimiter(rule: RateLimitRule): RateLimiter;
   readonly throttleEvents: ThrottleEventLog;
   /** Resolves when the backend answers within the deadline; rejects with StoreUnavailableError. */

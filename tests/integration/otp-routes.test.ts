@@ -4,7 +4,7 @@ import { POST as send } from "@/app/api/otp/send/route";
 import { POST as verify } from "@/app/api/otp/verify/route";
 import { getSandboxEmulator } from "@/lib/eight-by-eight";
 import { createAltchaChallenge } from "@/lib/captcha";
-import { clearResendCooldown } from "@/lib/resend-cooldown";
+import { ageResendDelay } from "@/lib/limits";
 import { getBackend } from "@/lib/store";
 import { solveAltcha } from "../support/altcha";
 import type { EightByEightEmulator } from "@/lib/eight-by-eight/sandbox/emulator";
@@ -184,7 +184,7 @@ describe("POST /api/otp/send", () => {
     for (let index = 0; index < 4; index += 1) {
       // Let 8x8's resend interval and our growing resend delay pass; the window limit remains.
       emulator.advancePendingSession(phone, 3600);
-      await clearResendCooldown(phone);
+      await ageResendDelay(phone, 86_400);
       statuses.push((await send(await sendRequest({ phone }))).status);
     }
     expect(statuses).toEqual([202, 202, 202, 429]);

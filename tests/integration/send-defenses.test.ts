@@ -6,10 +6,11 @@ import { createAltchaChallenge } from "@/lib/captcha";
 import { getSandboxEmulator } from "@/lib/eight-by-eight";
 import type { EightByEightEmulator } from "@/lib/eight-by-eight/sandbox/emulator";
 import { knownDeviceCookie } from "@/lib/known-device";
-import { clearResendCooldown, delayAfter } from "@/lib/resend-cooldown";
+import { growingDelays } from "@/lib/config";
+import { ageResendDelay } from "@/lib/limits";
+import { backoffDelayMs } from "@/lib/store/budgets";
 import { getBackend, getStore } from "@/lib/store";
 import { recordVerifiedSignIn } from "@/lib/users";
-import { delayAfterFailures } from "@/lib/verify-failures";
 import { solveAltcha } from "../support/altcha";
 
 let emulator: EightByEightEmulator;
@@ -119,7 +120,10 @@ describe("destination screening", () => {
 
 describe("resend delay and lockout protection", () => {
   it("makes each code to a number wait twice as long as the one before", async () => {
-    expect([1, 2, 3, 4, 10].map((sent) => delayAfter(sent, 30))).toEqual([30, 60, 120, 240, 3600]);
+    const resend = { kind: "backoff", key: "", baseSeconds: 30, ...growingDelays.resend } as const;
+    expect([1, 2, 3, 4, 10].map((sent) => backoffDelayMs(resend, sent) / 1000)).toEqual([
+      30, 60, 120, 240, 3600,
+    ]);
     const phone = nextNumber();
     expect((await sendTo(phone)).status).toBe(202);
     const tooSoon = await sendTo(phone);
@@ -132,11 +136,11 @@ describe("resend delay and lockout protection", () => {
     // An attacker spends the number's budget from many addresses.
     for (let index = 0; index < 3; index += 1) {
       emulator.advancePendingSession(victim, 3600);
-      await clearResendCooldown(victim);
+      await ageResendDelay(victim, 86_400);
       expect((await sendTo(victim)).status).toBe(202);
     }
     emulator.advancePendingSession(victim, 3600);
-    await clearResendCooldown(victim);
+    await ageResendDelay(victim, 86_400);
     expect((await sendTo(victim)).status).toBe(429);
 
     // The owner's browser carries the cookie that the verify route sets on sign-in.
@@ -175,7 +179,7 @@ describe("privacy", () => {
 describe("code checks", () => {
   async function pendingFor(phone: string) {
     emulator.advancePendingSession(phone, 3600);
-    await clearResendCooldown(phone);
+    await ageResendDelay(phone, 86_400);
     const { response } = await sendTo(phone);
     expect(response.status).toBe(202);
     return response.headers.get("set-cookie")!.split(";")[0]!;
@@ -184,7 +188,8 @@ describe("code checks", () => {
     verify(post("/api/otp/verify", { code }, { Cookie: cookie }));
 
   it("counts failures across resends and makes each check after the fifth wait longer", async () => {
-    expect([4, 5, 6, 7, 20].map(delayAfterFailures)).toEqual([0, 1, 2, 4, 60]);
+    const delay = { kind: "backoff", key: "", ...growingDelays.check } as const;
+    expect([4, 5, 6, 7, 20].map((count) => backoffDelayMs(delay, count) / 1000)).toEqual([0, 1, 2, 4, 60]);
     const phone = nextNumber();
     const first = await pendingFor(phone);
     const statuses = [];

@@ -137,9 +137,125 @@ for (const { name, available, create } of backends) {
           expect(decisions.filter((decision) => decision.success)).toHaveLength(limit);
           const refused = decisions.find((decision) => !decision.success)!;
           expect(refused.resetAt).toBeGreaterThan(Date.now());
-          expect(refused.remaining).toBe(0);
         }
       }
+    });
+
+    it("writes several keys at once, and deletes a key only while it holds the expected value", async () => {
+      const prefix = `own:${id()}`;
+      await backend.kv.setMany([
+        { key: `${prefix}:a`, value: { n: 1 }, ttlSeconds: 60 },
+        { key: `${prefix}:owner`, value: "browser-1", ttlSeconds: 60 },
+      ]);
+      expect(await backend.kv.getMany([`${prefix}:a`, `${prefix}:owner`])).toEqual([{ n: 1 }, "browser-1"]);
+      expect(await backend.kv.deleteIfEquals(`${prefix}:owner`, "browser-2")).toBe(false);
+      expect(await backend.kv.get(`${prefix}:owner`)).toBe("browser-1");
+      const deleted = await Promise.all(
+        Array.from({ length: 100 }, () => backend.kv.deleteIfEquals(`${prefix}:owner`, "browser-1")),
+      );
+      expect(deleted.filter(Boolean)).toHaveLength(1);
+      expect(await backend.kv.get(`${prefix}:owner`)).toBeNull();
+    });
+
+    describe("budget decisions", () => {
+      const window = (limit: number, windowSeconds = 60) =>
+        ({ kind: "window", key: `budget:${id()}`, limit, windowSeconds }) as const;
+      const backoff = (freeCount: number, baseSeconds = 60) =>
+        ({
+          kind: "backoff",
+          key: `backoff:${id()}`,
+          baseSeconds,
+          maxSeconds: 3600,
+          freeCount,
+          memorySeconds: 600,
+        }) as const;
+      const core = <T extends object>(budget: T) => ({ ...budget, role: "core" as const });
+      const roomLeft = async (budget: ReturnType<typeof window>) => {
+        let hits = 0;
+        while ((await backend.budgets.decide({ checks: [core(budget)] })).allowed) hits += 1;
+        return hits;
+      };
+
+      it("charges nothing when one budget refuses, except the budgets charged on refusal", async () => {
+        const sender = window(5);
+        const number = window(5);
+        const full = window(1);
+        expect((await backend.budgets.decide({ checks: [core(full)] })).allowed).toBe(true);
+        const decision = await backend.budgets.decide({
+          checks: [{ ...sender, role: "core", chargeOnRefusal: true }, core(number), core(full)],
+        });
+        expect(decision).toEqual({ allowed: false, refusedBy: 2, retryAt: expect.any(Number) });
+        expect(await roomLeft(number)).toBe(5);
+        expect(await roomLeft(sender)).toBe(4);
+      });
+
+      it("admits exactly k of 100 concurrent decisions over several budgets", async () => {
+        for (const limit of [1, 7, 30]) {
+          const budgets = [window(limit), window(limit + 3), window(100)];
+          const decisions = await Promise.all(
+            Array.from({ length: 100 }, () => backend.budgets.decide({ checks: budgets.map(core) })),
+          );
+          expect(decisions.filter((decision) => decision.allowed)).toHaveLength(limit);
+          expect(await roomLeft(budgets[1]!)).toBe(3);
+          expect(await roomLeft(budgets[2]!)).toBe(100 - limit);
+        }
+      });
+
+      it("uses the reserve in place of spent reservable budgets, and charges only the reserve", async () => {
+        const own = window(10);
+        const number = window(1);
+        const reserve = window(1);
+        const checks = [core(own), { ...number, role: "reservable" as const }];
+        expect(await backend.budgets.decide({ checks })).toMatchObject({ allowed: true, usedReserve: false });
+        expect((await backend.budgets.decide({ checks })).allowed).toBe(false);
+        const withReserve = [...checks, { ...reserve, role: "reserve" as const }];
+        expect(await backend.budgets.decide({ checks: withReserve })).toMatchObject({
+          allowed: true,
+          usedReserve: true,
+        });
+        expect(await backend.budgets.decide({ checks: withReserve })).toMatchObject({
+          allowed: false,
+          refusedBy: 1,
+        });
+        expect(await roomLeft(own)).toBe(8);
+      });
+
+      it("makes a growing delay wait after its free hits, one of concurrent hits passing", async () => {
+        const delay = backoff(2);
+        const first = await Promise.all(
+          Array.from({ length: 20 }, () => backend.budgets.decide({ checks: [core(delay)] })),
+        );
+        // Two free hits; the third must wait a minute after the second.
+        expect(first.filter((decision) => decision.allowed)).toHaveLength(2);
+        const refused = first.find((decision) => !decision.allowed)!;
+        expect(refused).toMatchObject({ allowed: false, refusedBy: 0 });
+        if (!refused.allowed) expect(refused.retryAt - Date.now()).toBeGreaterThan(55_000);
+        await backend.budgets.backdate(delay, 61);
+        const next = await backend.budgets.decide({ checks: [core(delay)] });
+        expect(next.allowed).toBe(true);
+        // The fourth waits twice as long.
+        if (next.allowed) expect(next.nextAllowedAt - Date.now()).toBeGreaterThan(115_000);
+        await backend.budgets.reset([delay]);
+        expect((await backend.budgets.decide({ checks: [core(delay)] })).allowed).toBe(true);
+      });
+
+      it("refuses without charging anything while the precondition does not hold", async () => {
+        const budget = window(3);
+        const owner = `owner:${id()}`;
+        await backend.kv.set(owner, "browser-1", 60);
+        const as = (equals: string) =>
+          backend.budgets.decide({ checks: [core(budget)], precondition: { key: owner, equals } });
+        expect(await as("browser-2")).toMatchObject({ allowed: false, refusedBy: -1 });
+        expect((await as("browser-1")).allowed).toBe(true);
+        expect(await roomLeft(budget)).toBe(2);
+      });
+
+      it("forgets a window budget on reset", async () => {
+        const budget = window(2);
+        await roomLeft(budget);
+        await backend.budgets.reset([budget]);
+        expect(await roomLeft(budget)).toBe(2);
+      });
     });
 
     it("keeps identifiers apart and forgets one on reset", async () => {

@@ -6,7 +6,7 @@ import { screenDestination } from "@/lib/destination-policy";
 import { getEnv } from "@/lib/env";
 import { AppError } from "@/lib/errors";
 import { isKnownDevice, KNOWN_DEVICE_COOKIE_NAME } from "@/lib/known-device";
-import { enforceSendLimits, numberPrefix } from "@/lib/limits";
+import { decideSendBudgets, numberPrefix } from "@/lib/limits";
 import { onlyAllow } from "@/lib/method-not-allowed";
 import { PENDING_COOKIE_NAME, pendingCookieOptions } from "@/lib/pending-verification";
 import { parsePhone, sendRequestSchema } from "@/lib/phone";
@@ -14,7 +14,6 @@ import { noteClientIp, refuse, startRequestContext } from "@/lib/refusals";
 import { readJsonBody } from "@/lib/request-body";
 import { resolveRequestClientIp } from "@/lib/request-ip";
 import { requireSameOrigin } from "@/lib/request-origin";
-import { enforceResendCooldown, noteCodeSent } from "@/lib/resend-cooldown";
 import { recordTraffic } from "@/lib/throttle-events";
 import { sendVerificationCode } from "@/lib/verification";
 
@@ -75,15 +74,15 @@ export async function POST(request: NextRequest) {
     if (!rules.claimed) throw captchaFailed("captcha.replayed");
     if (rules.block) throw blockedBy(rules.block);
 
-    // 7. Limits, each its own bucket, with the number's growing resend delay.
-    await enforceSendLimits({
+    // 7. Limits and the number's growing resend delay, decided together: a refusal spends none
+    //    of the number's budgets.
+    const { nextCodeAt } = await decideSendBudgets({
       ipKeys,
       safeListed: rules.safe,
       phone: e164,
       prefix: numberPrefix(e164),
       country,
       knownDevice: isKnownDevice(request.cookies.get(KNOWN_DEVICE_COOKIE_NAME)?.value, e164),
-      checkCooldown: () => enforceResendCooldown(e164, env.otp.resendIntervalSeconds),
     });
     // Many sends a minute that solved the proof of work and passed every limit means bots that
     // pay for it (rotating addresses and numbers): raise its price.
@@ -91,8 +90,7 @@ export async function POST(request: NextRequest) {
 
     // 8. 8x8, once.
     const { pending, cookieValue, maxAgeSeconds } = await sendVerificationCode(e164, clientIp);
-    const cooldownEndsAt = await noteCodeSent(e164, env.otp.resendIntervalSeconds);
-    const resendAfter = new Date(Math.max(new Date(pending.resendAfter).getTime(), cooldownEndsAt.getTime()));
+    const resendAfter = new Date(Math.max(new Date(pending.resendAfter).getTime(), nextCodeAt.getTime()));
 
     const response = NextResponse.json(
       { status: "sent", expiresAt: pending.expiresAt, resendAfter: resendAfter.toISOString() },

@@ -2,7 +2,7 @@ import { NextResponse, type NextRequest } from "next/server";
 import { signIn } from "@/lib/auth";
 import { deriveIpKeys } from "@/lib/client-ip";
 import { getEnv } from "@/lib/env";
-import { knownDeviceCookie } from "@/lib/known-device";
+import { KNOWN_DEVICE_COOKIE_NAME, knownDeviceCookie } from "@/lib/known-device";
 import { onlyAllow } from "@/lib/method-not-allowed";
 import { PENDING_COOKIE_NAME } from "@/lib/pending-verification";
 import { codeSchemaFor } from "@/lib/phone";
@@ -29,6 +29,7 @@ export async function POST(request: NextRequest) {
       request.cookies.get(PENDING_COOKIE_NAME)?.value,
       code,
       ipKey,
+      request.cookies.get(KNOWN_DEVICE_COOKIE_NAME)?.value,
       context,
     );
 

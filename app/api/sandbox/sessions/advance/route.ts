@@ -2,7 +2,7 @@ import { NextResponse } from "next/server";
 import { z } from "zod";
 import { errorResponse } from "@/lib/errors";
 import { readJsonBody } from "@/lib/request-body";
-import { ageResendCooldown } from "@/lib/resend-cooldown";
+import { ageResendDelay } from "@/lib/limits";
 import { requireSandboxControls } from "@/lib/sandbox-inbox";
 
 const advanceSchema = z
@@ -21,7 +21,7 @@ export async function POST(request: Request) {
     const emulator = await requireSandboxControls();
     const { to, seconds } = await readJsonBody(request, advanceSchema);
     const pendingSession = emulator.advancePendingSession(to, seconds);
-    await ageResendCooldown(to, seconds);
+    await ageResendDelay(to, seconds);
     return NextResponse.json({ status: "advanced", pendingSession });
   } catch (error) {
     return errorResponse(error, { route: "POST /api/sandbox/sessions/advance" });

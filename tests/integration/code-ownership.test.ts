@@ -1,0 +1,294 @@
+import { NextRequest } from "next/server";
+import { beforeAll, describe, expect, it, vi } from "vitest";
+import { POST as send } from "@/app/api/otp/send/route";
+import { POST as verify } from "@/app/api/otp/verify/route";
+import { POST as advance } from "@/app/api/sandbox/sessions/advance/route";
+import { createAltchaChallenge } from "@/lib/captcha";
+import { getSandboxEmulator } from "@/lib/eight-by-eight";
+import type { EightByEightEmulator } from "@/lib/eight-by-eight/sandbox/emulator";
+import type { LimitName } from "@/lib/config";
+import { getEnv } from "@/lib/env";
+import { knownDeviceCookie } from "@/lib/known-device";
+import { getBackend } from "@/lib/store";
+import { solveAltcha } from "../support/altcha";
+
+/**
+ * A code signs in only the browser that asked for it (issue: account takeover through a shared
+ * 8x8 session, lockout through wrong checks). Each "browser" is a cookie jar and a client address;
+ * the attacker never sees the victim's SMS.
+ */
+
+/**
+ * Auth.js's `signIn` needs a Next.js request scope, which a route handler called from Vitest does
+ * not have; this stand-in does what its Credentials provider does — redeem the single-use grant —
+ * and remembers whom it signed in. The browser tests (tests/e2e/code-ownership.spec.ts) run the
+ * real one.
+ */
+const sessions = vi.hoisted(() => new Map<string, string>());
+vi.mock("@/lib/auth", async () => {
+  const { redeemSignInGrant } = await import("@/lib/sign-in-grants");
+  return {
+    async signIn(_provider: string, { grant }: { grant: string }) {
+      const redeemed = await redeemSignInGrant(grant);
+      if (!redeemed) throw new Error("CredentialsSignin");
+      sessions.set(grant, redeemed.phone);
+    },
+  };
+});
+
+let emulator: EightByEightEmulator;
+beforeAll(async () => {
+  emulator = (await getSandboxEmulator())!;
+});
+
+let counter = 0;
+const nextNumber = () => `+658${String(5_000_000 + (counter += 1) * 15_485).slice(-7)}`;
+
+class Browser {
+  readonly cookies = new Map<string, string>();
+  /** Numbers this browser was signed in as. */
+  readonly signedInAs: string[] = [];
+  constructor(readonly ip: string) {}
+
+  private request(path: string, body: unknown) {
+    return new NextRequest(`http://localhost${path}`, {
+      method: "POST",
+      headers: {
+        "Content-Type": "application/json",
+        "X-Forwarded-For": this.ip,
+        Cookie: [...this.cookies].map(([name, value]) => `${name}=${value}`).join("; "),
+      },
+      body: JSON.stringify(body),
+    });
+  }
+
+  private keep(response: Response) {
+    for (const line of response.headers.getSetCookie()) {
+      const [pair] = line.split(";");
+      const [name, ...value] = pair!.split("=");
+      if (/max-age=0|expires=thu, 01 jan 1970/i.test(line)) this.cookies.delete(name!);
+      else this.cookies.set(name!, value.join("="));
+    }
+    return response;
+  }
+
+  async send(phone: string) {
+    const captcha = await solveAltcha(await createAltchaChallenge());
+    return this.keep(await send(this.request("/api/otp/send", { phone, captcha })));
+  }
+
+  async check(code: string) {
+    const before = new Set(sessions.keys());
+    const response = this.keep(await verify(this.request("/api/otp/verify", { code })));
+    for (const [grant, phone] of sessions) if (!before.has(grant)) this.signedInAs.push(phone);
+    return response;
+  }
+
+  signedIn() {
+    return this.signedInAs.length > 0;
+  }
+}
+
+let address = 0;
+const browser = () => new Browser(`2001:db8:a${(address += 1).toString(16)}::1`);
+
+/** The newest code the sandbox sent to `phone` (what the victim reads on their phone). */
+const latestCode = (phone: string) => emulator.listMessages(phone)[0]!.code;
+const otherCode = (code: string) => (code === "000000" ? "111111" : "000000");
+
+/** As if the window of limit `name` for `identifier` had passed. */
+async function forgetLimit(name: LimitName, identifier: string) {
+  await getBackend().budgets.reset([
+    { kind: "window", key: `limit:${name}:${identifier}`, ...getEnv().limits[name] },
+  ]);
+}
+
+/** Lets the resend delay (up to a third code) and 8x8's resend interval pass, inside the code's 5 minutes. */
+async function timePasses(phone: string, seconds = 130) {
+  const response = await advance(
+    new NextRequest("http://localhost/api/sandbox/sessions/advance", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ to: phone, seconds }),
+    }),
+  );
+  expect(response.status).toBe(200);
+}
+
+describe("a code signs in only the browser that owns it", () => {
+  it("attacker first: the attacker's earlier code request never yields the victim's session", async () => {
+    const phone = nextNumber();
+    const attacker = browser();
+    const victim = browser();
+    expect((await attacker.send(phone)).status).toBe(202);
+    await timePasses(phone);
+
+    expect((await victim.send(phone)).status).toBe(202);
+    const victimCode = latestCode(phone);
+    expect((await victim.check(victimCode)).status).toBe(200);
+    expect(victim.signedIn()).toBe(true);
+
+    const checksBefore = emulator.requestCounts.check;
+    for (const guess of [otherCode(victimCode), victimCode, "123456"]) {
+      const response = await attacker.check(guess);
+      expect(response.status).not.toBe(200);
+    }
+    expect(attacker.signedIn()).toBe(false);
+    // Refused before 8x8: the attacker cannot even spend attempts on the victim's code.
+    expect(emulator.requestCounts.check).toBe(checksBefore);
+  });
+
+  it("attacker first: the victim's newer code takes over, and the attacker cannot spend its attempts", async () => {
+    const phone = nextNumber();
+    const attacker = browser();
+    const victim = browser();
+    expect((await attacker.send(phone)).status).toBe(202);
+    await timePasses(phone);
+    expect((await victim.send(phone)).status).toBe(202);
+    const victimCode = latestCode(phone);
+
+    const checksBefore = emulator.requestCounts.check;
+    for (let index = 0; index < 6; index += 1) {
+      const response = await attacker.check(otherCode(victimCode));
+      expect(response.status).toBe(409);
+      expect((await response.json()).error.code).toBe("code_superseded");
+    }
+    expect(emulator.requestCounts.check).toBe(checksBefore);
+
+    expect((await victim.check(victimCode)).status).toBe(200);
+    expect(victim.signedIn()).toBe(true);
+    expect(attacker.signedIn()).toBe(false);
+  });
+
+  it("victim first: a later code request by the attacker never yields the victim's session", async () => {
+    const phone = nextNumber();
+    const victim = browser();
+    const attacker = browser();
+    expect((await victim.send(phone)).status).toBe(202);
+    const firstCode = latestCode(phone);
+    await timePasses(phone);
+
+    // The attacker's request sends the victim a new code and replaces the first one.
+    expect((await attacker.send(phone)).status).toBe(202);
+    const stolenRequestCode = latestCode(phone);
+    const superseded = await victim.check(firstCode);
+    expect(superseded.status).toBe(409);
+    expect((await superseded.json()).error.code).toBe("code_superseded");
+
+    // The victim asks again and signs in with the code their phone receives.
+    await timePasses(phone);
+    expect((await victim.send(phone)).status).toBe(202);
+    expect((await victim.check(latestCode(phone))).status).toBe(200);
+    expect(victim.signedIn()).toBe(true);
+
+    for (const guess of [firstCode, stolenRequestCode, latestCode(phone), "000000"]) {
+      expect((await attacker.check(guess)).status).not.toBe(200);
+    }
+    expect(attacker.signedIn()).toBe(false);
+  });
+
+  it("signs in at most once per code issuance, even though 8x8 keeps answering VERIFIED", async () => {
+    const phone = nextNumber();
+    const owner = browser();
+    expect((await owner.send(phone)).status).toBe(202);
+    const code = latestCode(phone);
+    const replay = new Map(owner.cookies);
+    expect((await owner.check(code)).status).toBe(200);
+
+    // 8x8 (and the sandbox, faithfully) still answers VERIFIED for that session, whatever the code.
+    const sessionId = emulator.listMessages(phone)[0]!.sessionId;
+    const reply = emulator.handle(
+      "GET",
+      `/api/v2/subaccounts/${emulator.subAccountId}/sessions/${sessionId}`,
+      new URLSearchParams({ code: otherCode(code) }),
+      `Bearer ${emulator.apiKey}`,
+      "",
+    );
+    expect(reply.body).toMatchObject({ status: "VERIFIED" });
+
+    const again = browser();
+    for (const [name, value] of replay) again.cookies.set(name, value);
+    expect((await again.check(otherCode(code))).status).toBe(400);
+    expect(again.signedIn()).toBe(false);
+  });
+});
+
+describe("lockout protection for code checks", () => {
+  it("lets a returning browser sign in at once after an attacker spent the number's check budget", async () => {
+    const phone = nextNumber();
+    const attacker = browser();
+    // The attacker asks for codes to the victim's number and checks wrong ones: five fail the
+    // first 8x8 session, and after a new code each wrong check makes the next wait longer.
+    expect((await attacker.send(phone)).status).toBe(202);
+    for (let index = 0; index < 5; index += 1) await attacker.check(otherCode(latestCode(phone)));
+    await timePasses(phone);
+    expect((await attacker.send(phone)).status).toBe(202);
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    expect((await attacker.check(otherCode(latestCode(phone)))).status).toBe(400);
+    expect((await attacker.check(otherCode(latestCode(phone)))).status).toBe(429);
+
+    // A browser that signed in with this number before gets a code and signs in at once — once
+    // 8x8's own resend interval (30 s) after the attacker's last code has passed; our growing
+    // resend delay (60 s by now) and the check delay still run, and the reserve covers both.
+    await timePasses(phone, 31);
+    const victim = browser();
+    const device = knownDeviceCookie(new Request("http://localhost/"), phone);
+    victim.cookies.set(device.name, device.value);
+    expect((await victim.send(phone)).status).toBe(202);
+    expect((await victim.check(latestCode(phone))).status).toBe(200);
+    expect(victim.signedIn()).toBe(true);
+  });
+
+  it("charges the number nothing for a send that another limit refuses", async () => {
+    // Fill the number's prefix (10 codes an hour), from addresses of its own.
+    const phone = nextNumber();
+    const prefix = phone.slice(0, -4);
+    for (let index = 0; index < 10; index += 1) {
+      const neighbour = `${prefix}${String(9000 + index).padStart(4, "0")}`;
+      expect((await browser().send(neighbour)).status).toBe(202);
+    }
+    // An attacker's sends to the victim's number are refused by the prefix limit...
+    for (let index = 0; index < 5; index += 1) {
+      await timePasses(phone);
+      expect((await browser().send(phone)).status).toBe(429);
+    }
+    // ...and when the prefix's hour has passed, the number's own budget (3 codes in 15 minutes)
+    // is whole: the refusals spent none of it.
+    await forgetLimit("send.prefix", prefix);
+    for (let index = 0; index < 3; index += 1) {
+      await timePasses(phone);
+      expect((await browser().send(phone)).status).toBe(202);
+    }
+  });
+
+  it("spends nothing on checks refused by the growing delay", async () => {
+    const phone = nextNumber();
+    const person = browser();
+    expect((await person.send(phone)).status).toBe(202);
+    for (let index = 0; index < 5; index += 1) await person.check(otherCode(latestCode(phone)));
+    // The fifth wrong code failed the 8x8 session; a new code, then impatient retries.
+    await timePasses(phone);
+    expect((await person.send(phone)).status).toBe(202);
+    const code = latestCode(phone);
+    for (let index = 0; index < 10; index += 1) expect((await person.check(code)).status).toBe(429);
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    expect((await person.check(code)).status).toBe(200);
+  });
+});
+
+describe("what a refusal tells another browser", () => {
+  it("answers the same Retry-After for a number's resend delay, however long ago its code was sent", async () => {
+    const early = nextNumber();
+    const late = nextNumber();
+    expect((await browser().send(early)).status).toBe(202);
+    await timePasses(early, 20);
+    expect((await browser().send(late)).status).toBe(202);
+
+    const earlyRefusal = await browser().send(early);
+    const lateRefusal = await browser().send(late);
+    expect(earlyRefusal.status).toBe(429);
+    expect(lateRefusal.status).toBe(429);
+    expect(earlyRefusal.headers.get("retry-after")).toBe(lateRefusal.headers.get("retry-after"));
+    expect(Number(earlyRefusal.headers.get("retry-after"))).toBe(getEnv().otp.resendIntervalSeconds);
+  });
+});
