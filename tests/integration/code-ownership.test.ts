@@ -276,6 +276,16 @@ describe("lockout protection for code checks", () => {
   });
 });
 
+describe("growing delays under concurrency", () => {
+  it("sends one code when 50 requests for one number arrive together from 50 browsers", async () => {
+    const phone = nextNumber();
+    const browsers = Array.from({ length: 50 }, () => browser());
+    const statuses = await Promise.all(browsers.map(async (each) => (await each.send(phone)).status));
+    expect(statuses.filter((status) => status === 202)).toHaveLength(1);
+    expect(emulator.listMessages(phone)).toHaveLength(1);
+  });
+});
+
 describe("what a refusal tells another browser", () => {
   it("answers the same Retry-After for a number's resend delay, however long ago its code was sent", async () => {
     const early = nextNumber();

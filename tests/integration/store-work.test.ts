@@ -1,0 +1,171 @@
+import { spawnSync } from "node:child_process";
+import IORedis from "ioredis";
+import { NextRequest } from "next/server";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { solveAltcha } from "../support/altcha";
+import { DisposableRedis } from "../support/redis";
+
+/**
+ * The store work of a sign-in, counted by Redis itself (`INFO commandstats`) on a private
+ * redis-server: the same on a Redis holding 200,000 keys as on an empty one, and never a command
+ * that walks the keyspace (@upstash/ratelimit's `resetUsedTokens` ran a SCAN inside Lua on every
+ * successful sign-in, blocking a large Redis for over a second).
+ */
+
+// Auth.js's signIn needs a Next.js request scope; redeem the grant as its provider does.
+vi.mock("@/lib/auth", async () => {
+  const { redeemSignInGrant } = await import("@/lib/sign-in-grants");
+  return {
+    async signIn(_provider: string, { grant }: { grant: string }) {
+      if (!(await redeemSignInGrant(grant))) throw new Error("CredentialsSignin");
+    },
+  };
+});
+
+const redisServerInstalled = spawnSync("redis-server", ["--version"]).status === 0;
+const redis = new DisposableRedis(48_379 + Math.floor(Math.random() * 1000));
+let admin: IORedis;
+
+type Routes = {
+  send: (request: NextRequest) => Promise<Response>;
+  verify: (request: NextRequest) => Promise<Response>;
+  captcha: () => Promise<string>;
+  latestCode: (phone: string) => string;
+  checksAt8x8: () => number;
+  advance: (phone: string, seconds: number) => Promise<void>;
+};
+let routes: Routes;
+
+beforeAll(async () => {
+  if (!redisServerInstalled) return;
+  await redis.start();
+  admin = new IORedis(redis.url);
+  process.env.REDIS_URL = redis.url;
+  const [
+    { POST: send },
+    { POST: verify },
+    { POST: advance },
+    { getSandboxEmulator },
+    { createAltchaChallenge },
+  ] = await Promise.all([
+    import("@/app/api/otp/send/route"),
+    import("@/app/api/otp/verify/route"),
+    import("@/app/api/sandbox/sessions/advance/route"),
+    import("@/lib/eight-by-eight"),
+    import("@/lib/captcha"),
+  ]);
+  const emulator = (await getSandboxEmulator())!;
+  routes = {
+    send,
+    verify,
+    captcha: async () => solveAltcha(await createAltchaChallenge()),
+    latestCode: (phone) => emulator.listMessages(phone)[0]!.code,
+    checksAt8x8: () => emulator.requestCounts.check,
+    advance: async (phone, seconds) => {
+      const response = await advance(request("/api/sandbox/sessions/advance", { to: phone, seconds }));
+      expect(response.status).toBe(200);
+    },
+  };
+});
+
+afterAll(async () => {
+  delete process.env.REDIS_URL;
+  admin?.disconnect();
+  await redis.stop();
+});
+
+/** Commands Redis has run, by name (the INFO calls of this test left out). */
+async function commandCounts(): Promise<Map<string, number>> {
+  const info = await admin.info("commandstats");
+  const counts = new Map<string, number>();
+  for (const [, name, calls] of info.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) {
+    if (name !== "info") counts.set(name!, Number(calls));
+  }
+  return counts;
+}
+
+function difference(after: Map<string, number>, before: Map<string, number>): Map<string, number> {
+  const result = new Map<string, number>();
+  for (const [name, calls] of after) {
+    const delta = calls - (before.get(name) ?? 0);
+    if (delta > 0) result.set(name, delta);
+  }
+  return result;
+}
+
+let sequence = 0;
+const request = (path: string, body: unknown, cookie = "") => {
+  sequence += 1;
+  return new NextRequest(`http://localhost${path}`, {
+    method: "POST",
+    headers: {
+      "Content-Type": "application/json",
+      "X-Forwarded-For": `2001:db8:cafe:${sequence.toString(16)}::1`,
+      Cookie: cookie,
+    },
+    body: JSON.stringify(body),
+  });
+};
+
+async function sendCode(phone: string): Promise<string> {
+  const sent = await routes.send(request("/api/otp/send", { phone, captcha: await routes.captcha() }));
+  expect(sent.status).toBe(202);
+  return sent.headers.get("set-cookie")!.split(";")[0]!;
+}
+
+/** One whole sign-in, send and verify; returns the commands Redis ran for it. */
+async function signIn(phone: string): Promise<Map<string, number>> {
+  const captcha = await routes.captcha();
+  const before = await commandCounts();
+  const sent = await routes.send(request("/api/otp/send", { phone, captcha }));
+  expect(sent.status).toBe(202);
+  const cookie = sent.headers.get("set-cookie")!.split(";")[0]!;
+  const verified = await routes.verify(
+    request("/api/otp/verify", { code: routes.latestCode(phone) }, cookie),
+  );
+  expect(verified.status).toBe(200);
+  return difference(await commandCounts(), before);
+}
+
+const total = (counts: Map<string, number>) => [...counts.values()].reduce((sum, calls) => sum + calls, 0);
+
+it("runs where redis-server is installed, and CI always has it", () => {
+  if (!redisServerInstalled) console.warn("redis-server is not installed: the store-work test did not run.");
+  if (process.env.CI) expect(redisServerInstalled, "CI must run the store-work test").toBe(true);
+});
+
+describe.runIf(redisServerInstalled)("store work of a sign-in", () => {
+  it("is the same on a Redis with 200,000 keys as on an empty one, and never walks the keyspace", async () => {
+    await signIn("+6581230001"); // warms the scripts (EVALSHA falls back to EVAL once)
+    const onEmpty = await signIn("+6581230002");
+
+    await admin.call("DEBUG", "POPULATE", "200000", "filler");
+    expect(await admin.dbsize()).toBeGreaterThanOrEqual(200_000);
+    const onFull = await signIn("+6581230003");
+
+    expect(onFull).toEqual(onEmpty);
+    expect(total(onFull)).toBeGreaterThan(0);
+    for (const walker of ["scan", "keys", "hscan", "sscan", "zscan"]) {
+      expect(onFull.get(walker), walker).toBeUndefined();
+    }
+  });
+});
+
+describe.runIf(redisServerInstalled)("growing delays on Redis, under concurrency", () => {
+  it("counts every one of 50 concurrent wrong codes that reaches 8x8", async () => {
+    const phone = "+6581239001";
+    const cookie = await sendCode(phone);
+    const wrong = routes.latestCode(phone) === "000000" ? "111111" : "000000";
+    const checksBefore = routes.checksAt8x8();
+    await Promise.all(
+      Array.from({ length: 50 }, () => routes.verify(request("/api/otp/verify", { code: wrong }, cookie))),
+    );
+    // Five reach 8x8 (one session's attempts), and all five count: the next check must wait.
+    expect(routes.checksAt8x8() - checksBefore).toBe(5);
+    await routes.advance(phone, 130);
+    const next = await sendCode(phone);
+    const delayed = await routes.verify(request("/api/otp/verify", { code: routes.latestCode(phone) }, next));
+    expect(delayed.status).toBe(429);
+    expect(routes.checksAt8x8() - checksBefore).toBe(5);
+  });
+});
