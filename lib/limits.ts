@@ -99,12 +99,39 @@ function sendEntries(subject: SendSubject): Entry[] {
 }
 
 /**
+ * Refuses, without any store access, a sender whose own address budget this instance has seen
+ * spent: a bot that keeps sending after its address is refused costs no round trip until the
+ * window has room again (what @upstash/ratelimit's ephemeral cache did for one bucket).
+ */
+export function refuseSpentSender(ipKeys: IpRateLimitKeys): void {
+  const now = Date.now();
+  for (const entry of sendEntries({
+    ipKeys,
+    phone: "",
+    prefix: "",
+    country: null,
+    knownDevice: false,
+    safeListed: true,
+  })) {
+    if (!entry.chargeOnRefusal) continue;
+    const until = spentSenders.get(entry.budget.key);
+    if (until === undefined) continue;
+    if (until <= now) spentSenders.delete(entry.budget.key);
+    else throw refusal(entry, until, TOO_MANY_SENDS);
+  }
+}
+
+/** Sender budgets refused lately, by key, until when (bounded: the oldest go first). */
+const spentSenders = new Map<string, number>();
+const SPENT_SENDERS_CAPACITY = 10_000;
+
+/**
  * Decides a send against every budget at once; throws `429` when any refuses. Returns when the
  * number's next code may follow (its growing resend delay, now charged).
  */
 export async function decideSendBudgets(subject: SendSubject): Promise<{ nextCodeAt: Date }> {
   const decision = await decide(sendEntries(subject), TOO_MANY_SENDS);
-  return { nextCodeAt: new Date(decision.nextAllowedAt) };
+  return { nextCodeAt: new Date(decision.allowed ? decision.nextAllowedAt : Date.now()) };
 }
 
 /** What a code check is limited by. */
@@ -138,11 +165,14 @@ function checkEntries(subject: CheckSubject): Entry[] {
 }
 
 /**
- * Decides a code check before 8x8 is called. Throws `code_superseded` (charging nothing) when the
- * browser no longer owns the number's current code issuance, `429` when a budget refuses.
+ * Decides a code check before 8x8 is called; throws `429` when a budget refuses. When the browser
+ * does not own the number's current code — a newer send replaced it (`superseded`), or it was
+ * completed or has expired (`ended`) — nothing is charged and the caller refuses the check.
  */
-export async function decideCheckBudgets(subject: CheckSubject): Promise<void> {
-  await decide(checkEntries(subject), TOO_MANY_CHECKS, subject.ownership);
+export async function decideCheckBudgets(subject: CheckSubject): Promise<"owner" | "superseded" | "ended"> {
+  const decision = await decide(checkEntries(subject), TOO_MANY_CHECKS, subject.ownership);
+  if (decision.allowed) return "owner";
+  return decision.refusedBy === -1 ? "superseded" : "ended";
 }
 
 /** A verified code clears the number's failure counts and its resend delay. */
@@ -169,24 +199,22 @@ async function decide(entries: Entry[], message: string, precondition?: { key: s
     checks: entries.map(({ budget, role, chargeOnRefusal }) => ({ ...budget, role, chargeOnRefusal })),
     precondition,
   });
-  if (decision.allowed) return decision;
-  if (decision.refusedBy === -1) throw codeSuperseded();
+  if (decision.allowed || decision.refusedBy < 0) return decision;
   const entry = entries[decision.refusedBy]!;
-  throw new AppError("rate_limited", message, {
-    retryAfterSeconds: entry.numberScoped
-      ? getEnv().otp.resendIntervalSeconds
-      : Math.max(1, (decision.retryAt - Date.now()) / 1000),
-    rule: entry.rule,
-  });
+  if (entry.chargeOnRefusal) {
+    if (spentSenders.size >= SPENT_SENDERS_CAPACITY) spentSenders.delete(spentSenders.keys().next().value!);
+    spentSenders.set(entry.budget.key, decision.retryAt);
+  }
+  throw refusal(entry, decision.retryAt, message);
 }
 
-/** The browser's code was replaced by a newer one sent to the same number (perhaps by someone else). */
-export function codeSuperseded(): AppError {
-  return new AppError(
-    "code_superseded",
-    "A newer code was requested for this number, so this one no longer works. Request a new code.",
-    { rule: "code.superseded" },
-  );
+function refusal(entry: Entry, retryAt: number, message: string): AppError {
+  return new AppError("rate_limited", message, {
+    retryAfterSeconds: entry.numberScoped
+      ? getEnv().otp.resendIntervalSeconds
+      : Math.max(1, (retryAt - Date.now()) / 1000),
+    rule: entry.rule,
+  });
 }
 
 /**

@@ -77,13 +77,15 @@ export async function checkVerificationCode(
   context.phone = pending.phone;
   context.prefix = numberPrefix(pending.phone);
 
-  await decideCheckBudgets({
+  const ownership = await decideCheckBudgets({
     ipKey,
     pendingId: pending.id,
     phone: pending.phone,
     knownDevice: isKnownDevice(deviceCookie, pending.phone),
     ownership: issuanceOwnership(pending),
   });
+  if (ownership === "superseded") throw codeSuperseded();
+  if (ownership === "ended") throw noPendingVerification();
 
   const provider = await getOtpProvider();
   let session: VerificationSession;
@@ -125,6 +127,15 @@ export async function checkVerificationCode(
         rule: "code.wrong_or_expired",
       });
   }
+}
+
+/** The browser's code was replaced by a newer one sent to the same number (perhaps by someone else). */
+function codeSuperseded(): AppError {
+  return new AppError(
+    "code_superseded",
+    "A newer code was requested for this number, so this one no longer works. Request a new code.",
+    { rule: "code.superseded" },
+  );
 }
 
 function noPendingVerification(): AppError {

@@ -46,14 +46,17 @@ const roleCode = { core: "c", reservable: "r", reserve: "s" } as const;
  * ARGV: now, precondition value ("" for none), check count, then 8 per check:
  * kind (w|b), role (c|r|s), chargeOnRefusal (0|1), then window: limit, windowMs, -, -, start;
  * backoff: baseMs, maxMs, freeCount, memoryMs, -.
- * Returns { allowed, usedReserve, refused check (1-based; 0 = precondition), time (ms) }.
+ * Returns { allowed, usedReserve, refused check (1-based; 0 = precondition key holds another
+ * value, -1 = it is absent), time (ms) }.
  */
 const DECIDE_SCRIPT = `
 local now = tonumber(ARGV[1])
 local n = tonumber(ARGV[3])
 local k = 1
 if ARGV[2] ~= "" then
-  if redis.call("GET", KEYS[1]) ~= ARGV[2] then return {0, 0, 0, now} end
+  local held = redis.call("GET", KEYS[1])
+  if not held then return {0, 0, -1, now} end
+  if held ~= ARGV[2] then return {0, 0, 0, now} end
   k = 2
 end
 local function arg(i, j) return ARGV[3 + (i - 1) * 8 + j] end
@@ -222,11 +225,12 @@ export function createMemoryBudgetStore(
     async decide({ checks, precondition }) {
       const time = now();
       if (++decisions % 1000 === 0) sweep(time);
-      if (
-        precondition &&
-        JSON.stringify(readValue(precondition.key)) !== JSON.stringify(precondition.equals)
-      ) {
-        return { allowed: false, refusedBy: -1, retryAt: time };
+      if (precondition) {
+        const held = readValue(precondition.key);
+        if (held === null) return { allowed: false, refusedBy: -2, retryAt: time };
+        if (JSON.stringify(held) !== JSON.stringify(precondition.equals)) {
+          return { allowed: false, refusedBy: -1, retryAt: time };
+        }
       }
       const states = checks.map((check) => {
         if (check.kind === "window") {

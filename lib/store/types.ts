@@ -75,7 +75,10 @@ export type BudgetDecision =
     }
   | {
       allowed: false;
-      /** Index into `checks` of the first budget that refused; -1 when the precondition failed. */
+      /**
+       * Index into `checks` of the first budget that refused; -1 when the precondition's key holds
+       * another value, -2 when it is absent.
+       */
       refusedBy: number;
       /** When that budget has room again (epoch ms). */
       retryAt: number;

@@ -30,6 +30,9 @@ async function expectAttackerNeverSignedIn(attacker: BrowserContext, codes: stri
 }
 
 test.describe("a code signs in only the browser that owns it", () => {
+  // Two browsers and several proofs of work each: more than one ordinary test's time.
+  test.slow();
+
   test("attacker first: an earlier code request for the victim's number never yields the victim's session", async ({
     browser,
     page,

@@ -6,7 +6,7 @@ import { screenDestination } from "@/lib/destination-policy";
 import { getEnv } from "@/lib/env";
 import { AppError } from "@/lib/errors";
 import { isKnownDevice, KNOWN_DEVICE_COOKIE_NAME } from "@/lib/known-device";
-import { decideSendBudgets, numberPrefix } from "@/lib/limits";
+import { decideSendBudgets, numberPrefix, refuseSpentSender } from "@/lib/limits";
 import { onlyAllow } from "@/lib/method-not-allowed";
 import { PENDING_COOKIE_NAME, pendingCookieOptions } from "@/lib/pending-verification";
 import { parsePhone, sendRequestSchema } from "@/lib/phone";
@@ -64,9 +64,11 @@ export async function POST(request: NextRequest) {
     //    valid solution is refused before any store access.
     const captchaClaim = await verifyCaptcha(input.captcha, request, clientIp);
 
-    // 6. One store round trip: the CAPTCHA's single-use claim, and the operator rules (blocks
-    //    refuse at once; a safe-listed number skips its automatic limits).
+    // 6. A sender this instance saw refused for its own address budget is refused again with no
+    //    store access. Then one store round trip: the CAPTCHA's single-use claim, and the operator
+    //    rules (blocks refuse at once; a safe-listed number skips its automatic limits).
     const ipKeys = deriveIpKeys(clientIp, env.clientIp.ipv6Prefix)!;
+    refuseSpentSender(ipKeys);
     const rules = await findApplicableRules(
       { ip: ipKeys.address, subnet: ipKeys.aggregate, phone: e164, prefix: numberPrefix(e164), country },
       captchaClaim,
