@@ -39,19 +39,13 @@ beforeAll(async () => {
   await redis.start();
   admin = new IORedis(redis.url);
   process.env.REDIS_URL = redis.url;
-  const [
-    { POST: send },
-    { POST: verify },
-    { POST: advance },
-    { getSandboxEmulator },
-    { createAltchaChallenge },
-  ] = await Promise.all([
-    import("@/app/api/otp/send/route"),
-    import("@/app/api/otp/verify/route"),
-    import("@/app/api/sandbox/sessions/advance/route"),
-    import("@/lib/eight-by-eight"),
-    import("@/lib/captcha"),
-  ]);
+  const [{ POST: send }, { POST: verify }, { getSandboxEmulator }, { createAltchaChallenge }] =
+    await Promise.all([
+      import("@/app/api/otp/send/route"),
+      import("@/app/api/otp/verify/route"),
+      import("@/lib/eight-by-eight"),
+      import("@/lib/captcha"),
+    ]);
   const emulator = (await getSandboxEmulator())!;
   routes = {
     send,
