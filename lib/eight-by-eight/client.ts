@@ -173,6 +173,12 @@ function reshapeSession(json: unknown): VerificationSession {
   };
 }
 
+/**
+ * 8x8's HTTP failures in the app's terms. Only code 1400 is the resend interval: any other 403
+ * (1201 "Access forbidden" is the IP allow-list or an account setting) refuses the account, not
+ * the user, and must not be mistaken for users retrying too fast. Codes 8x8 does not document for
+ * a status fall to the safe side: an unknown 403 is `misconfigured`, never `resend_too_soon`.
+ */
 function toError(response: Response, json: unknown): EightByEightError {
   const envelope = errorEnvelopeSchema.safeParse(json);
   const vendorCode = envelope.success ? envelope.data.code : undefined;
@@ -184,27 +190,43 @@ function toError(response: Response, json: unknown): EightByEightError {
   };
   const vendorMessage = envelope.success ? (envelope.data.message ?? "") : "";
   const describe = (what: string) =>
-    `${what} (HTTP ${response.status}${vendorCode !== undefined ? `, code ${vendorCode}` : ""})`;
+    `${what} (HTTP ${response.status}${vendorCode !== undefined ? `, code ${vendorCode}` : ""}${
+      vendorMessage ? `: ${vendorMessage}` : ""
+    })`;
+  const misconfigured = (check: string) =>
+    new EightByEightError(
+      "misconfigured",
+      describe(`8x8 refused this account's request; operator action needed: ${check}`),
+      details,
+    );
 
   switch (response.status) {
     case 400:
-      return vendorCode === 1002
-        ? new EightByEightError("invalid_number", describe("8x8 rejected the destination"), details)
-        : new EightByEightError(
-            "invalid_request",
-            describe(`8x8 rejected the request: ${vendorMessage}`),
-            details,
-          );
+      if (vendorCode === 1002)
+        return new EightByEightError("invalid_number", describe("8x8 rejected the destination"), details);
+      if (vendorCode === 1001)
+        return misconfigured("EIGHT_BY_EIGHT_SUBACCOUNT_ID is not one of this account's");
+      return new EightByEightError("invalid_request", describe("8x8 rejected the request"), details);
     case 401:
-      return new EightByEightError("unauthorized", describe("8x8 rejected the API key"), details);
-    case 403:
       return new EightByEightError(
-        "resend_too_soon",
-        describe("8x8 refused a re-send within the interval"),
+        "unauthorized",
+        describe("8x8 rejected the API key; operator action needed: check EIGHT_BY_EIGHT_API_KEY"),
         details,
       );
+    case 403:
+      return vendorCode === 1400
+        ? new EightByEightError(
+            "resend_too_soon",
+            describe("8x8 refused a re-send within the interval"),
+            details,
+          )
+        : misconfigured("check the IP allow-list and the products enabled in 8x8 Connect");
     case 404:
       return new EightByEightError("not_found", describe("8x8 does not know this session"), details);
+    case 410:
+      return misconfigured("this 8x8 API version is no longer supported");
+    case 426:
+      return misconfigured("8x8 requires TLS 1.3 from this server");
     case 429:
       return new EightByEightError("rate_limited", describe("8x8 rate-limited the request"), details);
     default:

@@ -4,7 +4,7 @@ import { createEightByEightClient } from "./client";
 import { getSandbox } from "./sandbox";
 import type { OtpProvider } from "./types";
 
-export { EightByEightError } from "./errors";
+export { EightByEightError, isOperatorError } from "./errors";
 export type { EightByEightErrorKind } from "./errors";
 export type { LineType, NumberInfo, OtpProvider, VerificationSession } from "./types";
 

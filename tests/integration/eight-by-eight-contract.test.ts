@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createEightByEightClient } from "@/lib/eight-by-eight/client";
-import { EightByEightError } from "@/lib/eight-by-eight/errors";
+import { EightByEightError, isOperatorError } from "@/lib/eight-by-eight/errors";
 import { EightByEightEmulator } from "@/lib/eight-by-eight/sandbox/emulator";
 import { serveEmulator, type RunningSandbox } from "@/lib/eight-by-eight/sandbox/server";
 import { schemas, validateAgainst } from "../support/openapi";
@@ -30,14 +30,31 @@ const client = () =>
     fetch: recordingFetch,
   });
 
+/** Not 8x8's defaults (4 digits, 300 s, 10 s), so a field that is lost or ignored shows. */
+const CODE_LENGTH = 7;
+const VALIDITY_SECONDS = 420;
+const INTERVAL_SECONDS = 45;
+
 const startInput = (phone: string) => ({
   phone,
   clientIp: "203.0.113.7",
   brand: "Contract",
-  codeLength: 6,
-  codeValiditySeconds: 300,
-  resendIntervalSeconds: 30,
+  codeLength: CODE_LENGTH,
+  codeValiditySeconds: VALIDITY_SECONDS,
+  resendIntervalSeconds: INTERVAL_SECONDS,
 });
+
+/** Runs `body` with the emulator's clock moved on by `seconds`, then puts the clock back. */
+async function later<T>(seconds: number, body: () => Promise<T>): Promise<T> {
+  clock += seconds * 1000;
+  try {
+    return await body();
+  } finally {
+    clock -= seconds * 1000;
+  }
+}
+
+const sessionsPath = `/api/v2/subaccounts/${SUB}/sessions`;
 
 async function raw(method: string, path: string, body?: unknown, key = API_KEY) {
   const response = await fetch(`${sandbox.url}${path}`, {
@@ -74,32 +91,42 @@ describe("8x8 Verify sandbox against the published OpenAPI", () => {
 
     expect(sentBodies).toHaveLength(1);
     expect(validateAgainst(schemas.verifyRequest, sentBodies[0])).toEqual([]);
-    expect(sentBodies[0]).toMatchObject({ destination: phone, clientIp: "203.0.113.7", codeLength: 6 });
+    expect(sentBodies[0]).toMatchObject({ destination: phone, clientIp: "203.0.113.7" });
 
-    const reply = await raw("GET", `/api/v2/subaccounts/${SUB}/sessions/${session.sessionId}`);
+    const reply = await raw("GET", `${sessionsPath}/${session.sessionId}`);
     expect(reply.status).toBe(200);
     expect(validateAgainst(schemas.verifyResponse, reply.json)).toEqual([]);
     expect(reply.json).toMatchObject({ status: "WAITING", attempt: 0, destination: phone });
 
     const [message] = emulator.listMessages(phone);
-    expect(message?.code).toMatch(/^\d{6}$/);
     expect(message?.text).toBe(`Contract: Your verification code is ${message?.code}`);
-    expect(session.resendAfter.getTime() - clock).toBe(30_000);
-    expect(session.expiresAt.getTime() - clock).toBe(300_000);
   });
 
-  it("accepts national numbers with country and international ones without +, as 8x8 documents", async () => {
-    const national = await raw("POST", `/api/v2/subaccounts/${SUB}/sessions`, {
-      destination: "8765 4321",
-      country: "SG",
-    });
-    expect(national.status).toBe(200);
-    expect(national.json.destination).toBe("+6587654321");
+  it("applies the requested code length, validity and resend interval, and reports them back", async () => {
+    const phone = nextNumber();
+    const session = await client().startVerification(startInput(phone));
 
-    const noPlus = await raw("POST", `/api/v2/subaccounts/${SUB}/sessions`, { destination: "6598765431" });
-    expect(noPlus.status).toBe(200);
-    expect(noPlus.json.destination).toBe("+6598765431");
-    expect(emulator.listMessages("+6587654321")[0]?.code).toMatch(/^\d{4}$/); // 8x8's default length
+    expect(emulator.listMessages(phone)[0]?.code).toMatch(new RegExp(`^\\d{${CODE_LENGTH}}$`));
+    expect(session.expiresAt.getTime() - clock).toBe(VALIDITY_SECONDS * 1000);
+    expect(session.resendAfter.getTime() - clock).toBe(INTERVAL_SECONDS * 1000);
+
+    const reply = await raw("GET", `${sessionsPath}/${session.sessionId}`);
+    expect(Date.parse(String(reply.json.expiresAt)) - clock).toBe(VALIDITY_SECONDS * 1000);
+    expect(Date.parse(String(reply.json.retryAfter)) - clock).toBe(INTERVAL_SECONDS * 1000);
+
+    // A re-send is refused until retryAfter.
+    await later(INTERVAL_SECONDS - 1, async () => {
+      expect((await raw("POST", sessionsPath, { destination: phone })).status).toBe(403);
+    });
+    // The code works until the validity ends, and not after.
+    const code = emulator.listMessages(phone)[0]!.code;
+    const justBefore = await later(VALIDITY_SECONDS - 1, () =>
+      raw("GET", `${sessionsPath}/${session.sessionId}`),
+    );
+    expect(justBefore.json.status).toBe("WAITING");
+    await later(VALIDITY_SECONDS, async () => {
+      expect((await client().checkCode(session.sessionId, code)).status).toBe("expired");
+    });
   });
 
   it("verifies the right code, counts wrong ones and fails the session at the fifth", async () => {
@@ -127,44 +154,128 @@ describe("8x8 Verify sandbox against the published OpenAPI", () => {
     const api = client();
     const session = await api.startVerification(startInput(nextNumber()));
     const code = emulator.listMessages(session.destination)[0]!.code;
-    clock += 301_000;
-    try {
+    await later(VALIDITY_SECONDS + 1, async () => {
       expect((await api.checkCode(session.sessionId, code)).status).toBe("expired");
-    } finally {
-      clock -= 301_000;
-    }
+    });
   });
 
   it("refuses a re-send inside resendingInterval with 403, then re-sends the same code in the same session", async () => {
     const api = client();
     const phone = nextNumber();
     const first = await api.startVerification(startInput(phone));
+    await api.checkCode(first.sessionId, "000000");
 
-    const tooSoon = await raw("POST", `/api/v2/subaccounts/${SUB}/sessions`, {
-      destination: phone,
-      resendingInterval: 30,
-    });
+    const tooSoon = await raw("POST", sessionsPath, { destination: phone });
     expect(tooSoon.status).toBe(403);
     expect(validateAgainst(schemas.verifyError, tooSoon.json)).toEqual([]);
     expect(tooSoon.json.code).toBe(1400);
     await expect(api.startVerification(startInput(phone))).rejects.toMatchObject({ kind: "resend_too_soon" });
+    expect(emulator.listMessages(phone)).toHaveLength(1);
 
-    clock += 31_000;
-    try {
+    await later(INTERVAL_SECONDS, async () => {
       const again = await api.startVerification(startInput(phone));
       expect(again.sessionId).toBe(first.sessionId);
+      expect(again.failedAttempts).toBe(1);
       const [latest, original] = emulator.listMessages(phone);
       expect(latest?.code).toBe(original?.code);
-      expect(again.expiresAt.getTime()).toBeGreaterThan(first.expiresAt.getTime());
+      expect(again.expiresAt.getTime() - clock).toBe(VALIDITY_SECONDS * 1000);
+    });
+  });
 
-      clock += 31_000;
-      await api.startVerification({ ...startInput(phone), resetSession: true });
-      const [reset] = emulator.listMessages(phone);
-      expect(emulator.listMessages(phone)).toHaveLength(3);
-      expect(reset?.sessionId).toBe(first.sessionId);
-    } finally {
-      clock -= 62_000;
-    }
+  it("with resetSession, sends a new code and re-initialises the same session; the old code stops working", async () => {
+    const api = client();
+    const phone = nextNumber();
+    const first = await api.startVerification(startInput(phone));
+    const oldCode = emulator.listMessages(phone)[0]!.code;
+    await api.checkCode(first.sessionId, "000000");
+    await api.checkCode(first.sessionId, "000001");
+
+    await later(INTERVAL_SECONDS + 60, async () => {
+      const reset = await api.startVerification({ ...startInput(phone), codeLength: 5, resetSession: true });
+      const [message] = emulator.listMessages(phone);
+      expect(emulator.listMessages(phone)).toHaveLength(2);
+      expect(message?.code).not.toBe(oldCode);
+      expect(message?.code).toMatch(/^\d{5}$/);
+      expect(reset).toMatchObject({ sessionId: first.sessionId, status: "waiting", failedAttempts: 0 });
+      expect(reset.expiresAt.getTime() - clock).toBe(VALIDITY_SECONDS * 1000);
+
+      expect(await api.checkCode(first.sessionId, oldCode)).toMatchObject({
+        status: "waiting",
+        failedAttempts: 1,
+      });
+      expect((await api.checkCode(first.sessionId, message!.code)).status).toBe("verified");
+    });
+  });
+
+  it.each([
+    { state: "VERIFIED", finish: (id: string, code: string) => client().checkCode(id, code) },
+    {
+      state: "FAILED",
+      finish: async (id: string) => {
+        for (let index = 0; index < 5; index += 1) await client().checkCode(id, "000000");
+      },
+    },
+  ])(
+    "holds the next send back for resendingInterval after a $state session, then starts a new one",
+    async ({ state, finish }) => {
+      const phone = nextNumber();
+      const first = await client().startVerification(startInput(phone));
+      await finish(first.sessionId, emulator.listMessages(phone)[0]!.code);
+
+      for (const resetSession of [false, true]) {
+        const tooSoon = await raw("POST", sessionsPath, { destination: phone, resetSession });
+        expect(tooSoon.status).toBe(403);
+        expect(tooSoon.json.code).toBe(1400);
+      }
+      expect(emulator.listMessages(phone)).toHaveLength(1);
+
+      await later(INTERVAL_SECONDS, async () => {
+        const next = await client().startVerification({ ...startInput(phone), resetSession: true });
+        expect(next.sessionId).not.toBe(first.sessionId);
+        expect(next).toMatchObject({ status: "waiting", failedAttempts: 0 });
+        // A finished session is never reopened: the old one keeps its final status.
+        const old = await raw("GET", `${sessionsPath}/${first.sessionId}`);
+        expect(old.json.status).toBe(state);
+      });
+    },
+  );
+
+  it("holds the next send back after an EXPIRED session too, when the interval outlasts the validity", async () => {
+    const phone = nextNumber();
+    const first = await client().startVerification({
+      ...startInput(phone),
+      codeValiditySeconds: 30,
+      resendIntervalSeconds: 120,
+    });
+    await later(60, async () => {
+      expect((await raw("GET", `${sessionsPath}/${first.sessionId}`)).json.status).toBe("EXPIRED");
+      expect((await raw("POST", sessionsPath, { destination: phone })).status).toBe(403);
+    });
+    await later(120, async () => {
+      const next = await raw("POST", sessionsPath, { destination: phone });
+      expect(next.status).toBe(200);
+      expect(next.json.sessionId).not.toBe(first.sessionId);
+    });
+  });
+
+  it("leaves no index entry behind for a session evicted at capacity", async () => {
+    const small = new EightByEightEmulator(API_KEY, SUB, () => clock, { sessionCapacity: 3 });
+    const create = (destination: string) =>
+      small.handle(
+        "POST",
+        sessionsPath,
+        new URLSearchParams(),
+        `Bearer ${API_KEY}`,
+        JSON.stringify({ destination }),
+      );
+    const numbers = Array.from({ length: 8 }, () => nextNumber());
+    for (const phone of numbers) expect(create(phone).status).toBe(200);
+    expect(small.stats()).toEqual({ sessions: 3, indexedDestinations: 3 });
+
+    // The evicted numbers start afresh; the ones still held are refused inside the interval.
+    expect(create(numbers[0]!).status).toBe(200);
+    expect(create(numbers[7]!).status).toBe(403);
+    expect(small.stats()).toEqual({ sessions: 3, indexedDestinations: 3 });
   });
 
   it("answers errors with the documented envelope and codes", async () => {
@@ -253,6 +364,46 @@ describe("sandbox faults and the client's failure handling", () => {
     expect(error).toBeInstanceOf(EightByEightError);
     expect(error).toMatchObject({ kind: "rate_limited", details: { httpStatus: 429, retryAfterSeconds: 7 } });
     expect(emulator.listMessages(phone)).toHaveLength(0);
+  });
+
+  it.each([
+    { status: 403, code: 1400, kind: "resend_too_soon", operator: false },
+    { status: 403, code: 1201, kind: "misconfigured", operator: true },
+    { status: 403, code: 1200, kind: "misconfigured", operator: true },
+    { status: 400, code: 1001, kind: "misconfigured", operator: true },
+    { status: 410, code: 2002, kind: "misconfigured", operator: true },
+    { status: 426, code: 1014, kind: "misconfigured", operator: true },
+    { status: 401, code: 1200, kind: "unauthorized", operator: true },
+    { status: 400, code: 1010, kind: "invalid_request", operator: true },
+    { status: 400, code: 1002, kind: "invalid_number", operator: false },
+  ])("turns HTTP $status with code $code into $kind", async ({ status, code, kind, operator }) => {
+    const phone = nextNumber();
+    emulator.addFault({ kind: "http_error", status, code, destination: phone, times: 1 });
+    const error = await client()
+      .startVerification(startInput(phone))
+      .catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(EightByEightError);
+    const failure = error as EightByEightError;
+    expect(failure).toMatchObject({ kind, details: { httpStatus: status, vendorCode: code } });
+    expect(failure.details.errorId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(isOperatorError(failure.kind)).toBe(operator);
+    expect(emulator.listMessages(phone)).toHaveLength(0);
+  });
+
+  it("refuses a code check with 403 / 1201 as misconfigured, not as a user retrying too soon", async () => {
+    const phone = nextNumber();
+    const session = await client().startVerification(startInput(phone));
+    emulator.addFault({
+      kind: "http_error",
+      status: 403,
+      code: 1201,
+      operation: "check",
+      destination: phone,
+      times: 1,
+    });
+    await expect(client().checkCode(session.sessionId, "000000")).rejects.toMatchObject({
+      kind: "misconfigured",
+    });
   });
 
   it("turns 5xx, malformed JSON and a hang into unavailable, each after exactly one request", async () => {

@@ -7,10 +7,31 @@ import { parsePhoneNumberFromString, type CountryCode } from "libphonenumber-js/
  * over HTTP exactly as it would to 8x8. It also keeps an inbox of the messages 8x8 would have
  * sent, and can be told to misbehave so tests can exercise failures.
  *
- * Where 8x8 leaves behaviour undocumented, the emulator makes one documented choice:
- * - a re-send inside `resendingInterval` gets 403 with code 1400 ("Resending interval violation");
- * - a code check on a final session (VERIFIED, FAILED, EXPIRED) changes nothing and returns it;
- * - numeric codes compare exactly; alphanumeric ones ignore case.
+ * Documented behaviour it follows (https://developer.8x8.com/connect/reference/verify-request-v2):
+ * - a request for a destination sooner than `resendingInterval` after the previous one sends
+ *   nothing and gets 403;
+ * - while a session to the destination is WAITING, a new request re-sends the same code and
+ *   extends the validity; with `resetSession: true` it generates a new code and re-initialises the
+ *   session; the sessionId stays the same across codes of one session;
+ * - the fifth wrong code makes the session FAILED, which cannot be reversed.
+ *
+ * Where 8x8 leaves behaviour undocumented, the emulator makes one choice, listed here:
+ * - the resend 403 carries code 1400 ("Resending interval violation") and no Retry-After;
+ * - the resend interval is measured per destination from the last code sent to it, whatever that
+ *   session's state now (a VERIFIED, FAILED or EXPIRED session still holds the next send back),
+ *   using the interval that request asked for, so `retryAfter` is exactly when a re-send is
+ *   accepted;
+ * - a re-initialised session (`resetSession: true`) has a new code that always differs from the
+ *   old one (the old one stops working), `attempt` 0, status WAITING and a validity counted from
+ *   now; `codeLength` and `codeType` come from the new request; without `resetSession` they are
+ *   ignored and `attempt` is kept;
+ * - a final session (VERIFIED, FAILED, EXPIRED) is never reopened: a code check on it changes
+ *   nothing and returns it, and a new request, with or without `resetSession`, starts a new
+ *   session with a new sessionId. (The app must be safe if 8x8 behaves this way: a verified
+ *   session stays VERIFIED.)
+ * - numeric codes compare exactly; alphanumeric ones ignore case;
+ * - only the newest session per destination is indexed, and a session evicted by
+ *   `sessionCapacity` (oldest first) takes its index entry with it.
  */
 
 export type SandboxMessage = {
@@ -23,7 +44,7 @@ export type SandboxMessage = {
 };
 
 export type SandboxFault = {
-  kind: "rate_limit" | "server_error" | "slow" | "hang" | "malformed";
+  kind: "rate_limit" | "server_error" | "slow" | "hang" | "malformed" | "http_error";
   /** Only requests for this E.164 destination; every request when absent. */
   destination?: string;
   /** Only this operation; every operation when absent. */
@@ -32,6 +53,9 @@ export type SandboxFault = {
   times: number;
   retryAfterSeconds?: number;
   delayMs?: number;
+  /** For `http_error`: the HTTP status and 8x8 body code to answer with (e.g. 403 and 1201). */
+  status?: number;
+  code?: number;
 };
 
 export type EmulatorReply = {
@@ -65,6 +89,21 @@ const MAX_FAILED_ATTEMPTS = 5;
 const INBOX_CAPACITY = 2000;
 const SESSION_CAPACITY = 20_000;
 
+/** Messages of the platform code table, for `http_error` faults that name only a code. */
+const platformMessages: Record<number, string> = {
+  1000: "Invalid parameter",
+  1001: "Provided subAccountId doesn't belong to your account",
+  1002: "Invalid MSISDN format (not E.164 international number)",
+  1014: "TLS 1.3+ is required. Detected: TLSv1.2",
+  1200: "Request was not authenticated properly",
+  1201: "Access forbidden",
+  1300: "Not found",
+  1400: "Resending interval violation",
+  1404: "Session not found",
+  2000: "Internal server error",
+  2002: "Unsupported API version",
+};
+
 const phoneTypes: Record<string, string> = {
   MOBILE: "Mobile",
   FIXED_LINE: "FixedLine",
@@ -81,7 +120,9 @@ const phoneTypes: Record<string, string> = {
 
 export class EightByEightEmulator {
   private readonly sessions = new Map<string, Session>();
-  private readonly pendingByDestination = new Map<string, string>();
+  /** The newest session per destination (whatever its state), for re-sends and the interval. */
+  private readonly latestByDestination = new Map<string, string>();
+  private readonly sessionCapacity: number;
   private readonly inbox: SandboxMessage[] = [];
   private faults: SandboxFault[] = [];
   /** Requests per operation, for tests that count what reached "8x8". */
@@ -93,7 +134,15 @@ export class EightByEightEmulator {
     readonly apiKey: string,
     readonly subAccountId: string,
     private readonly now: () => number = Date.now,
-  ) {}
+    options: { sessionCapacity?: number } = {},
+  ) {
+    this.sessionCapacity = options.sessionCapacity ?? SESSION_CAPACITY;
+  }
+
+  /** How much the emulator holds, for tests that check nothing is left behind. */
+  stats(): { sessions: number; indexedDestinations: number } {
+    return { sessions: this.sessions.size, indexedDestinations: this.latestByDestination.size };
+  }
 
   /** Routes one HTTP request. `path` excludes the query string. */
   handle(
@@ -156,13 +205,14 @@ export class EightByEightEmulator {
     const resendingInterval = ((body.resendingInterval as number | undefined) ?? 10) * 1000;
     const codeType = ((body.codeType as CodeType | undefined) ?? "NUMERIC") as CodeType;
 
-    let session = this.pendingSession(destination);
+    const latest = this.latestSession(destination);
+    if (latest && now < latest.lastSentAt + latest.resendingInterval) {
+      return this.error(403, 1400, "Resending interval violation");
+    }
+    let session = latest?.status === "WAITING" ? latest : undefined;
     if (session) {
-      if (now < session.lastSentAt + session.resendingInterval) {
-        return this.error(403, 1400, "Resending interval violation");
-      }
       if (body.resetSession === true) {
-        session.code = generateCode(codeType, codeLength);
+        session.code = generateCode(codeType, codeLength, session.code);
         session.codeType = codeType;
         session.attempt = 0;
       }
@@ -192,7 +242,7 @@ export class EightByEightEmulator {
   // --- Verify: GET /api/v2/subaccounts/{sub}/sessions/{sessionId}[?code=] -----------------------
 
   private checkSession(sessionId: string, code: string | null): EmulatorReply {
-    const session = this.sessions.get(sessionId) ?? this.sessions.get(sessionId.replaceAll("-", ""));
+    const session = this.findSession(sessionId);
     if (!session) return this.error(404, 1404, "Session not found");
     this.expireIfDue(session);
 
@@ -201,13 +251,9 @@ export class EightByEightEmulator {
       if (session.status === "WAITING") {
         if (codesMatch(session, code)) {
           session.status = "VERIFIED";
-          this.pendingByDestination.delete(session.destination);
         } else {
           session.attempt += 1;
-          if (session.attempt >= MAX_FAILED_ATTEMPTS) {
-            session.status = "FAILED";
-            this.pendingByDestination.delete(session.destination);
-          }
+          if (session.attempt >= MAX_FAILED_ATTEMPTS) session.status = "FAILED";
         }
       }
     }
@@ -271,41 +317,45 @@ export class EightByEightEmulator {
   }
 
   /**
-   * Moves the pending session for `destination` `seconds` into the future, as if that much time
-   * had passed for it alone (tests of resend countdowns and expired codes).
+   * Moves the newest session for `destination` `seconds` into the future, as if that much time
+   * had passed for it alone (tests of resend countdowns and expired codes). A finished session is
+   * aged too, since it still holds the next send back. Returns whether a session was pending.
    */
   advancePendingSession(destination: string, seconds: number): boolean {
-    const session = this.pendingSession(destination);
+    const session = this.latestSession(destination);
     if (!session) return false;
+    const wasPending = session.status === "WAITING";
     session.expiresAt -= seconds * 1000;
     session.lastSentAt -= seconds * 1000;
     this.expireIfDue(session);
-    return true;
+    return wasPending;
   }
 
-  private pendingSession(destination: string): Session | undefined {
-    const id = this.pendingByDestination.get(destination);
+  /** 8x8 documents session ids both with and without dashes. */
+  private findSession(sessionId: string): Session | undefined {
+    return this.sessions.get(sessionId) ?? this.sessions.get(sessionId.replaceAll("-", ""));
+  }
+
+  private latestSession(destination: string): Session | undefined {
+    const id = this.latestByDestination.get(destination);
     const session = id ? this.sessions.get(id) : undefined;
-    if (!session) return undefined;
-    this.expireIfDue(session);
-    return session.status === "WAITING" ? session : undefined;
+    if (session) this.expireIfDue(session);
+    return session;
   }
 
   private expireIfDue(session: Session): void {
-    if (session.status === "WAITING" && this.now() >= session.expiresAt) {
-      session.status = "EXPIRED";
-      if (this.pendingByDestination.get(session.destination) === session.id) {
-        this.pendingByDestination.delete(session.destination);
-      }
-    }
+    if (session.status === "WAITING" && this.now() >= session.expiresAt) session.status = "EXPIRED";
   }
 
   private remember(session: Session): void {
     this.sessions.set(session.id, session);
-    this.pendingByDestination.set(session.destination, session.id);
-    if (this.sessions.size > SESSION_CAPACITY) {
-      const oldest = this.sessions.keys().next().value;
-      if (oldest !== undefined) this.sessions.delete(oldest);
+    this.latestByDestination.set(session.destination, session.id);
+    while (this.sessions.size > this.sessionCapacity) {
+      const [oldestId, oldest] = this.sessions.entries().next().value!;
+      this.sessions.delete(oldestId);
+      if (this.latestByDestination.get(oldest.destination) === oldestId) {
+        this.latestByDestination.delete(oldest.destination);
+      }
     }
   }
 
@@ -322,7 +372,7 @@ export class EightByEightEmulator {
   }
 
   private destinationOf(route: Route, body: string): string | undefined {
-    if (route.operation === "check") return this.sessions.get(route.sessionId)?.destination;
+    if (route.operation === "check") return this.findSession(route.sessionId)?.destination;
     if (route.operation === "lookup") return normaliseDestination(route.phoneNumber, undefined) ?? undefined;
     try {
       const parsed = JSON.parse(body) as { destination?: unknown; country?: unknown };
@@ -363,6 +413,13 @@ export class EightByEightEmulator {
         return { status: 0, body: null, hang: true };
       case "malformed":
         return { status: 200, body: '{"sessionId": "', raw: true };
+      case "http_error": {
+        const status = fault.status ?? 500;
+        const code = fault.code ?? status;
+        const reply = this.error(status, code, platformMessages[code] ?? `HTTP ${status}`);
+        // 8x8 names the protocol to upgrade to on its TLS refusal.
+        return status === 426 ? { ...reply, headers: { Upgrade: "TLS/1.3" } } : reply;
+      }
       case "slow":
         return undefined;
     }
@@ -497,14 +554,18 @@ const alphabets: Record<CodeType, string> = {
   ALPHANUMERIC_EASY: "ABCDEFGHJKLMNPRTUVWXY0123456789",
 };
 
-function generateCode(codeType: CodeType, length: number): string {
+/** A random code; never `previous`, so a reset always invalidates the code sent before. */
+function generateCode(codeType: CodeType, length: number, previous?: string): string {
   const alphabet = alphabets[codeType];
   let code = "";
-  for (let index = 0; index < length; index += 1) code += alphabet[randomInt(alphabet.length)];
-  if (codeType === "NUMERIC_WITH_DASH" && length > 3) {
-    const middle = Math.floor(length / 2);
-    code = `${code.slice(0, middle)}-${code.slice(middle)}`;
-  }
+  do {
+    code = "";
+    for (let index = 0; index < length; index += 1) code += alphabet[randomInt(alphabet.length)];
+    if (codeType === "NUMERIC_WITH_DASH" && length > 3) {
+      const middle = Math.floor(length / 2);
+      code = `${code.slice(0, middle)}-${code.slice(middle)}`;
+    }
+  } while (code.toUpperCase() === previous?.toUpperCase());
   return code;
 }
 

@@ -13,8 +13,9 @@ const advanceSchema = z
   .strict();
 
 /**
- * Moves one number forward in time, in tests and local development: its pending 8x8 session
- * (expiry, resend interval) and the app's growing resend delay for it.
+ * Moves one number forward in time, in tests and local development: its newest 8x8 session
+ * (expiry, and the resend interval, which a finished session still imposes) and the app's growing
+ * resend delay for it. `pendingSession` says whether that session was still waiting for a code.
  */
 export async function POST(request: Request) {
   try {
