@@ -3,7 +3,7 @@ import type { IpRateLimitKeys } from "./client-ip";
 import { growingDelays, type LimitName } from "./config";
 import { getEnv } from "./env";
 import { AppError } from "./errors";
-import { getBackend, type Budget, type BudgetCheck } from "./store";
+import { getBackend, type BackoffBudget, type Budget, type BudgetCheck } from "./store";
 
 /**
  * The limits of sending and checking codes, as data: each decision is an ordered list of named
@@ -41,14 +41,14 @@ const limit = (name: LimitName, identifier: string, options: Omit<Entry, "rule" 
   ...options,
 });
 
-const resendDelay = (phone: string): Budget => ({
+const resendDelay = (phone: string): BackoffBudget => ({
   kind: "backoff",
   key: `backoff:resend:${phone}`,
   baseSeconds: getEnv().otp.resendIntervalSeconds,
   ...growingDelays.resend,
 });
 
-const checkDelay = (phone: string): Budget => ({
+const checkDelay = (phone: string): BackoffBudget => ({
   kind: "backoff",
   key: `backoff:check:${phone}`,
   ...growingDelays.check,
@@ -175,20 +175,25 @@ export async function decideCheckBudgets(subject: CheckSubject): Promise<"owner"
   return decision.refusedBy === -1 ? "superseded" : "ended";
 }
 
-/** A verified code clears the number's failure counts and its resend delay. */
+/**
+ * A verified code clears the number's failure counts, and its resend delay grows again from the
+ * first step — counted from the last code, since 8x8 holds its own resend interval after that too.
+ */
 export async function clearNumberBudgets(phone: string): Promise<void> {
-  await getBackend().budgets.reset([
-    windowBudget("verify.phone", phone),
-    windowBudget("verify.phone.total", phone),
-    checkDelay(phone),
-    resendDelay(phone),
+  const { budgets } = getBackend();
+  await Promise.all([
+    budgets.reset([
+      windowBudget("verify.phone", phone),
+      windowBudget("verify.phone.total", phone),
+      checkDelay(phone),
+    ]),
+    budgets.restart(resendDelay(phone)),
   ]);
 }
 
 /** Sandbox time travel: the number's resend delay runs as if `seconds` had passed. */
 export async function ageResendDelay(phone: string, seconds: number): Promise<void> {
-  const budget = resendDelay(phone);
-  if (budget.kind === "backoff") await getBackend().budgets.backdate(budget, seconds);
+  await getBackend().budgets.backdate(resendDelay(phone), seconds);
 }
 
 const TOO_MANY_SENDS = "Too many code requests. Please wait a while and try again.";

@@ -175,6 +175,9 @@ export function createRedisBudgetStore(
   now: () => number = Date.now,
 ): BudgetStore {
   const script = redis.createScript<number[]>(DECIDE_SCRIPT);
+  const restartScript = redis.createScript<number>(
+    `if tonumber(redis.call("HGET", KEYS[1], "c") or "0") > tonumber(ARGV[1]) then redis.call("HSET", KEYS[1], "c", ARGV[1]) end return 0`,
+  );
   return {
     async decide(request) {
       const { keys, args } = scriptInput(request, keyPrefix, now());
@@ -187,6 +190,9 @@ export function createRedisBudgetStore(
     },
     async backdate(budget, seconds) {
       await guard("budget backdate", redis.hincrby(keyPrefix + budget.key, "t", -seconds * 1000));
+    },
+    async restart(budget) {
+      await guard("budget restart", restartScript.exec([keyPrefix + budget.key], [String(budget.freeCount)]));
     },
   };
 }
@@ -299,6 +305,10 @@ export function createMemoryBudgetStore(
     async backdate(budget, seconds) {
       const state = backoffs.get(budget.key);
       if (state) state.last -= seconds * 1000;
+    },
+    async restart(budget) {
+      const state = backoffs.get(budget.key);
+      if (state) state.count = Math.min(state.count, budget.freeCount);
     },
   };
 }

@@ -4,7 +4,15 @@ import { createBackend } from "./create-backend";
 import type { KeyValueStore, StoreBackend } from "./types";
 
 export { StoreUnavailableError } from "./deadline";
-export type { Budget, BudgetCheck, KeyValueStore, RateLimiter, RateLimitRule, StoreBackend } from "./types";
+export type {
+  BackoffBudget,
+  Budget,
+  BudgetCheck,
+  KeyValueStore,
+  RateLimiter,
+  RateLimitRule,
+  StoreBackend,
+} from "./types";
 
 const globalKey = Symbol.for("otp-shield.store-backend");
 type GlobalWithBackend = typeof globalThis & { [globalKey]?: StoreBackend };

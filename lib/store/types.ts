@@ -51,6 +51,8 @@ export type Budget =
       memorySeconds: number;
     };
 
+export type BackoffBudget = Extract<Budget, { kind: "backoff" }>;
+
 /**
  * - `core`: must have room;
  * - `reservable`: must have room, unless the `reserve` budget has room instead (then none of the
@@ -95,8 +97,10 @@ export type BudgetStore = {
   decide(request: BudgetRequest): Promise<BudgetDecision>;
   /** Forgets every hit of these budgets (a verified code clears its failure counts). */
   reset(budgets: Budget[]): Promise<void>;
+  /** Lets a growing delay grow again from its first step, keeping the time of its last hit. */
+  restart(budget: BackoffBudget): Promise<void>;
   /** Moves a growing delay's last hit `seconds` into the past (sandbox time travel). */
-  backdate(budget: Budget & { kind: "backoff" }, seconds: number): Promise<void>;
+  backdate(budget: BackoffBudget, seconds: number): Promise<void>;
 };
 
 /** A sliding-window limit: at most `limit` hits per `windowSeconds` for one identifier. */

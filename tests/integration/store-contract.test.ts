@@ -237,6 +237,10 @@ for (const { name, available, create } of backends) {
         expect(next.allowed).toBe(true);
         // The fourth waits twice as long.
         if (next.allowed) expect(next.nextAllowedAt - Date.now()).toBeGreaterThan(115_000);
+        // A restart lets it grow from its first step again: a minute, not two, after the last hit.
+        await backend.budgets.restart(delay);
+        await backend.budgets.backdate(delay, 61);
+        expect((await backend.budgets.decide({ checks: [core(delay)] })).allowed).toBe(true);
         await backend.budgets.reset([delay]);
         expect((await backend.budgets.decide({ checks: [core(delay)] })).allowed).toBe(true);
       });
