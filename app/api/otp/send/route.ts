@@ -69,7 +69,7 @@ export async function POST(request: NextRequest) {
     //    refuse at once; a safe-listed number skips its automatic limits).
     const ipKeys = deriveIpKeys(clientIp, env.clientIp.ipv6Prefix)!;
     const rules = await findApplicableRules(
-      { ip: ipKeys.address, subnet: ipKeys.aggregate, phone: e164, prefix: numberPrefix(e164), country },
+      { clientIp, phone: e164, prefix: numberPrefix(e164), country },
       captchaClaim,
     );
     if (!rules.claimed) throw captchaFailed("captcha.replayed");
