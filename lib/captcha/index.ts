@@ -5,7 +5,8 @@ import { captchaFailed, verifyAltchaPayload, type CaptchaClaim } from "./altcha"
 export { captchaFailed, type CaptchaClaim } from "./altcha";
 import { verifyRemoteCaptcha } from "./remote";
 
-export { createAltchaChallenge } from "./altcha";
+export { altchaPrice, createAltchaChallenge } from "./altcha";
+export { enforceChallengeLimits } from "./challenge-limits";
 export { isAttackModeOn, noteSendAttempt } from "./attack-mode";
 
 /** What the sign-in form needs to render the configured widget (never a secret). */
