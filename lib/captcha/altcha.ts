@@ -106,7 +106,13 @@ export async function verifyAltchaPayload(payload: string): Promise<CaptchaClaim
     cost: challenge.parameters.cost,
     keyPrefixLength: challenge.parameters.keyPrefix.length,
   });
-  if (challenge.parameters.algorithm !== ALGORITHM || work < workOf(altchaPrice(false)))
+  // (A key signature marks a challenge issued with its key derived, before this scheme: its
+  // prefix says nothing about its price.)
+  if (
+    challenge.parameters.algorithm !== ALGORITHM ||
+    challenge.parameters.keySignature !== undefined ||
+    work < workOf(altchaPrice(false))
+  )
     throw captchaFailed("captcha.outdated");
   const boughtBeforeAttack = work < workOf(altchaPrice(true));
 

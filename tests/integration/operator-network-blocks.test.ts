@@ -1,11 +1,12 @@
 import { NextRequest } from "next/server";
 import { beforeAll, describe, expect, it } from "vitest";
 import { POST as send } from "@/app/api/otp/send/route";
-import { addRule, canonicalRuleValue, listRules, removeRule } from "@/lib/admin-rules";
+import { addRule, canonicalRuleValue, findApplicableRules, listRules, removeRule } from "@/lib/admin-rules";
 import { createAltchaChallenge } from "@/lib/captcha";
 import { getSandboxEmulator } from "@/lib/eight-by-eight";
 import type { EightByEightEmulator } from "@/lib/eight-by-eight/sandbox/emulator";
 import { AppError } from "@/lib/errors";
+import { getStore } from "@/lib/store";
 import { solveAltcha } from "../support/altcha";
 
 let emulator: EightByEightEmulator;
@@ -79,6 +80,36 @@ describe("network blocks refuse every address inside them", () => {
     expect(listed?.value).toBe("2a02:c7f:9:9::/64");
     expect(await removeRule("block-ip", listed!.value)).toBe(true);
     expect((await sendFrom("2a02:c7f:9:9::abcd")).status).toBe(202);
+  });
+});
+
+describe("one store round trip", () => {
+  it("reads every enclosing network, the other rules, the CAPTCHA claim and the attack-mode flag in one call", async () => {
+    await block("block-subnet", "45.0.0.0/8");
+    const kv = getStore();
+    const calls: string[] = [];
+    const original = { ...kv };
+    for (const [name, method] of Object.entries(original) as [
+      keyof typeof kv,
+      (...args: unknown[]) => unknown,
+    ][])
+      Object.assign(kv, {
+        [name]: (...args: unknown[]) => {
+          calls.push(name);
+          return method.apply(kv, args);
+        },
+      });
+    try {
+      const rules = await findApplicableRules(
+        { clientIp: "45.1.2.3", phone: "+6591234567", prefix: "+659123", country: "SG" },
+        { key: "captcha-used:round-trip-test", ttlSeconds: 60, voidWhileSet: "captcha:attack-mode" },
+      );
+      expect(rules.block?.value).toBe("45.0.0.0/8");
+      expect(rules.claimed).toBe(true);
+    } finally {
+      Object.assign(kv, original);
+    }
+    expect(calls).toEqual(["claimAndGetMany"]);
   });
 });
 
