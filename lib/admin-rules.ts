@@ -53,9 +53,10 @@ export const newRuleSchema = z
  *
  * - IPv4: every length from /8 to /32 — 25 keys per send.
  * - IPv6: nibble boundaries (multiples of 4, how IPv6 is delegated: /32, /48, /56, /64) from /16
- *   to the per-client prefix `CLIENT_IP_IPV6_PREFIX`, plus that prefix itself — 13 keys at the
- *   default /64. Longer networks are refused: every limit already treats one /64 as one client,
- *   whose owner can use any address inside it, so blocking part of it would stop nobody.
+ *   to the per-client prefix `CLIENT_IP_IPV6_PREFIX`, and that prefix itself when it is not a
+ *   multiple of 4 — 13 keys at the default /64. Longer networks are refused: every limit already
+ *   treats one such network as one client, whose owner can use any address inside it, so
+ *   blocking part of it would stop nobody.
  *
  * Looking up every enclosing network in the same MGET keeps the send path at one round trip
  * whatever was blocked, where a list of ranges would need a scan (or a second read) per send.
