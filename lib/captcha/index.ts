@@ -5,7 +5,7 @@ import { captchaFailed, verifyAltchaPayload, type CaptchaClaim } from "./altcha"
 export { captchaFailed, type CaptchaClaim } from "./altcha";
 import { verifyRemoteCaptcha } from "./remote";
 
-export { altchaPrice, createAltchaChallenge } from "./altcha";
+export { createAltchaChallenge } from "./altcha";
 export { enforceChallengeLimits } from "./challenge-limits";
 export { isAttackModeOn, noteSendAttempt } from "./attack-mode";
 
