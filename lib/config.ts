@@ -66,7 +66,17 @@ export const defaultLimits = {
   "captcha.challenge.ip": {
     limit: 30,
     windowSeconds: 60,
-    scope: "CAPTCHA challenges handed to one client address",
+    scope: "CAPTCHA challenges handed to one client address (IPv6: one /64)",
+  },
+  "captcha.challenge.subnet": {
+    limit: 30,
+    windowSeconds: 60,
+    scope: "CAPTCHA challenges handed to one /24 (IPv4) or /48 (IPv6) network",
+  },
+  "captcha.challenge.global": {
+    limit: 600,
+    windowSeconds: 60,
+    scope: "CAPTCHA challenges handed out in total (circuit breaker)",
   },
 } as const;
 

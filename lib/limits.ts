@@ -134,6 +134,22 @@ export async function decideSendBudgets(subject: SendSubject): Promise<{ nextCod
   return { nextCodeAt: new Date(decision.allowed ? decision.nextAllowedAt : Date.now()) };
 }
 
+/**
+ * Who may ask for how many CAPTCHA challenges, in one decision: an attacker who rotates addresses
+ * inside one /64 or /24 meets the network limit, one who rotates networks meets the total. A
+ * client refused for its own address spends neither its network's nor everyone's budget.
+ */
+export async function decideChallengeBudgets(ipKeys: IpRateLimitKeys): Promise<void> {
+  await decide(
+    [
+      limit("captcha.challenge.ip", ipKeys.address, { role: "core" }),
+      limit("captcha.challenge.subnet", ipKeys.aggregate, { role: "core" }),
+      limit("captcha.challenge.global", "all", { role: "core" }),
+    ],
+    "Too many requests. Please wait a while and try again.",
+  );
+}
+
 /** What a code check is limited by. */
 export type CheckSubject = {
   /** The client's address key, when known. */

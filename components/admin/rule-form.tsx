@@ -24,8 +24,11 @@ const durations = [
   [30 * 24 * 3600, "30 days"],
 ] as const;
 
-/** Adds a block or safe-list entry; each expires by itself. */
-export function RuleForm() {
+/**
+ * Adds a block or safe-list entry; each expires by itself. `networks` says which network lengths
+ * can be blocked (they depend on CLIENT_IP_IPV6_PREFIX, which only the server knows).
+ */
+export function RuleForm({ networks }: { networks: string }) {
   const router = useRouter();
   const [error, setError] = useState<string | null>(null);
   const [pending, setPending] = useState(false);
@@ -67,7 +70,11 @@ export function RuleForm() {
           ))}
         </select>
       </Field>
-      <Field id="rule-value" label="Value" hint="+6581, +6581234567, 203.0.113.7, 203.0.113.0/24 or SG">
+      <Field
+        id="rule-value"
+        label="Value"
+        hint={`+6581, +6581234567, 203.0.113.7, 203.0.113.0/24 or SG. Networks: ${networks}.`}
+      >
         <input id="rule-value" name="value" required className={inputClassName} />
       </Field>
       <Field id="rule-ttl" label="For">

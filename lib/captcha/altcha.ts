@@ -1,76 +1,143 @@
 import "server-only";
-import { createChallenge, randomInt, verifySolution, type Challenge } from "altcha-lib";
+import { CappedMap, createChallenge, verifySolution, type Challenge } from "altcha-lib";
 import { deriveKey } from "altcha-lib/algorithms/pbkdf2";
 import { hkdfSync } from "node:crypto";
 import { getEnv } from "../env";
 import { AppError } from "../errors";
-import { isAttackModeOn } from "./attack-mode";
+import { attackModeFlagKey, isAttackModeOn } from "./attack-mode";
 
 /**
  * ALTCHA: a self-hosted proof of work (PBKDF2/SHA-256), so the default CAPTCHA works offline and
  * sends no visitor data to a third party. Each challenge is signed, expires, and is accepted once
  * on every instance (its signature is remembered in the store until it expires). While the send
- * rate is abnormal (attack mode) new challenges cost `ALTCHA_ATTACK_COST_MULTIPLIER` times more.
+ * rate is abnormal (attack mode) new challenges cost `ALTCHA_ATTACK_COST_MULTIPLIER` times more,
+ * and challenges bought at the normal price stop being accepted.
+ *
+ * Issuing is cheap on purpose: a challenge is random bytes and an HMAC (altcha-lib's
+ * non-deterministic mode: the solver searches for a key that starts with a signed prefix of
+ * zeros). The one key derivation happens when a solution arrives, at most once per challenge on
+ * each instance (`triedChallenges`), so neither asking for challenges nor posting forged
+ * solutions buys an attacker more server CPU than the challenge limits allow.
  *
  * https://altcha.org/docs/v2/server-integration
  */
 const CHALLENGE_TTL_SECONDS = 10 * 60;
 const ALGORITHM = "PBKDF2/SHA-256";
 
+const secrets = new Map<string, string>();
 function secret(purpose: string): string {
-  return Buffer.from(
-    hkdfSync("sha256", getEnv().authSecret, "", `otp-shield:altcha:${purpose}`, 32),
-  ).toString("hex");
+  let value = secrets.get(purpose);
+  if (!value) {
+    value = Buffer.from(
+      hkdfSync("sha256", getEnv().authSecret, "", `otp-shield:altcha:${purpose}`, 32),
+    ).toString("hex");
+    secrets.set(purpose, value);
+  }
+  return value;
 }
 
+/** What a challenge costs: PBKDF2 iterations per try, and hex zeros its key must start with. */
+export type AltchaPrice = { cost: number; keyPrefixLength: number };
+
+/**
+ * The price of a challenge now. The expected work is what `ALTCHA_COST` and `ALTCHA_MAX_COUNTER`
+ * have always meant — `ALTCHA_COST` iterations times ¾ of `ALTCHA_MAX_COUNTER` tries — spread
+ * over the nearest power of 16 tries (one hex digit of key prefix each): a zero prefix can only
+ * grow by a factor of 16, so the iterations per try absorb the rest. Attack mode multiplies the
+ * iterations. Fewer iterations per try also keep the one derivation a verification costs small.
+ */
+export function altchaPrice(attack: boolean): AltchaPrice {
+  const { cost, maxCounter, attackCostMultiplier } = getEnv().captcha.altcha;
+  const tries = Math.max(1, maxCounter * 0.75);
+  const keyPrefixLength = Math.max(1, Math.round(Math.log(tries) / Math.log(16)));
+  const normalCost = Math.max(1, Math.round((cost * tries) / 16 ** keyPrefixLength));
+  return { cost: normalCost * (attack ? attackCostMultiplier : 1), keyPrefixLength };
+}
+
+/** Expected PBKDF2 iterations to solve a challenge of this price. */
+const workOf = (price: AltchaPrice) => price.cost * 16 ** price.keyPrefixLength;
+
 export async function createAltchaChallenge(): Promise<Challenge> {
-  const { altcha } = getEnv().captcha;
-  const multiplier = (await isAttackModeOn()) ? altcha.attackCostMultiplier : 1;
+  const price = altchaPrice(await isAttackModeOn());
+  // No `counter`: the server derives no key now (it would cost as much as one try of the solver).
   return createChallenge({
     algorithm: ALGORITHM,
-    cost: altcha.cost * multiplier,
-    counter: randomInt(Math.max(1, Math.floor(altcha.maxCounter / 2)), altcha.maxCounter),
+    cost: price.cost,
+    keyPrefix: "0".repeat(price.keyPrefixLength),
     deriveKey,
     expiresAt: new Date(Date.now() + CHALLENGE_TTL_SECONDS * 1000),
     hmacSignatureSecret: secret("signature"),
-    hmacKeySignatureSecret: secret("key-signature"),
   });
 }
 
 type AltchaPayload = { challenge: Challenge; solution: { counter: number; derivedKey: string } };
 
 /**
- * Accepts a solved, unexpired, untampered challenge (CPU only); anything else is
- * `403 captcha_failed`. Returns the claim that makes it single-use, which the caller must make
- * in the store (see `CaptchaClaim`).
+ * Signatures of challenges whose solution this instance has already checked: each challenge gets
+ * one key derivation, so a forged solution posted many times (or concurrently) costs one. Only
+ * correctly signed challenges enter it, and those are rate-limited at issue; an entry pushed out
+ * early costs one more derivation, never an acceptance (the store's single-use claim decides).
+ */
+const triedChallenges = new CappedMap<string, true>({ maxSize: 20_000 });
+
+/**
+ * Accepts a solved, unexpired, untampered challenge at the current price (CPU only); anything
+ * else is `403 captcha_failed`. Returns the claim that makes it single-use, which the caller must
+ * make in the store (see `CaptchaClaim`).
  */
 export async function verifyAltchaPayload(payload: string): Promise<CaptchaClaim> {
   const decoded = decodePayload(payload);
   if (!decoded) throw captchaFailed("captcha.malformed");
-  const result = await verifySolution({
-    challenge: decoded.challenge,
-    solution: decoded.solution,
-    deriveKey,
-    hmacSignatureSecret: secret("signature"),
-    hmacKeySignatureSecret: secret("key-signature"),
-  }).catch(() => null);
+  const { challenge, solution } = decoded;
+  const options = { challenge, deriveKey, hmacSignatureSecret: secret("signature") };
+
+  // 1. Expiry and signature, without deriving a key: altcha-lib checks those before it looks at
+  //    the solution, and answers a malformed one (counter -1) without deriving.
+  const signed = await verifySolution({ ...options, solution: { counter: -1, derivedKey: "" } }).catch(
+    () => null,
+  );
+  if (!signed) throw captchaFailed("captcha.malformed");
+  if (signed.expired) throw captchaFailed("captcha.expired");
+  if (signed.invalidSignature !== false) throw captchaFailed("captcha.invalid");
+
+  // 2. The signed price: below today's normal price (the settings went up) it is refused; below
+  //    the attack price it is void while attack mode is on, which the caller reads with its claim.
+  const work = workOf({
+    cost: challenge.parameters.cost,
+    keyPrefixLength: challenge.parameters.keyPrefix.length,
+  });
+  // (A key signature marks a challenge issued with its key derived, before this scheme: its
+  // prefix says nothing about its price.)
+  if (
+    challenge.parameters.algorithm !== ALGORITHM ||
+    challenge.parameters.keySignature !== undefined ||
+    work < workOf(altchaPrice(false))
+  )
+    throw captchaFailed("captcha.outdated");
+  const boughtBeforeAttack = work < workOf(altchaPrice(true));
+
+  // 3. One derivation per challenge (synchronous test-and-set: concurrent requests cannot race).
+  if (!triedChallenges.setIfAbsent(challenge.signature!, true)) throw captchaFailed("captcha.replayed");
+  const result = await verifySolution({ ...options, solution }).catch(() => null);
   if (!result) throw captchaFailed("captcha.malformed");
-  if (result.expired) throw captchaFailed("captcha.expired");
   if (!result.verified) throw captchaFailed("captcha.invalid");
 
   // Single use, on every instance: the first request to claim the signature wins.
-  const expiresAt = (decoded.challenge.parameters.expiresAt ?? 0) * 1000;
+  const expiresAt = (challenge.parameters.expiresAt ?? 0) * 1000;
   return {
-    key: `captcha-used:${decoded.challenge.signature}`,
+    key: `captcha-used:${challenge.signature}`,
     ttlSeconds: Math.max(1, Math.ceil((expiresAt - Date.now()) / 1000)),
+    voidWhileSet: boughtBeforeAttack ? attackModeFlagKey : undefined,
   };
 }
 
 /**
  * The store key whose creation marks a solved challenge as used. Claimed by the caller together
- * with its other reads (one round trip); a claim that fails is a replay.
+ * with its other reads (one round trip); a claim that fails is a replay. When `voidWhileSet` is
+ * given, the caller reads that key in the same round trip and refuses the claim while it exists
+ * (`captcha.outdated`): a challenge bought at the normal price is worthless in attack mode.
  */
-export type CaptchaClaim = { key: string; ttlSeconds: number };
+export type CaptchaClaim = { key: string; ttlSeconds: number; voidWhileSet?: string };
 
 function decodePayload(payload: string): AltchaPayload | null {
   try {
@@ -79,6 +146,8 @@ function decodePayload(payload: string): AltchaPayload | null {
     if (
       typeof challenge?.signature !== "string" ||
       typeof challenge.parameters?.expiresAt !== "number" ||
+      typeof challenge.parameters.cost !== "number" ||
+      typeof challenge.parameters.keyPrefix !== "string" ||
       typeof solution?.counter !== "number" ||
       typeof solution.derivedKey !== "string"
     ) {

@@ -8,6 +8,8 @@ import { getBackend, getStore, type RateLimiter, type StoreBackend } from "../st
  * ten minutes after the rate falls back. Shared through the store, so every instance agrees.
  */
 const FLAG_KEY = "captcha:attack-mode";
+/** Present while attack mode is on; challenges bought before it read it with their claim (lib/captcha/altcha.ts). */
+export const attackModeFlagKey = FLAG_KEY;
 const FLAG_SECONDS = 10 * 60;
 
 const detectors = new WeakMap<StoreBackend, RateLimiter>();

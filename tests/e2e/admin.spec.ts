@@ -201,6 +201,37 @@ test.describe("operating during an attack", () => {
     await context.close();
   });
 
+  test("blocking a network refuses sends from every address inside it, and only enforced lengths are accepted", async ({
+    browser,
+    request,
+    clientIp,
+  }) => {
+    // This test's own /48 (see randomClientIp), blocked from the form as an operator would.
+    const network = `${clientIp.split(":").slice(0, 3).join(":")}::/48`;
+    const context = await adminContext(browser);
+    const page = await context.newPage();
+    await page.goto("/admin/rules");
+    await page.getByLabel("Action", { exact: true }).selectOption("block-subnet");
+    await page.getByLabel("Value").fill(network.replace("/48", "/50"));
+    await page.getByRole("button", { name: "Add rule" }).click();
+    await expect(page.getByText("/50 can't be blocked: IPv4 networks from /8 to /32")).toBeVisible();
+
+    await page.getByLabel("Value").fill(network);
+    await page.getByRole("button", { name: "Add rule" }).click();
+    const rules = page.getByRole("list", { name: "Rules in force" });
+    await expect(rules).toContainText(`block-subnet ${network}`);
+
+    const refused = await sendCodeViaApi(request, { phone: randomPhone().e164 });
+    expect(refused.status()).toBe(403);
+    expect((await refused.json()).error.code).toBe("forbidden");
+
+    await rules.getByRole("button", { name: `Remove block-subnet ${network}` }).click();
+    await expect(rules).toHaveCount(0);
+    const allowed = await sendCodeViaApi(request, { phone: randomPhone().e164 });
+    expect(allowed.status(), await allowed.text()).toBe(202);
+    await context.close();
+  });
+
   test("exports the events as CSV with spreadsheet formulas neutralised", async ({ browser, request }) => {
     const ip = randomClientIp();
     await request.post("/api/otp/send", {

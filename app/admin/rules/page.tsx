@@ -2,7 +2,7 @@ import { RemoveRuleButton, RuleForm } from "@/components/admin/rule-form";
 import { Card } from "@/components/ui/card";
 import { requireAdminForPage } from "@/lib/admin";
 import { listAdminActions } from "@/lib/admin-audit";
-import { listRules } from "@/lib/admin-rules";
+import { describeBlockableNetworks, listRules } from "@/lib/admin-rules";
 
 const time = (iso: string) => `${iso.slice(0, 16).replace("T", " ")} UTC`;
 
@@ -15,9 +15,10 @@ export default async function AdminRulesPage() {
         <p className="mb-4 text-sm text-slate-600">
           Blocks refuse sends at once, on every instance. Safe-listed numbers and prefixes are never refused
           by the automatic per-number and per-prefix limits (address limits and blocks still apply). Every
-          rule expires.
+          rule expires. A network block refuses every address inside it; an IPv6 address block covers the
+          network every limit counts as one client.
         </p>
-        <RuleForm />
+        <RuleForm networks={describeBlockableNetworks()} />
       </Card>
       <Card title="In force">
         {rules.length === 0 ? (

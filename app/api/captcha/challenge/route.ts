@@ -3,7 +3,7 @@ import { createAltchaChallenge } from "@/lib/captcha";
 import { deriveIpKeys } from "@/lib/client-ip";
 import { getEnv } from "@/lib/env";
 import { AppError } from "@/lib/errors";
-import { enforceLimit } from "@/lib/limits";
+import { decideChallengeBudgets } from "@/lib/limits";
 import { noteClientIp, refuse, startRequestContext } from "@/lib/refusals";
 import { resolveRequestClientIp } from "@/lib/request-ip";
 
@@ -28,8 +28,8 @@ export async function GET(request: Request) {
       );
     }
     noteClientIp(context, clientIp);
-    // Making a challenge costs CPU: a client that asks for many gets refused cheaply.
-    await enforceLimit("captcha.challenge.ip", deriveIpKeys(clientIp, env.clientIp.ipv6Prefix)!.address);
+    // Each challenge buys one key derivation when it is solved: limited per address, network and in total.
+    await decideChallengeBudgets(deriveIpKeys(clientIp, env.clientIp.ipv6Prefix)!);
     return NextResponse.json(await createAltchaChallenge(), { headers: { "Cache-Control": "no-store" } });
   } catch (error) {
     return refuse(error, context);

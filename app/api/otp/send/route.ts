@@ -70,7 +70,7 @@ export async function POST(request: NextRequest) {
     const ipKeys = deriveIpKeys(clientIp, env.clientIp.ipv6Prefix)!;
     refuseSpentSender(ipKeys);
     const rules = await findApplicableRules(
-      { ip: ipKeys.address, subnet: ipKeys.aggregate, phone: e164, prefix: numberPrefix(e164), country },
+      { clientIp, phone: e164, prefix: numberPrefix(e164), country },
       captchaClaim,
     );
     if (!rules.claimed) throw captchaFailed("captcha.replayed");
