@@ -140,13 +140,14 @@ type Legit = { attempts: number; sent: number; succeeded: number };
 /** A real person: own address, a number in another country, the full flow. */
 async function legitimateSignIn(stats: Legit): Promise<void> {
   stats.attempts += 1;
-  const homes: [string, number][] = [
-    ["+1415555", 12],
-    ["+447400", 13],
-    ["+6598", 11],
+  // Numbers spread as real ones are: many prefixes (area and exchange codes), not one block.
+  const digit = (from: number) => String(from + Math.floor(Math.random() * (10 - from)));
+  const homes: (() => string)[] = [
+    () => randomNumber(`+1415${digit(2)}${digit(2)}`, 12),
+    () => randomNumber("+4474", 13),
+    () => randomNumber(`+659${Math.floor(Math.random() * 9)}`, 11),
   ];
-  const [prefix, length] = homes[stats.attempts % homes.length]!;
-  const phone = randomNumber(prefix, length);
+  const phone = homes[stats.attempts % homes.length]!();
   const ip = clientIp();
   const sent = await send(phone, ip);
   if (sent.status !== 202) return;
