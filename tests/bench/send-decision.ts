@@ -34,8 +34,9 @@ export async function countRedisRoundTrips(): Promise<{ read(): number }> {
   } as typeof Redis.prototype.call;
   if (Pipeline?.prototype?.exec) {
     const originalExec = Pipeline.prototype.exec;
-    Pipeline.prototype.exec = function (this: unknown, ...args: unknown[]) {
-      count += 1;
+    Pipeline.prototype.exec = function (this: { _queue?: { name: string }[] }, ...args: unknown[]) {
+      // A MULTI's exec runs once more inside ioredis, with EXEC queued: one round trip, not two.
+      if (this._queue?.at(-1)?.name !== "exec") count += 1;
       return (originalExec as (...a: unknown[]) => unknown).apply(this, args);
     };
   }
