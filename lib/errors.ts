@@ -1,5 +1,6 @@
 import "server-only";
 import { NextResponse } from "next/server";
+import { isStoreUnavailable } from "./store/deadline";
 
 /**
  * The error codes of the public HTTP API. Each maps to one HTTP status; the message is what a
@@ -52,7 +53,10 @@ export type ErrorBody = {
   error: { code: ErrorCode; message: string; fields?: Record<string, string> };
 };
 
-/** Turns any thrown value into the JSON error envelope; unknown errors are logged and hidden. */
+/**
+ * Turns any thrown value into the JSON error envelope; a store that does not answer is 503 (fail
+ * closed); unknown errors are logged and hidden.
+ */
 export function errorResponse(
   error: unknown,
   context: Record<string, unknown> = {},
@@ -60,8 +64,16 @@ export function errorResponse(
   const appError =
     error instanceof AppError
       ? error
-      : (console.error("Unhandled error", { ...context, error }),
-        new AppError("internal_error", "Something went wrong on our side. Please try again."));
+      : isStoreUnavailable(error)
+        ? new AppError(
+            "unavailable",
+            "This service is not available right now. Please try again in a minute.",
+            {
+              rule: "store_unavailable",
+            },
+          )
+        : (console.error("Unhandled error", { ...context, error }),
+          new AppError("internal_error", "Something went wrong on our side. Please try again."));
 
   const headers = new Headers({ "Cache-Control": "no-store" });
   const { fields, retryAfterSeconds, allow } = appError.details;

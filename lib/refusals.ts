@@ -4,7 +4,7 @@ import type { NextResponse } from "next/server";
 import { deriveIpKeys } from "./client-ip";
 import { getEnv } from "./env";
 import { AppError, errorResponse, type ErrorBody } from "./errors";
-import { StoreUnavailableError } from "./store";
+import { isStoreUnavailable } from "./store";
 import { recordThrottleEvent } from "./throttle-events";
 
 /** What a route handler has learned about a request so far, for the throttle event if it is refused. */
@@ -45,17 +45,16 @@ export function noteClientIp(context: RequestContext, ip: string): void {
  * `503 unavailable` — fail closed — and recorded to the log when it cannot be stored.
  */
 export function refuse(error: unknown, context: RequestContext): NextResponse<ErrorBody> {
-  const appError =
-    error instanceof StoreUnavailableError
-      ? new AppError("unavailable", "We can't send or check codes right now. Please try again in a minute.", {
-          rule: "store_unavailable",
-        })
-      : error;
+  const appError = isStoreUnavailable(error)
+    ? new AppError("unavailable", "We can't send or check codes right now. Please try again in a minute.", {
+        rule: "store_unavailable",
+      })
+    : error;
   const response = errorResponse(appError, { route: context.route, requestId: context.requestId });
   response.headers.set("X-Request-Id", context.requestId);
 
   const rule = appError instanceof AppError ? (appError.details.rule ?? appError.code) : "internal_error";
-  if (error instanceof StoreUnavailableError) {
+  if (isStoreUnavailable(error)) {
     console.error("[otp-shield] store unavailable: refusing", {
       route: context.route,
       requestId: context.requestId,

@@ -65,7 +65,12 @@ export function createBackend(settings: StoreSettings): StoreBackend {
         keyPrefix: settings.keyPrefix,
         timeoutMs: settings.timeoutMs,
         throttleLog: settings.throttleLog,
+        // QUIT lets Redis answer what was sent; bounded, since the Redis may be the thing that is gone.
         close: async () => {
+          await Promise.race([
+            client.quit().catch(() => undefined),
+            new Promise((resolve) => setTimeout(resolve, settings.timeoutMs).unref()),
+          ]);
           client.disconnect();
         },
       });

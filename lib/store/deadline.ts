@@ -5,8 +5,12 @@
  * Why a deadline of our own: @upstash/ratelimit's `timeout` resolves `success: true` (it fails
  * open), and Redis clients retry for seconds before giving up.
  */
+const storeUnavailableBrand = Symbol.for("otp-shield.store-unavailable");
+
 export class StoreUnavailableError extends Error {
   override name = "StoreUnavailableError";
+  /** The brand `isStoreUnavailable` checks: shared by every copy of this module. */
+  readonly [storeUnavailableBrand] = true;
 
   constructor(
     readonly operation: string,
@@ -14,6 +18,18 @@ export class StoreUnavailableError extends Error {
   ) {
     super(`The store did not answer ${operation}`, options);
   }
+}
+
+/**
+ * Whether `error` is a StoreUnavailableError, from this copy of the module or any other.
+ *
+ * Why not `instanceof`: a production build bundles `lib/` once per route and once more for the
+ * instrumentation hook, and the process-wide backend (built wherever it is first used) throws the
+ * class of its own copy — `instanceof` against another copy is false, and a store outage would be
+ * answered 500 instead of 503. A `Symbol.for` key is the same in every copy.
+ */
+export function isStoreUnavailable(error: unknown): error is StoreUnavailableError {
+  return typeof error === "object" && error !== null && storeUnavailableBrand in error;
 }
 
 /** Resolves like `promise`, or rejects with StoreUnavailableError after `timeoutMs` or on any failure. */
@@ -27,9 +43,7 @@ export function withDeadline<T>(operation: string, promise: Promise<T>, timeoutM
       },
       (cause: unknown) => {
         clearTimeout(timer);
-        reject(
-          cause instanceof StoreUnavailableError ? cause : new StoreUnavailableError(operation, { cause }),
-        );
+        reject(isStoreUnavailable(cause) ? cause : new StoreUnavailableError(operation, { cause }));
       },
     );
   });

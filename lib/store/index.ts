@@ -3,7 +3,7 @@ import { getEnv } from "../env";
 import { createBackend } from "./create-backend";
 import type { KeyValueStore, StoreBackend } from "./types";
 
-export { StoreUnavailableError } from "./deadline";
+export { isStoreUnavailable, StoreUnavailableError } from "./deadline";
 export type {
   BackoffBudget,
   Budget,
@@ -28,3 +28,15 @@ export function getBackend(): StoreBackend {
 export function getStore(): KeyValueStore {
   return getBackend().kv;
 }
+
+/**
+ * Closes the backend (and forgets it, so a later use reconnects). Registered on `globalThis` for
+ * lib/node-server.mjs, which runs it last on SIGTERM, after the throttle events are written.
+ */
+export async function closeBackend(): Promise<void> {
+  const holder = globalThis as GlobalWithBackend;
+  const backend = holder[globalKey];
+  delete holder[globalKey];
+  await backend?.close();
+}
+(globalThis as Record<symbol, unknown>)[Symbol.for("otp-shield.close-store")] = closeBackend;

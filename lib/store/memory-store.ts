@@ -117,5 +117,6 @@ export function createMemoryBackend(
     throttleEvents: createMemoryThrottleLog(logOptions),
     ping: async () => undefined,
     close: async () => undefined,
+    probeWrite: async () => undefined,
   };
 }

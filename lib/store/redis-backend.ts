@@ -112,5 +112,9 @@ export function createRedisBackend(options: RedisBackendOptions): StoreBackend {
       await guard("PING", redis.ping());
     },
     close: options.close ?? (async () => undefined),
+    async probeWrite() {
+      // Owned here, like the connection: one key per deployment, gone after a minute.
+      await guard("SET health probe", redis.set(`${keyPrefix}health:probe`, Date.now(), { px: 60_000 }));
+    },
   };
 }

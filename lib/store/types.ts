@@ -134,4 +134,10 @@ export type StoreBackend = {
   /** Resolves when the backend answers within the deadline; rejects with StoreUnavailableError. */
   ping(): Promise<void>;
   close(): Promise<void>;
+  /**
+   * Resolves when the backend accepts a write (a key that expires by itself) within the deadline;
+   * rejects with StoreUnavailableError. A Redis out of memory still answers PING and reads, but
+   * refuses every limit, so health checks this, not only `ping`.
+   */
+  probeWrite(): Promise<void>;
 };

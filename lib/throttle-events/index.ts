@@ -20,17 +20,39 @@ export type {
 const FLUSH_AFTER_MS = 250;
 const FLUSH_AT_EVENTS = 200;
 
-let pending: NewThrottleEvent[] = [];
-let flushing: Promise<void> | null = null;
+/**
+ * The batch and the writes under way. Kept on `globalThis` because a production build loads this
+ * module once per route bundle: one batch per process, which the server's shutdown can flush.
+ */
+type Batcher = {
+  pending: NewThrottleEvent[];
+  flushing: Promise<void> | null;
+  flushNow: () => void;
+  writes: Set<Promise<unknown>>;
+};
+const batcherKey = Symbol.for("otp-shield.throttle-event-batcher");
+const batcher: Batcher = ((globalThis as typeof globalThis & { [batcherKey]?: Batcher })[batcherKey] ??= {
+  pending: [],
+  flushing: null,
+  flushNow: () => undefined,
+  writes: new Set(),
+});
+
+/** Counts `write` as under way until it settles, so a shutdown can wait for it. */
+function track<T>(write: Promise<T>): Promise<T> {
+  batcher.writes.add(write);
+  void write.finally(() => batcher.writes.delete(write)).catch(() => undefined);
+  return write;
+}
 
 function flushSoon(): Promise<void> {
-  flushing ??= new Promise<void>((resolve) => {
+  batcher.flushing ??= new Promise<void>((resolve) => {
     const flush = async () => {
-      const batch = pending;
-      pending = [];
-      flushing = null;
+      const batch = batcher.pending;
+      batcher.pending = [];
+      batcher.flushing = null;
       try {
-        if (batch.length > 0) await getBackend().throttleEvents.recordMany(batch);
+        if (batch.length > 0) await track(getBackend().throttleEvents.recordMany(batch));
       } catch (error) {
         // The store may be the very thing that is down: say so in the log, never to the user.
         console.error("[otp-shield] could not record throttle events", {
@@ -43,23 +65,33 @@ function flushSoon(): Promise<void> {
     };
     const timer = setTimeout(flush, FLUSH_AFTER_MS);
     timer.unref?.();
-    flushNow = () => {
+    batcher.flushNow = () => {
       clearTimeout(timer);
       void flush();
     };
   });
-  return flushing;
+  return batcher.flushing;
 }
-let flushNow: () => void = () => undefined;
+
+/**
+ * Writes the pending batch now and waits for every recording under way: what the server runs on
+ * SIGTERM (lib/node-server.mjs calls it through the `globalThis` hook below), so that a refusal
+ * answered just before a shutdown is not lost with the process.
+ */
+export async function flushThrottleEvents(): Promise<void> {
+  if (batcher.flushing) batcher.flushNow();
+  while (batcher.writes.size > 0) await Promise.allSettled([...batcher.writes]);
+}
+(globalThis as Record<symbol, unknown>)[Symbol.for("otp-shield.flush-throttle-events")] = flushThrottleEvents;
 
 /**
  * Records a refusal after the response has been sent (Next.js `after`, which also keeps a
  * serverless function alive until the batch is written), so recording never delays the answer.
  */
 export function recordThrottleEvent(event: NewThrottleEvent): void {
-  pending.push({ ...event, at: Date.now() });
+  batcher.pending.push({ ...event, at: Date.now() });
   const written = flushSoon();
-  if (pending.length >= FLUSH_AT_EVENTS) flushNow();
+  if (batcher.pending.length >= FLUSH_AT_EVENTS) batcher.flushNow();
   afterResponse(() => written, { what: "a throttle event" });
 }
 
@@ -72,7 +104,7 @@ export function recordTraffic(outcome: "sent" | "verified"): void {
 function afterResponse(write: () => Promise<unknown>, context: Record<string, unknown>): void {
   const guarded = async () => {
     try {
-      await write();
+      await track(write());
     } catch (error) {
       console.error("[otp-shield] could not record", {
         ...context,

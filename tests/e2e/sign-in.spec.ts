@@ -213,6 +213,7 @@ test.describe("pages and sessions", () => {
       status: "ok",
       store: process.env.E2E_STORE,
       storeReachable: true,
+      storeWritable: true,
       otpProvider: "sandbox",
       sandbox: true,
     });

@@ -34,3 +34,60 @@ export async function startInstance(env: Record<string, string>): Promise<{ url:
   stop();
   throw new Error("The instance did not start.");
 }
+
+export type BuiltServer = {
+  url: string;
+  /** Everything the server printed so far (stdout and stderr). */
+  output(): string;
+  /** Resolves when the process ends. */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  signal(signal: NodeJS.Signals): void;
+};
+
+/**
+ * `node lib/node-server.mjs` on `port` with `env` (nothing inherited but PATH and HOME), as
+ * `npm start` runs it, for tests of the production build's fault, startup and shutdown paths.
+ * Resolves once the server answers any HTTP request, or once it exits (say, refusing to start);
+ * at once with `waitUntilAnswering: false`.
+ */
+export async function startBuiltServer(
+  port: number,
+  env: Record<string, string>,
+  { waitUntilAnswering = true } = {},
+): Promise<BuiltServer> {
+  if (!existsSync(".next/BUILD_ID")) throw new Error("No production build: run `npm run build` first.");
+  const child = spawn(process.execPath, ["lib/node-server.mjs", "-p", String(port)], {
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", NODE_ENV: "production", ...env },
+  });
+  let output = "";
+  child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")));
+  child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")));
+  let running = true;
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once("exit", (code, signal) => {
+      running = false;
+      resolve({ code, signal });
+    }),
+  );
+  const server: BuiltServer = {
+    url: `http://localhost:${port}`,
+    output: () => output,
+    exited,
+    signal: (name) => void child.kill(name),
+  };
+  if (!waitUntilAnswering) return server;
+  for (let attempt = 0; attempt < 300 && running; attempt += 1) {
+    const answered = await fetch(`${server.url}/api/health`, { signal: AbortSignal.timeout(5000) }).then(
+      () => true,
+      () => false,
+    );
+    if (answered) return server;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  if (running) {
+    child.kill("SIGKILL");
+    throw new Error(`The server on port ${port} did not start:\n${output}`);
+  }
+  return server;
+}

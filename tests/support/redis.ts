@@ -138,6 +138,15 @@ export class DisposableRedis {
     throw new Error(`redis-server did not start on port ${this.port}`);
   }
 
+  /** Freezes the server (SIGSTOP): connections stay open and nothing answers, as in a stalled host. */
+  pause(): void {
+    this.process?.kill("SIGSTOP");
+  }
+
+  resume(): void {
+    this.process?.kill("SIGCONT");
+  }
+
   async stop(): Promise<void> {
     const child = this.process;
     if (!child) return;
@@ -145,6 +154,7 @@ export class DisposableRedis {
     await new Promise<void>((resolve) => {
       child.once("exit", () => resolve());
       child.kill("SIGKILL");
+      child.kill("SIGCONT"); // a paused server gets the SIGKILL only once it runs again
     });
   }
 }

@@ -5,24 +5,33 @@ import { getBackend } from "@/lib/store";
 export const dynamic = "force-dynamic";
 
 /**
- * Liveness plus what an operator needs to know first: which store (and whether it answers) and
- * which OTP provider. 503 while the store is unreachable, since no code can be sent then.
+ * Liveness plus what an operator needs to know first: which store (and whether it answers and
+ * accepts writes) and which OTP provider. 503 whenever no code could be sent:
+ * - `unavailable`: the store does not answer (stopped, paused, slower than its deadline);
+ * - `degraded`: it answers but refuses writes (a Redis at `maxmemory`), so every limit fails.
+ * Both probes run at once, so the answer comes within one store deadline.
  */
 export async function GET() {
   const env = getEnv();
   const backend = getBackend();
-  const storeReachable = await backend.ping().then(
-    () => true,
-    () => false,
+  const [reachable, writable] = await Promise.all(
+    [backend.ping(), backend.probeWrite()].map((probe) =>
+      probe.then(
+        () => true,
+        () => false,
+      ),
+    ),
   );
+  const status = writable ? "ok" : reachable ? "degraded" : "unavailable";
   return NextResponse.json(
     {
-      status: storeReachable ? "ok" : "unavailable",
+      status,
       store: backend.kind,
-      storeReachable,
+      storeReachable: reachable,
+      storeWritable: writable,
       otpProvider: env.otpProvider,
       sandbox: env.otpProvider === "sandbox",
     },
-    { status: storeReachable ? 200 : 503, headers: { "Cache-Control": "no-store" } },
+    { status: status === "ok" ? 200 : 503, headers: { "Cache-Control": "no-store" } },
   );
 }
