@@ -1,4 +1,4 @@
-import type { ThrottleEvent, ThrottleEventFilters } from "./types";
+import type { StoredThrottleEvent, ThrottleEvent, ThrottleEventFilters } from "./types";
 
 /** Whether an event passes every given filter (shared by every backend). */
 export function matchesFilters(event: ThrottleEvent, filters: ThrottleEventFilters): boolean {
@@ -9,7 +9,6 @@ export function matchesFilters(event: ThrottleEvent, filters: ThrottleEventFilte
   if (filters.ip && event.ip !== filters.ip && event.subnet !== filters.ip) return false;
   if (filters.country && event.country !== filters.country) return false;
   if (filters.prefix && !(event.prefix ?? "").startsWith(filters.prefix)) return false;
-  if (filters.phoneSuffix && !(event.phoneMasked ?? "").endsWith(filters.phoneSuffix)) return false;
   return true;
 }
 
@@ -22,4 +21,11 @@ export function topEntries(counts: Map<string, number>, size: number): { value: 
     .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
     .slice(0, size)
     .map(([value, count]) => ({ value, count }));
+}
+
+/** A stored event as it may be listed: everything but the full number. */
+export function toListedEvent(event: StoredThrottleEvent): ThrottleEvent {
+  const listed: ThrottleEvent & { phone?: string | null } = { ...event };
+  delete listed.phone;
+  return listed;
 }
