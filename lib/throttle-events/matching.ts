@@ -1,4 +1,4 @@
-import type { StoredThrottleEvent, ThrottleEvent, ThrottleEventFilters } from "./types";
+import type { ThrottleEvent, ThrottleEventFilters } from "./types";
 
 /** Whether an event passes every given filter (shared by every backend). */
 export function matchesFilters(event: ThrottleEvent, filters: ThrottleEventFilters): boolean {
@@ -23,9 +23,26 @@ export function topEntries(counts: Map<string, number>, size: number): { value: 
     .map(([value, count]) => ({ value, count }));
 }
 
-/** A stored event as it may be listed: everything but the full number. */
-export function toListedEvent(event: StoredThrottleEvent): ThrottleEvent {
-  const listed: ThrottleEvent & { phone?: string | null } = { ...event };
-  delete listed.phone;
-  return listed;
+/**
+ * What a log may list of a stored event: the fields of `ThrottleEvent`, named one by one, so that
+ * nothing stored only for the audited reveal (the number, sealed or not) can slip into a list.
+ */
+export function toListedEvent(event: ThrottleEvent): ThrottleEvent {
+  const { id, at, route, rule, decision, ip, subnet, phoneMasked, country, prefix } = event;
+  const { userAgent, retryAfterSeconds, requestId } = event;
+  return {
+    id,
+    at,
+    route,
+    rule,
+    decision,
+    ip,
+    subnet,
+    phoneMasked,
+    country,
+    prefix,
+    userAgent,
+    retryAfterSeconds,
+    requestId,
+  };
 }

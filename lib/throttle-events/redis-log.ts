@@ -2,6 +2,7 @@ import type { Redis as UpstashRedis } from "@upstash/redis";
 import { withDeadline } from "../store/deadline";
 import { maskForOperators } from "./masking";
 import { hourStart, matchesFilters, minuteStart, toListedEvent, topEntries } from "./matching";
+import { createPhoneSealer } from "./phone-sealing";
 import { COUNT_TOP_SOURCES_SCRIPT } from "./top-sources";
 import {
   type NewThrottleEvent,
@@ -9,7 +10,6 @@ import {
   TOP_DIMENSIONS,
   TOP_KEPT_PER_HOUR,
   TOP_SIZE,
-  type StoredThrottleEvent,
   type ThrottleEvent,
   type ThrottleEventLog,
 } from "./types";
@@ -24,14 +24,15 @@ const SCAN_BATCH = 500;
  */
 const CLOCK_SLACK_MS = 60_000;
 
-/** An event as the stream holds it (its id is the entry's). */
-type StoredEvent = Omit<StoredThrottleEvent, "id">;
+/** An event as the stream holds it: its id is the entry's, its number sealed (`phone-sealing.ts`). */
+type StoredEvent = Omit<ThrottleEvent, "id"> & { sealedPhone: string | null };
 
 /**
  * The log on Redis. Owns every `te:` key, and each is bounded whatever a refusal carries (refusals
  * cost an attacker nothing — no CAPTCHA is solved — so nothing may grow per refusal):
  * - `te:stream` — a Stream capped at `capacity` entries (XADD MAXLEN ~), one JSON field per event,
- *   the full number included: no key per event;
+ *   the full number sealed inside it: no key per event;
+ * - `te:pk:<hour>` — the key that unseals the numbers of one hour, expiring with their retention;
  * - `te:m:<minute>` / `te:h:<hour>` — hashes of counts per rule, expiring;
  * - `te:top:<dimension>:<hour>` — sorted sets of counts per IP, subnet, prefix and country, at
  *   most `TOP_KEPT_PER_HOUR` members each (Space-Saving, `top-sources.ts`), expiring.
@@ -50,16 +51,34 @@ export function createRedisThrottleLog(options: {
     minute: (start: number) => `${keyPrefix}te:m:${start}`,
     hour: (start: number) => `${keyPrefix}te:h:${start}`,
     top: (dimension: string, start: number) => `${keyPrefix}te:top:${dimension}:${start}`,
+    phoneKey: (hour: number) => `${keyPrefix}te:pk:${hour}`,
   };
   const guard = <T>(operation: string, promise: Promise<T>) =>
     withDeadline(operation, promise, options.timeoutMs);
+  const sealer = createPhoneSealer({
+    redis,
+    keyName: key.phoneKey,
+    retentionMs: options.phoneRetentionMs,
+    guard,
+  });
+
+  /** The events with their time fixed and their numbers sealed: what `queueEvents` writes. */
+  async function prepare(events: NewThrottleEvent[]): Promise<StoredEvent[]> {
+    const timed = events.map((input) => ({ ...input, at: input.at ?? Date.now() }));
+    const sealed = await sealer.seal(timed);
+    return timed.map(({ phone, ...event }, index) => ({
+      ...event,
+      phoneMasked: phone ? maskForOperators(phone) : null,
+      sealedPhone: sealed[index] ?? null,
+    }));
+  }
 
   /**
    * Queues every write of `events` on one pipeline, the XADDs first (so reply `i` is event `i`'s
    * id). The counters are summed per key first, so a batch from one attacker costs a handful of
    * increments, not a dozen commands per event.
    */
-  function queueEvents(pipeline: ReturnType<UpstashRedis["pipeline"]>, events: NewThrottleEvent[]) {
+  function queueEvents(pipeline: ReturnType<UpstashRedis["pipeline"]>, events: StoredEvent[]) {
     const hashes = new Map<string, { ttl: number; fields: Map<string, number> }>();
     const tops = new Map<string, Map<string, number>>();
     const hash = (name: string, ttl: number) =>
@@ -67,25 +86,18 @@ export function createRedisThrottleLog(options: {
     const top = (name: string) => tops.get(name) ?? tops.set(name, new Map()).get(name)!;
     const bump = (fields: Map<string, number>, field: string) =>
       fields.set(field, (fields.get(field) ?? 0) + 1);
-    const stored: StoredEvent[] = [];
-    for (const input of events) {
-      const at = input.at ?? Date.now();
-      const event: StoredEvent = {
-        ...input,
-        at,
-        phoneMasked: input.phone ? maskForOperators(input.phone) : null,
-      };
-      stored.push(event);
+    for (const event of events) {
+      const { at } = event;
       pipeline.xadd(
         key.stream,
         "*",
         { e: JSON.stringify(event) },
         { trim: { type: "MAXLEN", threshold: options.capacity, comparison: "~" } },
       );
-      bump(hash(key.minute(minuteStart(at)), MINUTE_TTL_SECONDS), input.rule);
-      bump(hash(key.hour(hourStart(at)), HOUR_TTL_SECONDS), input.rule);
+      bump(hash(key.minute(minuteStart(at)), MINUTE_TTL_SECONDS), event.rule);
+      bump(hash(key.hour(hourStart(at)), HOUR_TTL_SECONDS), event.rule);
       for (const dimension of TOP_DIMENSIONS) {
-        const value = input[dimension];
+        const value = event[dimension];
         if (value) bump(top(key.top(dimension, hourStart(at))), value);
       }
     }
@@ -100,21 +112,22 @@ export function createRedisThrottleLog(options: {
         [TOP_KEPT_PER_HOUR, TOP_TTL_SECONDS, ...[...values].flat()],
       );
     }
-    return stored;
   }
 
   return {
     async record(input) {
+      const [stored] = await prepare([input]);
       const pipeline = redis.pipeline();
-      const [stored] = queueEvents(pipeline, [input]);
+      queueEvents(pipeline, [stored!]);
       const [id] = await guard("record throttle event", pipeline.exec<[string, ...unknown[]]>());
       return toListedEvent({ ...stored!, id });
     },
 
     async recordMany(events) {
       if (events.length === 0) return;
+      const stored = await prepare(events);
       const pipeline = redis.pipeline();
-      queueEvents(pipeline, events);
+      queueEvents(pipeline, stored);
       await guard("record throttle events", pipeline.exec());
     },
 
@@ -125,7 +138,8 @@ export function createRedisThrottleLog(options: {
       );
       const event = entries[id]?.e;
       if (!event) return null;
-      return { phone: event.at < Date.now() - options.phoneRetentionMs ? null : (event.phone ?? null) };
+      if (!event.sealedPhone || event.at < Date.now() - options.phoneRetentionMs) return { phone: null };
+      return { phone: await sealer.open(event.sealedPhone, event.at, event.requestId) };
     },
 
     async noteOutcome(outcome, at = Date.now()) {
