@@ -36,7 +36,8 @@ type StoredEvent = Omit<ThrottleEvent, "id"> & { sealedPhone: string | null };
  * - `te:m:<minute>` / `te:h:<hour>` — hashes of counts per rule, expiring;
  * - `te:top:<dimension>:<hour>` — sorted sets of counts per IP, subnet, prefix and country, at
  *   most `TOP_KEPT_PER_HOUR` members each (Space-Saving, `top-sources.ts`), expiring.
- * All of a batch's writes go in one pipeline: one round trip.
+ * All of a batch's writes go in one pipeline: one round trip (and, once per hour and instance, one
+ * more to fetch the hour's `te:pk:` key).
  */
 export function createRedisThrottleLog(options: {
   redis: UpstashRedis;

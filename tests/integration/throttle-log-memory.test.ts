@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createBackend, type StoreSettings } from "@/lib/store/create-backend";
 import type { StoreBackend } from "@/lib/store/types";
 import type { NewThrottleEvent } from "@/lib/throttle-events";
+import { solveAltcha } from "../support/altcha";
 import { DisposableRedis } from "../support/redis";
 
 /**
@@ -172,5 +173,30 @@ describe.runIf(redisServerInstalled)("throttle log growth under refusals nobody 
     // One stream; per hour (two, if the test crosses one): the minute and hour counts, a top set
     // per dimension and the key that seals the hour's numbers.
     expect(keys.length).toBeLessThanOrEqual(1 + 2 * (2 + 4 + 1));
+  });
+
+  it("fails closed when Redis is full: with noeviction a send answers 503 and no code leaves", async () => {
+    process.env.REDIS_URL = redis.url;
+    process.env.STORE_KEY_PREFIX = "route:";
+    const { POST: send } = await import("@/app/api/otp/send/route");
+    const { createAltchaChallenge } = await import("@/lib/captcha");
+    const emulator = (await (await import("@/lib/eight-by-eight")).getSandboxEmulator())!;
+    const captcha = await solveAltcha(await createAltchaChallenge());
+    expect(await admin.config("GET", "maxmemory-policy")).toEqual(["maxmemory-policy", "noeviction"]);
+    await admin.config("SET", "maxmemory", "1");
+    try {
+      const response = await send(
+        new NextRequest("http://localhost/api/otp/send", {
+          method: "POST",
+          headers: { "Content-Type": "application/json", "X-Forwarded-For": "2001:db8:78::1" },
+          body: JSON.stringify({ phone: "+14155552671", captcha }),
+        }),
+      );
+      expect(response.status).toBe(503);
+      expect((await response.json()).error.code).toBe("unavailable");
+      expect(emulator.listMessages("+14155552671")).toHaveLength(0);
+    } finally {
+      await admin.config("SET", "maxmemory", "0");
+    }
   });
 });
