@@ -54,7 +54,8 @@ export function createPhoneSealer(options: {
     /** Each number sealed for its event (`requestId` is bound in), or null when none or past retention. */
     async seal(items: { phone: string | null; at: number; requestId: string }[]): Promise<(string | null)[]> {
       const withPhone = items.filter((item) => item.phone);
-      if (withPhone.length === 0) return items.map(() => null);
+      // A retention of 0 keeps no number at all, not even for the hour a key would live.
+      if (withPhone.length === 0 || options.retentionMs <= 0) return items.map(() => null);
       const keys = await keysFor(
         withPhone.map((item) => hourStart(item.at)),
         true,
