@@ -145,6 +145,20 @@ describe.runIf(redisServerInstalled)("throttle log growth under refusals nobody 
     await restarted.close();
   });
 
+  it("keeps no number at all when the retention is 0", async () => {
+    const none = createBackend({
+      ...settings,
+      keyPrefix: "none:",
+      throttleLog: { capacity: CAPACITY, phoneRetentionMs: 0 },
+    });
+    const event = await none.throttleEvents.record(distinctRefusal(1, Date.now()));
+    await expect(none.throttleEvents.revealPhone(event.id)).resolves.toEqual({ phone: null });
+    const entries = (await admin.xrange("none:te:stream", "-", "+")) as [string, string[]][];
+    expect(JSON.parse(entries[0]![1][1]!)).toMatchObject({ sealedPhone: null });
+    expect([...(await keysUnder("none:te:pk:")).keys()]).toEqual([]);
+    await none.close();
+  });
+
   it("writes nothing but the capped throttle log for a send refused for a missing CAPTCHA", async () => {
     process.env.REDIS_URL = redis.url;
     process.env.STORE_KEY_PREFIX = "route:";
