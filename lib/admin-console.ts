@@ -7,12 +7,7 @@ import { getEnv } from "./env";
 import { AppError } from "./errors";
 import { parseIpRange } from "./ip-address";
 import { getBackend } from "./store";
-import type {
-  ThrottleAggregates,
-  ThrottleEvent,
-  ThrottleEventFilters,
-  ThrottleEventPage,
-} from "./throttle-events";
+import type { ThrottleAggregates, ThrottleEventFilters, ThrottleEventPage } from "./throttle-events";
 
 /**
  * The admin console's data. Every function checks that the caller is an admin itself, so no page
@@ -49,7 +44,7 @@ export const eventQuerySchema = z.strictObject({
   ip: optionalText(/^[\da-fA-F:./]+$/, "ip is an address or a network such as 203.0.113.0/24"),
   country: optionalText(/^[A-Za-z]{2}$/, "country is a two-letter code"),
   prefix: optionalText(/^\+\d{1,14}$/, "prefix is + and digits"),
-  phoneSuffix: optionalText(/^\d{1,4}$/, "phoneSuffix is up to 4 digits"),
+  // No filter on a number's last digits: with the prefix filter it would rebuild the number.
 });
 
 export type EventQuery = z.infer<typeof eventQuerySchema>;
@@ -85,36 +80,30 @@ function toFilters(query: EventQuery): ThrottleEventFilters {
     ip: ip?.toLowerCase(),
     country: query.country?.toUpperCase(),
     prefix: query.prefix,
-    phoneSuffix: query.phoneSuffix,
   };
 }
 
-/** Events newest first; `limit` is clamped to 1–200. Phone numbers come masked only. */
+/**
+ * Events newest first; `limit` is clamped to 1–200. Numbers come without their last four digits
+ * (the log never lists a full number), the same digits as the prefix column.
+ */
 export async function listThrottleEvents(query: EventQuery): Promise<ThrottleEventPage> {
   await requireAdminForApi();
   const limit = Math.min(MAX_PAGE_SIZE, query.limit ?? 50);
-  const page = await getBackend().throttleEvents.list({
-    cursor: query.cursor,
-    limit,
-    filters: toFilters(query),
-  });
-  return { ...page, events: page.events.map(withoutFullPhone) };
+  return getBackend().throttleEvents.list({ cursor: query.cursor, limit, filters: toFilters(query) });
 }
 
-function withoutFullPhone(event: ThrottleEvent): ThrottleEvent {
-  return { ...event, phone: null };
-}
-
-/** The full number of one event, while retention lasts; every reveal goes to the audit log. */
+/**
+ * The full number of one event, while retention lasts: the only way to see a number's last
+ * digits, and written to the audit log before it is returned.
+ */
 export async function revealEventPhone(id: string): Promise<string | null> {
   const session = await requireAdminForApi();
   if (!/^\d{1,16}-\d{1,10}$/.test(id)) throw new AppError("bad_request", "Unknown event id.");
-  const [ms, seq] = id.split("-").map(Number) as [number, number];
-  const page = await getBackend().throttleEvents.list({ cursor: `${ms}-${seq + 1}`, limit: 1 });
-  const event = page.events[0];
-  if (!event || event.id !== id) throw new AppError("not_found", "No such event.");
+  const found = await getBackend().throttleEvents.revealPhone(id);
+  if (!found) throw new AppError("not_found", "No such event.");
   await recordAdminAction({ admin: session.user.phone, action: "reveal phone", target: `event ${id}` });
-  return event.phone;
+  return found.phone;
 }
 
 const CSV_COLUMNS = [
@@ -135,7 +124,7 @@ const CSV_COLUMNS = [
 const EXPORT_LIMIT = 10_000;
 
 /**
- * The filtered events as CSV (masked numbers). Every cell is quoted, and one that a spreadsheet
+ * The filtered events as CSV, numbers as the list shows them (no last four digits). Every cell is quoted, and one that a spreadsheet
  * would read as a formula (`=`, `+`, `-`, `@`, tab, CR) is prefixed with `'` (OWASP CSV injection).
  */
 export async function exportThrottleEventsCsv(query: EventQuery): Promise<string> {

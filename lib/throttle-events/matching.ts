@@ -9,7 +9,6 @@ export function matchesFilters(event: ThrottleEvent, filters: ThrottleEventFilte
   if (filters.ip && event.ip !== filters.ip && event.subnet !== filters.ip) return false;
   if (filters.country && event.country !== filters.country) return false;
   if (filters.prefix && !(event.prefix ?? "").startsWith(filters.prefix)) return false;
-  if (filters.phoneSuffix && !(event.phoneMasked ?? "").endsWith(filters.phoneSuffix)) return false;
   return true;
 }
 
@@ -22,4 +21,28 @@ export function topEntries(counts: Map<string, number>, size: number): { value: 
     .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
     .slice(0, size)
     .map(([value, count]) => ({ value, count }));
+}
+
+/**
+ * What a log may list of a stored event: the fields of `ThrottleEvent`, named one by one, so that
+ * nothing stored only for the audited reveal (the number, sealed or not) can slip into a list.
+ */
+export function toListedEvent(event: ThrottleEvent): ThrottleEvent {
+  const { id, at, route, rule, decision, ip, subnet, phoneMasked, country, prefix } = event;
+  const { userAgent, retryAfterSeconds, requestId } = event;
+  return {
+    id,
+    at,
+    route,
+    rule,
+    decision,
+    ip,
+    subnet,
+    phoneMasked,
+    country,
+    prefix,
+    userAgent,
+    retryAfterSeconds,
+    requestId,
+  };
 }

@@ -1,9 +1,12 @@
-import { maskPhone } from "../phone";
-import { hourStart, matchesFilters, minuteStart, topEntries } from "./matching";
+import { maskForOperators } from "./masking";
+import { hourStart, matchesFilters, minuteStart, toListedEvent, topEntries } from "./matching";
+import { countTopSource } from "./top-sources";
 import {
   MAX_SCANNED_PER_PAGE,
   TOP_DIMENSIONS,
+  TOP_KEPT_PER_HOUR,
   TOP_SIZE,
+  type StoredThrottleEvent,
   type ThrottleEvent,
   type ThrottleEventLog,
 } from "./types";
@@ -13,13 +16,15 @@ const HOUR_BUCKETS_KEPT = 35 * 24;
 
 /**
  * The in-process log: a ring buffer of the newest `capacity` events, with per-minute and per-hour
- * counts and top offenders maintained as events are written, so reading them never scans.
+ * counts and top offenders maintained as events are written, so reading them never scans. Every
+ * structure is bounded: the ring by `capacity`, the counts by the rule names and the buckets kept,
+ * each hour's top offenders by `TOP_KEPT_PER_HOUR` per dimension.
  */
 export function createMemoryThrottleLog(options: {
   capacity: number;
   phoneRetentionMs: number;
 }): ThrottleEventLog {
-  const ring: (ThrottleEvent | undefined)[] = new Array(options.capacity);
+  const ring: (StoredThrottleEvent | undefined)[] = new Array(options.capacity);
   let written = 0; // total events ever written; the newest is at (written - 1) % capacity
   let lastMs = 0;
   let sequence = 0;
@@ -55,13 +60,15 @@ export function createMemoryThrottleLog(options: {
 
     async record(input) {
       const at = input.at ?? Date.now();
-      sequence = at === lastMs ? sequence + 1 : 0;
-      lastMs = Math.max(lastMs, at);
-      const event: ThrottleEvent = {
+      // Ids increase with position, as Redis stream ids do, even when `at` goes back in time.
+      const idMs = Math.max(lastMs, at);
+      sequence = idMs === lastMs ? sequence + 1 : 0;
+      lastMs = idMs;
+      const event: StoredThrottleEvent = {
         ...input,
-        id: `${at}-${sequence}`,
+        id: `${idMs}-${sequence}`,
         at,
-        phoneMasked: input.phone ? maskPhone(input.phone) : null,
+        phoneMasked: input.phone ? maskForOperators(input.phone) : null,
       };
       ring[written % options.capacity] = event;
       written += 1;
@@ -82,9 +89,18 @@ export function createMemoryThrottleLog(options: {
       }
       for (const dimension of TOP_DIMENSIONS) {
         const value = event[dimension];
-        if (value) bump(top[dimension], value);
+        if (value) countTopSource(top[dimension], value, 1, TOP_KEPT_PER_HOUR);
       }
-      return event;
+      return toListedEvent(event);
+    },
+
+    async revealPhone(id) {
+      const oldest = Math.max(0, written - options.capacity);
+      if (written === 0) return null;
+      const index = lastIndexBefore(nextId(id), oldest, written - 1);
+      const event = index >= oldest ? ring[index % options.capacity] : undefined;
+      if (!event || event.id !== id) return null;
+      return { phone: event.at < Date.now() - options.phoneRetentionMs ? null : event.phone };
     },
 
     async noteOutcome(outcome, at = Date.now()) {
@@ -97,16 +113,13 @@ export function createMemoryThrottleLog(options: {
     async list({ cursor, limit, filters = {} }) {
       const events: ThrottleEvent[] = [];
       const oldest = Math.max(0, written - options.capacity);
-      const retentionEdge = Date.now() - options.phoneRetentionMs;
       let scanned = 0;
       let index = written - 1;
       if (cursor) index = lastIndexBefore(cursor, oldest, written - 1);
       for (; index >= oldest && events.length < limit && scanned < MAX_SCANNED_PER_PAGE; index -= 1) {
         const event = ring[index % options.capacity]!;
         scanned += 1;
-        if (matchesFilters(event, filters)) {
-          events.push(event.at < retentionEdge ? { ...event, phone: null } : event);
-        }
+        if (matchesFilters(event, filters)) events.push(toListedEvent(event));
       }
       const lastScanned = index + 1;
       const more = index >= oldest;
@@ -148,6 +161,12 @@ export function createMemoryThrottleLog(options: {
     },
   };
   return log;
+}
+
+/** The smallest id after `id`: a cursor that starts a search at `id` itself. */
+function nextId(id: string): string {
+  const [ms = "0", seq = "0"] = id.split("-");
+  return `${ms}-${Number(seq) + 1}`;
 }
 
 /** Orders `<ms>-<seq>` ids numerically. */

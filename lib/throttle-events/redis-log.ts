@@ -1,11 +1,14 @@
 import type { Redis as UpstashRedis } from "@upstash/redis";
 import { withDeadline } from "../store/deadline";
-import { maskPhone } from "../phone";
-import { hourStart, matchesFilters, minuteStart, topEntries } from "./matching";
+import { maskForOperators } from "./masking";
+import { hourStart, matchesFilters, minuteStart, toListedEvent, topEntries } from "./matching";
+import { createPhoneSealer } from "./phone-sealing";
+import { COUNT_TOP_SOURCES_SCRIPT } from "./top-sources";
 import {
   type NewThrottleEvent,
   MAX_SCANNED_PER_PAGE,
   TOP_DIMENSIONS,
+  TOP_KEPT_PER_HOUR,
   TOP_SIZE,
   type ThrottleEvent,
   type ThrottleEventLog,
@@ -14,8 +17,6 @@ import {
 const MINUTE_TTL_SECONDS = 48 * 3600;
 const HOUR_TTL_SECONDS = 35 * 24 * 3600;
 const TOP_TTL_SECONDS = 8 * 24 * 3600;
-/** Each hour keeps its full counts; a query merges each hour's top entries. */
-const TOP_READ_PER_HOUR = 100;
 const SCAN_BATCH = 500;
 /**
  * Stream ids are Redis's clock at insertion, `at` is the app's clock at refusal (recording runs
@@ -23,14 +24,20 @@ const SCAN_BATCH = 500;
  */
 const CLOCK_SLACK_MS = 60_000;
 
+/** An event as the stream holds it: its id is the entry's, its number sealed (`phone-sealing.ts`). */
+type StoredEvent = Omit<ThrottleEvent, "id"> & { sealedPhone: string | null };
+
 /**
- * The log on Redis. Owns every `te:` key:
- * - `te:stream` — a Stream capped at `capacity` entries (XADD MAXLEN ~), one JSON field per event;
- * - `te:phone:<requestId>` — the full number, expiring after the retention period (the stream
- *   keeps only the masked form);
+ * The log on Redis. Owns every `te:` key, and each is bounded whatever a refusal carries (refusals
+ * cost an attacker nothing — no CAPTCHA is solved — so nothing may grow per refusal):
+ * - `te:stream` — a Stream capped at `capacity` entries (XADD MAXLEN ~), one JSON field per event,
+ *   the full number sealed inside it: no key per event;
+ * - `te:pk:<hour>` — the key that unseals the numbers of one hour, expiring with their retention;
  * - `te:m:<minute>` / `te:h:<hour>` — hashes of counts per rule, expiring;
- * - `te:top:<dimension>:<hour>` — sorted sets of counts per IP, subnet, prefix and country.
- * All of an event's writes go in one pipeline: one round trip.
+ * - `te:top:<dimension>:<hour>` — sorted sets of counts per IP, subnet, prefix and country, at
+ *   most `TOP_KEPT_PER_HOUR` members each (Space-Saving, `top-sources.ts`), expiring.
+ * All of a batch's writes go in one pipeline: one round trip (and, once per hour and instance, one
+ * more to fetch the hour's `te:pk:` key).
  */
 export function createRedisThrottleLog(options: {
   redis: UpstashRedis;
@@ -42,93 +49,98 @@ export function createRedisThrottleLog(options: {
   const { redis, keyPrefix } = options;
   const key = {
     stream: `${keyPrefix}te:stream`,
-    phone: (requestId: string) => `${keyPrefix}te:phone:${requestId}`,
     minute: (start: number) => `${keyPrefix}te:m:${start}`,
     hour: (start: number) => `${keyPrefix}te:h:${start}`,
     top: (dimension: string, start: number) => `${keyPrefix}te:top:${dimension}:${start}`,
+    phoneKey: (hour: number) => `${keyPrefix}te:pk:${hour}`,
   };
   const guard = <T>(operation: string, promise: Promise<T>) =>
     withDeadline(operation, promise, options.timeoutMs);
+  const sealer = createPhoneSealer({
+    redis,
+    keyName: key.phoneKey,
+    retentionMs: options.phoneRetentionMs,
+    guard,
+  });
 
-  /** The event itself (masked) in the stream, and its full number under a key that expires. */
-  function appendToStream(
-    pipeline: ReturnType<UpstashRedis["pipeline"]>,
-    input: NewThrottleEvent,
-    at: number,
-  ) {
-    const stored = { ...input, at, phone: null, phoneMasked: input.phone ? maskPhone(input.phone) : null };
-    pipeline.xadd(
-      key.stream,
-      "*",
-      { e: JSON.stringify(stored) },
-      { trim: { type: "MAXLEN", threshold: options.capacity, comparison: "~" } },
-    );
-    if (input.phone) {
-      pipeline.set(key.phone(input.requestId), input.phone, {
-        px: Math.max(1, options.phoneRetentionMs - (Date.now() - at)),
-      });
-    }
-    return stored;
+  /** The events with their time fixed and their numbers sealed: what `queueEvents` writes. */
+  async function prepare(events: NewThrottleEvent[]): Promise<StoredEvent[]> {
+    const timed = events.map((input) => ({ ...input, at: input.at ?? Date.now() }));
+    const sealed = await sealer.seal(timed);
+    return timed.map(({ phone, ...event }, index) => ({
+      ...event,
+      phoneMasked: phone ? maskForOperators(phone) : null,
+      sealedPhone: sealed[index] ?? null,
+    }));
   }
 
-  /** Queues every write of one event on `pipeline`; the XADD's reply is the event's id. */
-  function queueEvent(pipeline: ReturnType<UpstashRedis["pipeline"]>, input: NewThrottleEvent) {
-    const at = input.at ?? Date.now();
-    const stored = appendToStream(pipeline, input, at);
-    const minute = key.minute(minuteStart(at));
-    const hour = key.hour(hourStart(at));
-    pipeline.hincrby(minute, input.rule, 1).expire(minute, MINUTE_TTL_SECONDS);
-    pipeline.hincrby(hour, input.rule, 1).expire(hour, HOUR_TTL_SECONDS);
-    for (const dimension of TOP_DIMENSIONS) {
-      const value = input[dimension];
-      if (!value) continue;
-      const top = key.top(dimension, hourStart(at));
-      pipeline.zincrby(top, 1, value).expire(top, TOP_TTL_SECONDS);
+  /**
+   * Queues every write of `events` on one pipeline, the XADDs first (so reply `i` is event `i`'s
+   * id). The counters are summed per key first, so a batch from one attacker costs a handful of
+   * increments, not a dozen commands per event.
+   */
+  function queueEvents(pipeline: ReturnType<UpstashRedis["pipeline"]>, events: StoredEvent[]) {
+    const hashes = new Map<string, { ttl: number; fields: Map<string, number> }>();
+    const tops = new Map<string, Map<string, number>>();
+    const hash = (name: string, ttl: number) =>
+      (hashes.get(name) ?? hashes.set(name, { ttl, fields: new Map() }).get(name)!).fields;
+    const top = (name: string) => tops.get(name) ?? tops.set(name, new Map()).get(name)!;
+    const bump = (fields: Map<string, number>, field: string) =>
+      fields.set(field, (fields.get(field) ?? 0) + 1);
+    for (const event of events) {
+      const { at } = event;
+      pipeline.xadd(
+        key.stream,
+        "*",
+        { e: JSON.stringify(event) },
+        { trim: { type: "MAXLEN", threshold: options.capacity, comparison: "~" } },
+      );
+      bump(hash(key.minute(minuteStart(at)), MINUTE_TTL_SECONDS), event.rule);
+      bump(hash(key.hour(hourStart(at)), HOUR_TTL_SECONDS), event.rule);
+      for (const dimension of TOP_DIMENSIONS) {
+        const value = event[dimension];
+        if (value) bump(top(key.top(dimension, hourStart(at))), value);
+      }
     }
-    return stored;
+    for (const [name, { ttl, fields }] of hashes) {
+      for (const [field, by] of fields) pipeline.hincrby(name, field, by);
+      pipeline.expire(name, ttl);
+    }
+    for (const [name, values] of tops) {
+      pipeline.eval(
+        COUNT_TOP_SOURCES_SCRIPT,
+        [name],
+        [TOP_KEPT_PER_HOUR, TOP_TTL_SECONDS, ...[...values].flat()],
+      );
+    }
   }
 
   return {
     async record(input) {
+      const [stored] = await prepare([input]);
       const pipeline = redis.pipeline();
-      const stored = queueEvent(pipeline, input);
+      queueEvents(pipeline, [stored!]);
       const [id] = await guard("record throttle event", pipeline.exec<[string, ...unknown[]]>());
-      return { ...stored, id, phone: input.phone };
+      return toListedEvent({ ...stored!, id });
     },
 
     async recordMany(events) {
       if (events.length === 0) return;
-      // One XADD per event; the counters are summed per key first, so a batch from one attacker
-      // costs a handful of increments, not a dozen commands per event.
+      const stored = await prepare(events);
       const pipeline = redis.pipeline();
-      const increments = new Map<
-        string,
-        { key: string; field: string; by: number; ttl: number; sorted: boolean }
-      >();
-      const add = (key: string, field: string, ttl: number, sorted: boolean) => {
-        const id = `${key}\u0000${field}`;
-        const entry = increments.get(id);
-        if (entry) entry.by += 1;
-        else increments.set(id, { key, field, by: 1, ttl, sorted });
-      };
-      for (const input of events) {
-        const at = input.at ?? Date.now();
-        appendToStream(pipeline, input, at);
-        add(key.minute(minuteStart(at)), input.rule, MINUTE_TTL_SECONDS, false);
-        add(key.hour(hourStart(at)), input.rule, HOUR_TTL_SECONDS, false);
-        for (const dimension of TOP_DIMENSIONS) {
-          const value = input[dimension];
-          if (value) add(key.top(dimension, hourStart(at)), value, TOP_TTL_SECONDS, true);
-        }
-      }
-      const expiring = new Map<string, number>();
-      for (const { key: target, field, by, ttl, sorted } of increments.values()) {
-        if (sorted) pipeline.zincrby(target, by, field);
-        else pipeline.hincrby(target, field, by);
-        expiring.set(target, ttl);
-      }
-      for (const [target, ttl] of expiring) pipeline.expire(target, ttl);
+      queueEvents(pipeline, stored);
       await guard("record throttle events", pipeline.exec());
+    },
+
+    async revealPhone(id) {
+      const entries = await guard(
+        "read throttle event",
+        redis.xrange(key.stream, id, id, 1) as Promise<Record<string, { e: StoredEvent }>>,
+      );
+      const event = entries[id]?.e;
+      if (!event) return null;
+      if (!event.sealedPhone || event.at < Date.now() - options.phoneRetentionMs) return { phone: null };
+      return { phone: await sealer.open(event.sealedPhone, event.at, event.requestId) };
     },
 
     async noteOutcome(outcome, at = Date.now()) {
@@ -150,15 +162,13 @@ export function createRedisThrottleLog(options: {
       while (more && events.length < limit && scanned < MAX_SCANNED_PER_PAGE) {
         const batch = await guard(
           "read throttle events",
-          redis.xrevrange(key.stream, end, start, SCAN_BATCH) as Promise<
-            Record<string, { e: ThrottleEvent }>
-          >,
+          redis.xrevrange(key.stream, end, start, SCAN_BATCH) as Promise<Record<string, { e: StoredEvent }>>,
         );
         const entries = Object.entries(batch);
         for (const [id, fields] of entries) {
           scanned += 1;
           lastId = id;
-          const event = { ...fields.e, id };
+          const event = toListedEvent({ ...fields.e, id });
           if (matchesFilters(event, filters)) events.push(event);
           if (events.length === limit) break;
         }
@@ -167,18 +177,6 @@ export function createRedisThrottleLog(options: {
         if (lastId !== null) end = `(${lastId}`;
       }
 
-      // Full numbers only while their retention lasts: the keys expire on their own.
-      const withPhones = events.filter((event) => event.phoneMasked);
-      if (withPhones.length > 0) {
-        const phones = await guard(
-          "read throttle phones",
-          redis.mget<(string | number | null)[]>(...withPhones.map((event) => key.phone(event.requestId))),
-        );
-        withPhones.forEach((event, index) => {
-          const phone = phones[index];
-          event.phone = phone === null || phone === undefined ? null : `+${String(phone).replace(/^\+/, "")}`;
-        });
-      }
       return { events, nextCursor: more ? lastId : null };
     },
 
@@ -193,7 +191,7 @@ export function createRedisThrottleLog(options: {
         pipeline.hgetall(granularity === "minute" ? key.minute(start) : key.hour(start));
       for (const hour of hours) {
         for (const dimension of TOP_DIMENSIONS) {
-          pipeline.zrange(key.top(dimension, hour), 0, TOP_READ_PER_HOUR - 1, {
+          pipeline.zrange(key.top(dimension, hour), 0, TOP_KEPT_PER_HOUR - 1, {
             rev: true,
             withScores: true,
           });

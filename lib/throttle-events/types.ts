@@ -15,19 +15,28 @@ export type ThrottleEvent = {
   ip: string | null;
   /** The /24 (IPv4) or /48 (IPv6) aggregate of `ip`. */
   subnet: string | null;
-  /** E.164, only while within the phone retention period; null afterwards. */
-  phone: string | null;
-  /** Always kept: `+65 ••••4567`. */
+  /**
+   * The number without its last four digits, `+65 8123 ••••`: the same digits as `prefix`, never
+   * more. The full number is not part of a listed event; only `revealPhone` returns it (audited).
+   */
   phoneMasked: string | null;
   country: string | null;
-  /** E.164 without its last four digits. */
+  /** E.164 without its last four digits (the range SMS pumping targets; what operators block). */
   prefix: string | null;
   userAgent: string | null;
   retryAfterSeconds: number | null;
   requestId: string;
 };
 
-export type NewThrottleEvent = Omit<ThrottleEvent, "id" | "at" | "phoneMasked"> & { at?: number };
+/** A refusal as a route records it: with the full number, which the log keeps for the audited reveal. */
+export type NewThrottleEvent = Omit<ThrottleEvent, "id" | "at" | "phoneMasked"> & {
+  at?: number;
+  /** E.164; kept inside the capped log entry, readable by `revealPhone` during the retention period. */
+  phone: string | null;
+};
+
+/** An event as a log stores it: with the full number, which only `revealPhone` returns. */
+export type StoredThrottleEvent = ThrottleEvent & { phone: string | null };
 
 export type ThrottleEventFilters = {
   rule?: string;
@@ -38,9 +47,8 @@ export type ThrottleEventFilters = {
   /** An address, or a subnet key such as `203.0.113.0/24`. */
   ip?: string;
   country?: string;
+  /** Matches `prefix`. There is deliberately no filter on the hidden last digits: it would reveal them. */
   prefix?: string;
-  /** The last digits of the phone number. */
-  phoneSuffix?: string;
 };
 
 export type ThrottleEventPage = {
@@ -63,6 +71,11 @@ export type ThrottleEventLog = {
   recordMany(events: NewThrottleEvent[]): Promise<void>;
   /** Newest first, `limit` at most, from before `cursor`, matching every filter given. */
   list(query: { cursor?: string; limit: number; filters?: ThrottleEventFilters }): Promise<ThrottleEventPage>;
+  /**
+   * The full number of one event, while the retention period lasts (null after it, or when the
+   * event had none); null when no event has this id. Callers audit every call.
+   */
+  revealPhone(id: string): Promise<{ phone: string | null } | null>;
   /** Counts a code sent or verified, into the same per-minute and per-hour buckets as `@sent` / `@verified`. */
   noteOutcome(outcome: "sent" | "verified", at?: number): Promise<void>;
   /** Counts per rule per minute (last `minutes`) or per hour (last `hours`), and the top offenders. */
@@ -74,6 +87,16 @@ export type ThrottleEventLog = {
 };
 
 export const TOP_DIMENSIONS = ["ip", "subnet", "prefix", "country"] as const;
+/** Top entries shown per dimension. */
 export const TOP_SIZE = 10;
+/**
+ * Top entries kept per dimension per hour. Refusals cost an attacker nothing, and each can carry
+ * a new address, network and prefix: without a cap these sets grow by one member per refusal.
+ * 100 keeps the shown top 10 exact across a day of hours, and stays under Redis's
+ * `zset-max-listpack-entries` (128), the compact encoding: ~5 KB per set, at most 4 × 192 sets.
+ * Kept with the Space-Saving algorithm (see `trimmed-top.ts`), so a flood of distinct values cannot
+ * push a real heavy source out of the set.
+ */
+export const TOP_KEPT_PER_HOUR = 100;
 /** A list call reads at most this many stored events, so a rare filter cannot make it unbounded. */
 export const MAX_SCANNED_PER_PAGE = 5000;

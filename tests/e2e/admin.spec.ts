@@ -249,7 +249,7 @@ test.describe("operating during an attack", () => {
     );
     expect(lines).toHaveLength(2);
     expect(lines[1]).toContain(`"'=HYPERLINK(""http://evil.example"",""x"")"`);
-    expect(lines[1]).toContain('"\'+65 ••••4567"');
+    expect(lines[1]).toContain('"\'+65 8123••••"');
     await context.close();
   });
 
@@ -266,6 +266,62 @@ test.describe("operating during an attack", () => {
     expect(
       axe.violations.filter((violation) => ["serious", "critical"].includes(violation.impact ?? "")),
     ).toEqual([]);
+    await context.close();
+  });
+
+  test("no unrevealed view holds more of a number than its prefix: not the list, the CSV, the filters or the overview", async ({
+    browser,
+    request,
+  }) => {
+    const ip = randomClientIp();
+    const phone = randomPhone().e164;
+    const prefix = phone.slice(0, -4);
+    const lastFour = phone.slice(-4);
+    await request.post("/api/otp/send", {
+      data: { phone, captcha: "forged" },
+      headers: { "x-forwarded-for": ip, "user-agent": "privacy-check" },
+    });
+    const context = await adminContext(browser);
+    await waitForEvents(context, ip, 1);
+    const digits = (text: unknown) => String(text ?? "").replace(/\D/g, "");
+
+    // The list (also what the page's live updates poll): the number shows exactly the prefix's digits.
+    const list = await context.request.get(`/api/admin/events?ip=${encodeURIComponent(ip)}`);
+    const [event] = (await list.json()).events as Record<string, unknown>[];
+    expect(event).toMatchObject({ prefix, phoneMasked: `+65 ${prefix.slice(3)}••••` });
+    expect(digits(event!.phoneMasked)).toBe(digits(prefix));
+    expect(event).not.toHaveProperty("phone");
+    expect(JSON.stringify(event)).not.toContain(digits(phone));
+
+    // No filter on the hidden digits: with the prefix it would confirm them one guess at a time.
+    const guess = await context.request.get(
+      `/api/admin/events?ip=${encodeURIComponent(ip)}&prefix=${encodeURIComponent(prefix)}&phoneSuffix=${lastFour}`,
+    );
+    expect(guess.status()).toBe(400);
+
+    // The CSV row: the same digits as the list, never the last four.
+    const csv = await context.request.get(`/api/admin/events/export?ip=${encodeURIComponent(ip)}`);
+    const [header, row] = (await csv.text()).trim().split("\r\n");
+    const cells = Object.fromEntries(
+      header!.split(",").map((name, index) => [name, row!.slice(1, -1).split('","')[index]]),
+    );
+    expect(digits(cells.phone)).toBe(digits(prefix));
+    expect(digits(cells.prefix)).toBe(digits(prefix));
+    expect(row).not.toContain(digits(phone));
+
+    // Top sources name prefixes, never a whole number.
+    const overview = JSON.stringify(await (await context.request.get("/api/admin/overview")).json());
+    expect(overview).not.toContain(digits(phone));
+
+    // Only the reveal gives the whole number, and it is in the audit log first.
+    const revealed = await context.request.post("/api/admin/events/reveal", { data: { id: event!.id } });
+    expect(await revealed.json()).toEqual({ id: event!.id, phone });
+    const audit = (await (await context.request.get("/api/admin/audit")).json()) as {
+      actions: { action: string; target: string }[];
+    };
+    expect(audit.actions).toContainEqual(
+      expect.objectContaining({ action: "reveal phone", target: `event ${event!.id}` }),
+    );
     await context.close();
   });
 

@@ -214,6 +214,11 @@ describe("code checks", () => {
     await verify(post("/api/otp/verify", { code: "000000" }, { Cookie: cookie, "X-Forwarded-For": address }));
     await new Promise((resolve) => setTimeout(resolve, 400)); // events are written in batches
     const { events } = await getBackend().throttleEvents.list({ limit: 5, filters: { ip: address } });
-    expect(events[0]).toMatchObject({ rule: "code.wrong_or_expired", route: "POST /api/otp/verify", phone });
+    expect(events[0]).toMatchObject({
+      rule: "code.wrong_or_expired",
+      route: "POST /api/otp/verify",
+      prefix: phone.slice(0, -4),
+    });
+    expect(await getBackend().throttleEvents.revealPhone(events[0]!.id)).toEqual({ phone });
   });
 });

@@ -309,11 +309,14 @@ for (const { name, available, create } of backends) {
         Array.from({ length: 10 }, (_, index) => base + 24 - index),
       );
       expect(first.events[0]).toMatchObject({
-        phone: "+6581234024",
-        phoneMasked: "+65 ••••4024",
+        phoneMasked: "+65 8123••••",
+        prefix: "+658123",
         userAgent: '<script>alert("x")</script>',
         id: recorded[24]!.id,
       });
+      // The full number is in no listed event; only the reveal returns it.
+      expect(JSON.stringify([first, recorded])).not.toContain("4024");
+      await expect(log.revealPhone(recorded[24]!.id)).resolves.toEqual({ phone: "+6581234024" });
       const second = await log.list({ limit: 10, cursor: first.nextCursor!, filters });
       expect(second.events.map((event) => event.at)).toEqual(
         Array.from({ length: 10 }, (_, index) => base + 14 - index),
@@ -337,9 +340,9 @@ for (const { name, available, create } of backends) {
         (await log.list({ limit: 50, filters: { ...filters, ip: "198.51.100.12" } })).events,
       ).toHaveLength(1);
       expect((await log.list({ limit: 50, filters: { ...filters, country: "MY" } })).events).toHaveLength(5);
-      expect(
-        (await log.list({ limit: 50, filters: { ...filters, phoneSuffix: "4007" } })).events,
-      ).toHaveLength(1);
+      expect((await log.list({ limit: 50, filters: { ...filters, prefix: "+65812" } })).events).toHaveLength(
+        25,
+      );
       expect((await log.list({ limit: 50, filters: { ...filters, prefix: "+6599" } })).events).toHaveLength(
         0,
       );
@@ -393,10 +396,75 @@ for (const { name, available, create } of backends) {
       await backend.throttleEvents.recordMany([0, 1, 2].map(event));
       const { events } = await backend.throttleEvents.list({ limit: 10, filters: { rule: `batch-${tag}` } });
       expect(events.map((stored) => stored.requestId)).toEqual([`${tag}-2`, `${tag}-1`, `${tag}-0`]);
-      expect(events[2]).toMatchObject({ phone: "+6581239999", phoneMasked: "+65 ••••9999" });
+      expect(events[2]).toMatchObject({ phoneMasked: "+65 8123••••" });
+      expect(events[2]).not.toHaveProperty("phone");
+      await expect(backend.throttleEvents.revealPhone(events[2]!.id)).resolves.toEqual({
+        phone: "+6581239999",
+      });
+      await expect(backend.throttleEvents.revealPhone(events[1]!.id)).resolves.toEqual({ phone: null });
       const minutes = await backend.throttleEvents.aggregate({ granularity: "minute", buckets: 2, now });
       expect(minutes.buckets.at(-1)!.counts[`batch-${tag}`]).toBe(3);
       expect(minutes.top.prefix).toContainEqual({ value: `+65${tag}`, count: 3 });
+    });
+
+    it("reveals a number only while its retention lasts, and nothing for an unknown event", async () => {
+      const tag = id();
+      const event = (at: number, index: number) => ({
+        at,
+        route: "POST /api/otp/send",
+        rule: `retention-${tag}`,
+        decision: "refused" as const,
+        ip: "198.51.100.8",
+        subnet: "198.51.100.0/24",
+        phone: `+65812300${index}${index}`,
+        country: "SG",
+        prefix: "+658123",
+        userAgent: null,
+        retryAfterSeconds: null,
+        requestId: `${tag}-${index}`,
+      });
+      const expired = await backend.throttleEvents.record(
+        event(Date.now() - throttleLog.phoneRetentionMs - 1, 1),
+      );
+      const kept = await backend.throttleEvents.record(event(Date.now(), 2));
+      await expect(backend.throttleEvents.revealPhone(expired.id)).resolves.toEqual({ phone: null });
+      await expect(backend.throttleEvents.revealPhone(kept.id)).resolves.toEqual({ phone: "+6581230022" });
+      await expect(backend.throttleEvents.revealPhone("1-0")).resolves.toBeNull();
+    });
+
+    it("keeps a steady source on top of a flood of distinct values, in a bounded set", async () => {
+      const tag = id();
+      const now = Date.now();
+      // The flood fills the hour's set first; then each batch brings the steady source once and
+      // 50 new values. It sorts before every flood value, so trimming to the top N by rank alone
+      // would drop it each time it re-enters with a count of 1.
+      const steady = "192.0.2.1";
+      const refusal = (ip: string) => ({
+        at: now,
+        route: "POST /api/otp/send",
+        rule: `flood-${tag}`,
+        decision: "refused" as const,
+        ip,
+        subnet: null,
+        phone: null,
+        country: null,
+        prefix: null,
+        userAgent: null,
+        retryAfterSeconds: null,
+        requestId: `${tag}-${ip}`,
+      });
+      await backend.throttleEvents.recordMany(
+        Array.from({ length: 150 }, (_, index) => refusal(`203.0.200.${index}`)),
+      );
+      for (let round = 1; round <= 30; round += 1) {
+        await backend.throttleEvents.recordMany([
+          refusal(steady),
+          ...Array.from({ length: 50 }, (_, index) => refusal(`203.0.${round}.${index}`)),
+        ]);
+      }
+      const { top } = await backend.throttleEvents.aggregate({ granularity: "minute", buckets: 2, now });
+      expect(top.ip[0]).toMatchObject({ value: steady });
+      expect(top.ip[0]!.count).toBeGreaterThanOrEqual(30);
     });
 
     it("answers a ping", async () => {

@@ -51,5 +51,7 @@ describe.runIf(reachable)("restarting on Redis", () => {
     expect((await limiterAfter.limit("203.0.113.9")).success).toBe(false);
     const { events } = await after.throttleEvents.list({ limit: 5 });
     expect(events.map((event) => event.requestId)).toEqual(["restart-1"]);
+    // The key that seals the number is in Redis, not only in the old process.
+    await expect(after.throttleEvents.revealPhone(events[0]!.id)).resolves.toEqual({ phone: "+6581234567" });
   });
 });

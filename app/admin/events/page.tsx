@@ -14,7 +14,6 @@ const filterFields: { name: keyof EventQuery; label: string; placeholder: string
   { name: "ip", label: "Address or network", placeholder: "203.0.113.0/24" },
   { name: "country", label: "Country", placeholder: "SG" },
   { name: "prefix", label: "Number prefix", placeholder: "+6581" },
-  { name: "phoneSuffix", label: "Last digits", placeholder: "4567" },
   { name: "from", label: "From (UTC)", placeholder: "2026-11-29T08:00" },
   { name: "to", label: "To (UTC)", placeholder: "2026-11-29T09:00" },
 ];

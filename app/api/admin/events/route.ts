@@ -7,7 +7,8 @@ export const dynamic = "force-dynamic";
 /**
  * Throttle events, newest first: `?limit=` (1–200, larger is clamped), `?cursor=` from the
  * previous page's `nextCursor`, filters `rule`, `route`, `from`, `to`, `ip` (address or network),
- * `country`, `prefix`, `phoneSuffix`. Unknown or malformed parameters are a 400.
+ * `country`, `prefix`. Unknown or malformed parameters are a 400. Numbers come without their last
+ * four digits; `POST /api/admin/events/reveal` (audited) is the only way to the full number.
  */
 export async function GET(request: NextRequest) {
   try {
