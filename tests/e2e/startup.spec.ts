@@ -1,5 +1,6 @@
 import { spawn } from "node:child_process";
 import { request as httpRequest } from "node:http";
+import { createServer } from "node:net";
 import { networkInterfaces } from "node:os";
 import { solveChallenge } from "altcha-lib";
 import { deriveKey } from "altcha-lib/algorithms/pbkdf2";
@@ -12,7 +13,8 @@ import { expect, randomPhone, test } from "./support";
  * `npm start` (lib/node-server.mjs) under various environments, each on its own port. The shell's
  * NODE_ENV is "test" throughout: a production build must apply production rules whatever it says.
  */
-const basePort = Number(process.env.E2E_PORT ?? 3100) + 20;
+// Each test starts its own server (Next.js prepares the whole build first: seconds on a busy machine).
+test.describe.configure({ mode: "parallel", timeout: 120_000 });
 
 /** Settings a production start needs, besides the OTP provider. */
 const valid = {
@@ -27,16 +29,31 @@ type Started =
   | { kind: "exited"; code: number | null; output: string }
   | { kind: "listening"; url: string; port: number; stop(): Promise<void> };
 
+/** A port nothing listens on now, from the OS, so no other server (or leftover) answers for ours. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+// Servers still running when a worker ends (a timed-out test) must not outlive it.
+const running = new Set<ReturnType<typeof spawn>>();
+process.once("exit", () => running.forEach((child) => child.kill("SIGKILL")));
+
 /** Starts `npm start` with exactly `env` (plus PATH/HOME) and waits until it answers or exits. */
-async function start(port: number, env: Record<string, string>, hostname?: string): Promise<Started> {
-  const child = spawn(
-    process.execPath,
-    ["lib/node-server.mjs", "-p", String(port), ...(hostname ? ["-H", hostname] : [])],
-    {
-      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", NODE_ENV: "test", ...env },
-      stdio: ["ignore", "pipe", "pipe"],
-    },
-  );
+async function start(env: Record<string, string>): Promise<Started> {
+  const port = await freePort();
+  const child = spawn(process.execPath, ["lib/node-server.mjs", "-p", String(port)], {
+    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", NODE_ENV: "test", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  running.add(child);
+  child.once("exit", () => running.delete(child));
   let output = "";
   child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
   child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
@@ -60,8 +77,8 @@ async function start(port: number, env: Record<string, string>, hostname?: strin
   throw new Error(`npm start neither listened nor exited within 60 s:\n${output}`);
 }
 
-async function expectRefusal(port: number, env: Record<string, string>): Promise<string> {
-  const result = await start(port, env);
+async function expectRefusal(env: Record<string, string>): Promise<string> {
+  const result = await start(env);
   if (result.kind === "listening") await result.stop();
   expect(result.kind, "the server must refuse to start").toBe("exited");
   if (result.kind !== "exited") throw new Error("unreachable");
@@ -70,10 +87,8 @@ async function expectRefusal(port: number, env: Record<string, string>): Promise
 }
 
 test.describe("npm start on the production build", () => {
-  test.describe.configure({ mode: "parallel" });
-
   test("refuses to start the sandbox with admins configured, naming the setting", async () => {
-    const output = await expectRefusal(basePort, {
+    const output = await expectRefusal({
       ...valid,
       OTP_PROVIDER: "sandbox",
       ADMIN_PHONE_NUMBERS: "+6589990001",
@@ -82,7 +97,7 @@ test.describe("npm start on the production build", () => {
   });
 
   test("starts the sandbox demo without admins, under production rules although NODE_ENV=test", async () => {
-    const server = await start(basePort + 1, { ...valid, OTP_PROVIDER: "sandbox" });
+    const server = await start({ ...valid, OTP_PROVIDER: "sandbox" });
     expect(server.kind).toBe("listening");
     if (server.kind !== "listening") return;
     try {
@@ -103,10 +118,10 @@ test.describe("npm start on the production build", () => {
   });
 
   test("never turns the sandbox on by default and never accepts the public development secret", async () => {
-    const noProvider = await expectRefusal(basePort + 2, { ...valid });
+    const noProvider = await expectRefusal({ ...valid });
     expect(noProvider).toContain("OTP_PROVIDER is not set");
 
-    const developmentSecret = await expectRefusal(basePort + 3, {
+    const developmentSecret = await expectRefusal({
       ...valid,
       OTP_PROVIDER: "sandbox",
       AUTH_SECRET: "development-only-secret-do-not-deploy-0123456789abcdef",
@@ -115,7 +130,7 @@ test.describe("npm start on the production build", () => {
   });
 
   test("refuses to start without AUTH_URL or AUTH_TRUST_HOST, naming both", async () => {
-    const output = await expectRefusal(basePort + 4, {
+    const output = await expectRefusal({
       ...valid,
       OTP_PROVIDER: "sandbox",
       AUTH_TRUST_HOST: "",
@@ -124,7 +139,7 @@ test.describe("npm start on the production build", () => {
   });
 
   test("reports every startup problem in one message", async () => {
-    const output = await expectRefusal(basePort + 5, {
+    const output = await expectRefusal({
       OTP_PROVIDER: "sandbox",
       ADMIN_PHONE_NUMBERS: "+6589990001",
       OTP_CODE_LENGTH: "99",
@@ -150,7 +165,7 @@ if (directPeer) declareDirectPeerTest(directPeer);
 
 function declareDirectPeerTest(peer: string) {
   test("one-proxy ignores X-Forwarded-For from a peer that is not on a proxy network", async () => {
-    const server = await start(basePort + 6, {
+    const server = await start({
       ...valid,
       OTP_PROVIDER: "sandbox",
       RATE_LIMITS: "send.ip=2/1h",
