@@ -4,6 +4,8 @@ import { defineConfig, devices } from "@playwright/test";
 
 const port = Number(process.env.E2E_PORT ?? 3100);
 const secondPort = port + 1;
+const adminPort = port + 2;
+const sandboxPort = port + 3;
 
 /**
  * Debian's Chromium where it exists (this project's machines cannot download Playwright's own);
@@ -34,7 +36,6 @@ const serverEnv = {
   // in X-Forwarded-For (see tests/e2e/support.ts).
   CLIENT_IP_STRATEGY: "rightmost-trusted-range",
   CLIENT_IP_TRUSTED_RANGES: "127.0.0.0/8,::1",
-  ADMIN_PHONE_NUMBERS: "+6589990001,+6589990002,+6589990003",
   // Cheap proof of work, so the real widget solves in a moment; production defaults are far higher.
   ALTCHA_COST: "50",
   ALTCHA_MAX_COUNTER: "50",
@@ -42,6 +43,24 @@ const serverEnv = {
     ? { REDIS_URL: redisUrl, STORE_KEY_PREFIX: process.env.E2E_STORE_PREFIX }
     : {}),
 };
+
+/**
+ * The admin console runs on an instance of its own: in production the in-app sandbox and admins
+ * exclude each other (anyone could read an admin's code), so this one sends "real" 8x8 calls to
+ * the emulator running as a separate process (tests/support/sandbox-server.ts), whose inbox only
+ * the tests read.
+ */
+const sandboxUrl = `http://127.0.0.1:${sandboxPort}`;
+const sandboxApiKey = "e2e-standalone-sandbox-key";
+const adminServerEnv = {
+  ...Object.fromEntries(Object.entries(serverEnv).filter(([name]) => !name.startsWith("SANDBOX_"))),
+  OTP_PROVIDER: "8x8",
+  EIGHT_BY_EIGHT_API_KEY: sandboxApiKey,
+  EIGHT_BY_EIGHT_SUBACCOUNT_ID: "sandbox_hq",
+  EIGHT_BY_EIGHT_BASE_URL: sandboxUrl,
+  ADMIN_PHONE_NUMBERS: "+6589990001,+6589990002,+6589990003",
+};
+const adminSpecs = /(admin|client-ip)\.spec\.ts$/;
 
 export default defineConfig({
   testDir: "tests/e2e",
@@ -59,8 +78,20 @@ export default defineConfig({
   projects: [
     {
       name: "chromium",
+      testIgnore: adminSpecs,
       use: {
         ...devices["Desktop Chrome"],
+        launchOptions: chromiumPath ? { executablePath: chromiumPath } : {},
+      },
+    },
+    {
+      name: "admin",
+      testMatch: adminSpecs,
+      // Read by tests/e2e/support.ts: where this project's codes arrive.
+      metadata: { sandboxUrl },
+      use: {
+        ...devices["Desktop Chrome"],
+        baseURL: `http://localhost:${adminPort}`,
         launchOptions: chromiumPath ? { executablePath: chromiumPath } : {},
       },
     },
@@ -87,5 +118,19 @@ export default defineConfig({
           },
         ]
       : []),
+    {
+      command: `node node_modules/tsx/dist/cli.mjs tests/support/sandbox-server.ts ${sandboxPort}`,
+      url: `${sandboxUrl}/health`,
+      reuseExistingServer: !process.env.CI,
+      timeout: 30_000,
+      env: { SANDBOX_API_KEY: sandboxApiKey },
+    },
+    {
+      command: `node lib/node-server.mjs -p ${adminPort}`,
+      url: `http://localhost:${adminPort}/api/health`,
+      reuseExistingServer: !process.env.CI,
+      timeout: 60_000,
+      env: adminServerEnv,
+    },
   ],
 });

@@ -1,4 +1,5 @@
 import Link from "next/link";
+import { isAdminPhone } from "@/lib/admin";
 import { auth } from "@/lib/auth";
 import { getEnv } from "@/lib/env";
 import { maskPhone } from "@/lib/phone";
@@ -6,7 +7,7 @@ import { maskPhone } from "@/lib/phone";
 export async function SiteHeader() {
   const session = await auth();
   const phone = session?.user?.phone;
-  const isAdmin = Boolean(phone && getEnv().adminPhoneNumbers.includes(phone));
+  const isAdmin = isAdminPhone(getEnv(), phone);
   return (
     <header className="border-b border-slate-200 bg-white">
       <nav aria-label="Main" className="mx-auto flex max-w-5xl items-center justify-between px-4 py-3">

@@ -2,8 +2,22 @@ import "server-only";
 import type { Session } from "next-auth";
 import { notFound, redirect } from "next/navigation";
 import { auth } from "./auth";
-import { getEnv } from "./env";
+import { getEnv, type Env } from "./env";
 import { AppError } from "./errors";
+
+/**
+ * Whether a number signed in with a code is an admin's. Never while the sandbox runs in
+ * production: the sandbox shows visitors the code for any number they type, so a code proves
+ * nothing. The environment refuses that combination at startup (lib/env.ts); this check holds
+ * even if that one is ever bypassed.
+ */
+export function isAdminPhone(
+  env: Pick<Env, "isProduction" | "otpProvider" | "adminPhoneNumbers">,
+  phone: string | undefined,
+): boolean {
+  if (env.isProduction && env.otpProvider === "sandbox") return false;
+  return Boolean(phone && env.adminPhoneNumbers.includes(phone));
+}
 
 /**
  * Admins are the phone numbers in ADMIN_PHONE_NUMBERS, signed in through the same code flow.
@@ -12,11 +26,10 @@ import { AppError } from "./errors";
  */
 async function getAdminSession(): Promise<{ session: Session | null; isAdmin: boolean }> {
   const session = await auth();
-  const phone = session?.user?.phone;
-  const { adminPhoneNumbers, adminSessionMinutes } = getEnv();
+  const env = getEnv();
   // Admin rights are shorter-lived than the session: sign in again (a fresh code) to renew them.
-  const fresh = Date.now() - (session?.user?.signedInAt ?? 0) < adminSessionMinutes * 60_000;
-  return { session, isAdmin: Boolean(phone && adminPhoneNumbers.includes(phone) && fresh) };
+  const fresh = Date.now() - (session?.user?.signedInAt ?? 0) < env.adminSessionMinutes * 60_000;
+  return { session, isAdmin: isAdminPhone(env, session?.user?.phone) && fresh };
 }
 
 /**

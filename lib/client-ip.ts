@@ -16,10 +16,12 @@ import {
  * page on X-Forwarded-For spoofing).
  *
  * - `rightmost-trusted-count`: exactly `trustedCount` proxies append to `header`; the client is
- *   the `trustedCount`-th entry from the right.
+ *   the `trustedCount`-th entry from the right. A direct peer that is not on a loopback or
+ *   private network cannot be one of those proxies: it is the client, and the header is ignored.
  * - `rightmost-trusted-range`: proxies are known by address; skip entries inside `trustedRanges`
  *   from the right, and take the first one outside. A direct peer outside the ranges is the client.
  * - `rightmost-non-private`: the first public address from the right (proxies on private networks).
+ *   A public direct peer is the client.
  * - `single-header`: an edge that overwrites one header with the client address
  *   (`cf-connecting-ip`, `fly-client-ip`…); the value must be exactly one address.
  *
@@ -53,6 +55,11 @@ export function resolveClientIp(
     case "rightmost-trusted-count": {
       const count = strategy.trustedCount;
       if (!Number.isInteger(count) || count < 1) return null;
+      if (remoteAddr !== undefined) {
+        const peer = parseIpWithOptionalPort(trimSpacesAndTabs(remoteAddr));
+        if (!peer) return null;
+        if (!isProxyNetworkAddress(peer)) return formatIp(peer);
+      }
       const parseEntry = entryParserFor(strategy.header);
       let seen = 0;
       let result: string | null = null;
@@ -83,6 +90,11 @@ export function resolveClientIp(
       return result;
     }
     case "rightmost-non-private": {
+      if (remoteAddr !== undefined) {
+        const peer = parseIpWithOptionalPort(trimSpacesAndTabs(remoteAddr));
+        if (!peer) return null;
+        if (isPublicIp(peer)) return formatIp(peer);
+      }
       const parseEntry = entryParserFor(strategy.header);
       let result: string | null = null;
       walkFromRight(headers.get(strategy.header), (entry) => {
@@ -181,6 +193,28 @@ function trimSpacesAndTabs(text: string): string {
   while (start < end && (text.charCodeAt(start) === 32 || text.charCodeAt(start) === 9)) start += 1;
   while (end > start && (text.charCodeAt(end - 1) === 32 || text.charCodeAt(end - 1) === 9)) end -= 1;
   return start === 0 && end === text.length ? text : text.slice(start, end);
+}
+
+/**
+ * Where a reverse proxy of the app's own can connect from: loopback, RFC 1918 and shared (CGNAT)
+ * IPv4 space, link-local, and IPv6 unique-local. A peer elsewhere reached the app directly, so
+ * what it wrote in a forwarding header is its own claim. A proxy on a public address is named
+ * with `rightmost-trusted-range` instead.
+ */
+const proxyNetworks = [
+  "127.0.0.0/8",
+  "10.0.0.0/8",
+  "172.16.0.0/12",
+  "192.168.0.0/16",
+  "100.64.0.0/10",
+  "169.254.0.0/16",
+  "::1/128",
+  "fc00::/7",
+  "fe80::/10",
+].map((text) => parseIpRange(text)!);
+
+export function isProxyNetworkAddress(address: IpAddress): boolean {
+  return proxyNetworks.some((range) => rangeContains(range, address));
 }
 
 // Strategies from configuration are long-lived objects: parse their ranges once.

@@ -13,8 +13,11 @@ import type { StoreSettings } from "./store/create-backend";
  * Security decisions made here:
  * - In production the 8x8 sandbox never turns on by itself: `OTP_PROVIDER=sandbox` must be set
  *   (the hosted demo), and then every page shows a "Sandbox" banner.
- * - In production `AUTH_SECRET` is required; development gets a fixed, publicly known secret so
- *   that `npm run dev` works on a fresh clone (never deploy it).
+ * - In production `AUTH_SECRET` is required and the development secret is refused; development
+ *   gets a fixed, publicly known secret so that `npm run dev` works on a fresh clone.
+ * - In production Auth.js must be told which host to trust (`AUTH_URL` or `AUTH_TRUST_HOST`).
+ * - In production the sandbox and admins exclude each other: the sandbox shows codes to visitors.
+ * - "Production" is decided by the build (see {@link getEnv}), never by a runtime NODE_ENV.
  */
 
 const optionalString = z
@@ -65,7 +68,18 @@ const rawEnvSchema = z.object({
     .enum(Object.keys(eightByEightRegions) as [keyof typeof eightByEightRegions])
     .default("asia-pacific"),
   EIGHT_BY_EIGHT_TIMEOUT_MS: integerString(100, 60_000),
+  EIGHT_BY_EIGHT_BASE_URL: optionalString.pipe(
+    z
+      .url("must be a URL such as https://gateway.example.com")
+      .refine(
+        (value) =>
+          /^https:/.test(value) || /^http:\/\/(127\.0\.0\.1|localhost|\[::1\])[:/]/.test(`${value}/`),
+        "must be https (plain http only to a loopback address): the API key travels with every request",
+      )
+      .optional(),
+  ),
   AUTH_SECRET: optionalString,
+  AUTH_URL: optionalString.pipe(z.url("must be the app's public URL, e.g. https://example.com").optional()),
   AUTH_TRUST_HOST: booleanString,
   SANDBOX_INBOX: z.enum(["all", "own"]).optional(),
   OTP_BRAND: z.string().trim().max(30, "must be at most 30 characters (8x8's limit)").optional(),
@@ -139,54 +153,115 @@ const DEVELOPMENT_AUTH_SECRET = "development-only-secret-do-not-deploy-012345678
 
 export type Env = ReturnType<typeof buildEnv>;
 
+/** One invalid or missing setting, with the names it concerns (so that each is reported once). */
+type Problem = { settings: string[]; message: string };
+
 function buildEnv(source: Record<string, string | undefined>) {
-  const parsed = rawEnvSchema.safeParse(source);
+  // Every problem is collected and reported in one message: fixing a deployment should take one
+  // restart, not one per setting. A setting that fails its own validation is reported once, and
+  // the checks that combine settings then see it as unset and skip what concerns it.
+  const problems: Problem[] = [];
+  let parsed = rawEnvSchema.safeParse(source);
+  const invalid = new Set<string>();
   if (!parsed.success) {
-    const lines = parsed.error.issues.map((issue) => `  ${issue.path.join(".")}: ${issue.message}`);
-    throw new EnvError(`Invalid environment:\n${lines.join("\n")}`);
+    for (const issue of parsed.error.issues) {
+      const name = String(issue.path[0]);
+      invalid.add(name);
+      problems.push({ settings: [name], message: `${issue.path.join(".")}: ${issue.message}` });
+    }
+    parsed = rawEnvSchema.safeParse(
+      Object.fromEntries(Object.entries(source).filter(([name]) => !invalid.has(name))),
+    );
   }
+  if (!parsed.success) throw new EnvError(formatProblems(problems));
   const raw = parsed.data;
+  const problem = (settings: string[], message: string) => {
+    if (!settings.some((name) => invalid.has(name))) problems.push({ settings, message });
+  };
+  const attempt = <T>(settings: string[], fallback: T, read: () => T): T => {
+    try {
+      return read();
+    } catch (error) {
+      if (!(error instanceof EnvError || error instanceof ClientIpSettingsError)) throw error;
+      problem(settings, error.message);
+      return fallback;
+    }
+  };
   const isProduction = raw.NODE_ENV === "production";
 
-  const otpProvider = raw.OTP_PROVIDER ?? chooseDefaultOtpProvider(raw.EIGHT_BY_EIGHT_API_KEY, isProduction);
+  const otpProvider = attempt(["OTP_PROVIDER"], undefined, () =>
+    chooseOtpProvider(raw.OTP_PROVIDER, raw.EIGHT_BY_EIGHT_API_KEY, isProduction),
+  );
   if (otpProvider === "8x8") {
     const missing = ["EIGHT_BY_EIGHT_API_KEY", "EIGHT_BY_EIGHT_SUBACCOUNT_ID"].filter(
       (name) => !raw[name as "EIGHT_BY_EIGHT_API_KEY" | "EIGHT_BY_EIGHT_SUBACCOUNT_ID"],
     );
     if (missing.length > 0) {
-      throw new EnvError(
-        `OTP_PROVIDER=8x8 needs ${missing.join(" and ")} (from connect.8x8.com → API keys).`,
+      problem(missing, `OTP_PROVIDER=8x8 needs ${missing.join(" and ")} (from connect.8x8.com → API keys).`);
+    }
+  }
+
+  if (isProduction) {
+    if (!raw.AUTH_SECRET) {
+      problem(
+        ["AUTH_SECRET"],
+        "AUTH_SECRET is required in production: generate one with `npx auth secret` or `openssl rand -base64 33`.",
+      );
+    } else if (raw.AUTH_SECRET === DEVELOPMENT_AUTH_SECRET || raw.AUTH_SECRET.length < 32) {
+      problem(
+        ["AUTH_SECRET"],
+        "AUTH_SECRET must be a secret of your own, at least 32 characters (the development secret is public): " +
+          "generate one with `npx auth secret` or `openssl rand -base64 33`.",
+      );
+    }
+    // Auth.js trusts the request's Host header only when told to (or on Vercel and Cloudflare
+    // Pages, which it detects). Without that, a verified code would end without a session cookie.
+    if (!raw.AUTH_URL && !raw.AUTH_TRUST_HOST && !source.VERCEL && !source.CF_PAGES) {
+      problem(
+        ["AUTH_URL", "AUTH_TRUST_HOST"],
+        "Set AUTH_URL to the app's public URL (e.g. https://example.com), or AUTH_TRUST_HOST=true when a proxy " +
+          "you control sets the Host header: otherwise Auth.js refuses every sign-in (UntrustedHost).",
+      );
+    }
+    // The sandbox shows codes to visitors (that is what a demo is for), so a sandbox admin is an
+    // admin anyone can become. No exception: admins need real SMS (or, later, a passkey).
+    if (otpProvider === "sandbox" && raw.ADMIN_PHONE_NUMBERS.length > 0) {
+      problem(
+        ["ADMIN_PHONE_NUMBERS"],
+        "ADMIN_PHONE_NUMBERS must be empty when OTP_PROVIDER=sandbox in production: the sandbox shows every " +
+          "visitor the code for the number they type, so anyone could sign in as an admin. " +
+          "Run the admin console with OTP_PROVIDER=8x8.",
       );
     }
   }
 
-  if (isProduction && !raw.AUTH_SECRET) {
-    throw new EnvError(
-      "AUTH_SECRET is required in production: generate one with `npx auth secret` or `openssl rand -base64 33`.",
-    );
-  }
+  const clientIp = attempt(
+    ["CLIENT_IP_PRESET", "CLIENT_IP_STRATEGY", "CLIENT_IP_HEADER", "CLIENT_IP_TRUSTED_COUNT"],
+    undefined,
+    () => parseClientIpSettings(raw, isProduction),
+  );
+  const limits = attempt(["RATE_LIMITS"], undefined, () => {
+    try {
+      return parseLimitOverrides(raw.RATE_LIMITS);
+    } catch (error) {
+      throw new EnvError((error as Error).message);
+    }
+  });
+  const captcha = attempt(["CAPTCHA_PROVIDER"], undefined, () => chooseCaptcha(raw));
+  const allowedCountries = attempt(["ALLOWED_COUNTRIES"], undefined, () =>
+    parseCountryList("ALLOWED_COUNTRIES", raw.ALLOWED_COUNTRIES),
+  );
+  const deniedCountries = attempt(["DENIED_COUNTRIES"], undefined, () =>
+    parseCountryList("DENIED_COUNTRIES", raw.DENIED_COUNTRIES),
+  );
+  const store = attempt(["REDIS_URL", "UPSTASH_REDIS_REST_URL"], undefined, () => chooseStore(raw));
 
-  let clientIp;
-  try {
-    clientIp = parseClientIpSettings(raw, isProduction);
-  } catch (error) {
-    if (error instanceof ClientIpSettingsError) throw new EnvError(error.message);
-    throw error;
+  if (problems.length > 0 || !otpProvider || !clientIp || !limits || !captcha || !store) {
+    throw new EnvError(formatProblems(problems));
   }
-
-  let limits;
-  try {
-    limits = parseLimitOverrides(raw.RATE_LIMITS);
-  } catch (error) {
-    throw new EnvError((error as Error).message);
-  }
-
-  const captcha = chooseCaptcha(raw);
   const destinations: DestinationPolicy = {
-    allowedCountries: new Set(
-      parseCountryList("ALLOWED_COUNTRIES", raw.ALLOWED_COUNTRIES) ?? DEFAULT_ALLOWED_COUNTRIES,
-    ),
-    deniedCountries: new Set(parseCountryList("DENIED_COUNTRIES", raw.DENIED_COUNTRIES) ?? []),
+    allowedCountries: new Set(allowedCountries ?? DEFAULT_ALLOWED_COUNTRIES),
+    deniedCountries: new Set(deniedCountries ?? []),
     allowVoip: raw.ALLOW_VOIP ?? false,
   };
 
@@ -197,13 +272,15 @@ function buildEnv(source: Record<string, string | undefined>) {
     limits,
     captcha,
     destinations,
-    store: chooseStore(raw),
+    store,
     adminPhoneNumbers: raw.ADMIN_PHONE_NUMBERS,
     adminSessionMinutes: raw.ADMIN_SESSION_MINUTES ?? 120,
     eightByEight: {
       apiKey: raw.EIGHT_BY_EIGHT_API_KEY ?? "",
       subAccountId: raw.EIGHT_BY_EIGHT_SUBACCOUNT_ID ?? "sandbox_hq",
-      urls: eightByEightRegions[raw.EIGHT_BY_EIGHT_REGION],
+      urls: raw.EIGHT_BY_EIGHT_BASE_URL
+        ? { verify: raw.EIGHT_BY_EIGHT_BASE_URL, lookup: raw.EIGHT_BY_EIGHT_BASE_URL }
+        : eightByEightRegions[raw.EIGHT_BY_EIGHT_REGION],
       timeoutMs: raw.EIGHT_BY_EIGHT_TIMEOUT_MS ?? 5000,
     },
     authSecret: raw.AUTH_SECRET ?? DEVELOPMENT_AUTH_SECRET,
@@ -218,6 +295,11 @@ function buildEnv(source: Record<string, string | undefined>) {
     },
     defaultCountry: raw.DEFAULT_COUNTRY,
   };
+}
+
+function formatProblems(problems: Problem[]): string {
+  const count = problems.length === 1 ? "1 setting needs" : `${problems.length} settings need`;
+  return `Invalid environment (${count} fixing):\n${problems.map(({ message }) => `  - ${message}`).join("\n")}`;
 }
 
 /** A comma-separated list of ISO alpha-2 codes, or undefined when unset. */
@@ -294,7 +376,12 @@ function chooseStore(raw: z.infer<typeof rawEnvSchema>): StoreSettings {
   return { kind: "memory", throttleLog };
 }
 
-function chooseDefaultOtpProvider(apiKey: string | undefined, isProduction: boolean): "sandbox" | "8x8" {
+function chooseOtpProvider(
+  chosen: "sandbox" | "8x8" | undefined,
+  apiKey: string | undefined,
+  isProduction: boolean,
+): "sandbox" | "8x8" {
+  if (chosen) return chosen;
   if (apiKey) return "8x8";
   if (!isProduction) return "sandbox";
   throw new EnvError(
@@ -309,9 +396,16 @@ export class EnvError extends Error {
 
 let cached: Env | undefined;
 
-/** The validated environment; throws {@link EnvError} naming the first bad setting. */
+/**
+ * The validated environment; throws {@link EnvError} naming every bad setting.
+ *
+ * Production rules follow the build, not the shell: `next build` replaces the expression
+ * `process.env.NODE_ENV` with "production" in the bundles, so a production build applies them
+ * even when started with `NODE_ENV=test` (and `npm start` sets NODE_ENV=production for Next.js
+ * itself, lib/node-server.mjs). `next dev` is "development"; Vitest sets "test".
+ */
 export function getEnv(): Env {
-  cached ??= buildEnv(process.env);
+  cached ??= buildEnv({ ...process.env, NODE_ENV: process.env.NODE_ENV });
   return cached;
 }
 

@@ -14,7 +14,8 @@ import { createServer } from "node:http";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
-process.env.NODE_ENV ??= "production";
+// A production build always runs under production rules, whatever the shell's NODE_ENV says.
+process.env.NODE_ENV = "production";
 const token = randomBytes(32).toString("base64url");
 process.env.OTP_SHIELD_PEER_TOKEN = token;
 

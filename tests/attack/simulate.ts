@@ -11,7 +11,9 @@
  * target must run the 8x8 sandbox with SANDBOX_INBOX=all (that is how SMS are counted) and trust
  * loopback as its proxy (CLIENT_IP_TRUSTED_RANGES=127.0.0.0/8,::1), because the simulator plays
  * the proxy that appends each client's address to X-Forwarded-For. Every loop is bounded in count
- * and time.
+ * and time. Its own instance calls a standalone emulator as 8x8, because the simulator signs in an
+ * admin and a production build has no admins next to its own sandbox; a --target started with
+ * `npm run dev` has both.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
@@ -41,6 +43,8 @@ const ADMIN = "+6589990009";
 // ---- HTTP helpers ------------------------------------------------------------------------------
 
 let base = "";
+/** Where the sandbox inbox is: the target itself, or the standalone emulator of our own instance. */
+let inbox = "";
 let adminCookie = "";
 
 async function http(
@@ -48,7 +52,7 @@ async function http(
   url: string,
   options: { body?: unknown; forwardedFor?: string; cookie?: string } = {},
 ) {
-  const response = await fetch(`${base}${url}`, {
+  const response = await fetch(url.startsWith("http") ? url : `${base}${url}`, {
     method,
     headers: {
       ...(options.body !== undefined ? { "Content-Type": "application/json" } : {}),
@@ -88,12 +92,12 @@ async function send(phone: string, forwardedFor: string, captcha?: string, count
 }
 
 async function inboxCount(): Promise<number> {
-  const { json } = await http("GET", "/api/sandbox/messages");
+  const { json } = await http("GET", `${inbox}/api/sandbox/messages`);
   return (json.messages as unknown[]).length;
 }
 
 async function latestCode(phone: string): Promise<string | null> {
-  const { json } = await http("GET", `/api/sandbox/messages?to=${encodeURIComponent(phone)}`);
+  const { json } = await http("GET", `${inbox}/api/sandbox/messages?to=${encodeURIComponent(phone)}`);
   return ((json.messages as { code: string }[])[0]?.code as string | undefined) ?? null;
 }
 
@@ -324,15 +328,20 @@ async function main() {
       throw new Error(`${host} is not loopback: pass --allow-remote, and only for a deployment you own.`);
     }
     base = options.target.replace(/\/$/, "");
+    inbox = base;
   } else {
-    own = await startInstance({
-      SANDBOX_INBOX: "all",
-      ADMIN_PHONE_NUMBERS: ADMIN,
-      // Cheap proof of work so that bots solving it can be simulated quickly on one machine.
-      ALTCHA_COST: "50",
-      ALTCHA_MAX_COUNTER: "50",
-    });
-    base = own.url;
+    const instance = await startInstance(
+      {
+        ADMIN_PHONE_NUMBERS: ADMIN,
+        // Cheap proof of work so that bots solving it can be simulated quickly on one machine.
+        ALTCHA_COST: "50",
+        ALTCHA_MAX_COUNTER: "50",
+      },
+      { standaloneSandbox: true },
+    );
+    own = instance;
+    base = instance.url;
+    inbox = instance.sandboxUrl;
   }
 
   try {

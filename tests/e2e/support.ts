@@ -8,6 +8,14 @@ export function randomPhone(): { e164: string; national: string } {
   return { e164: `+65${national}`, national: `${national.slice(0, 4)} ${national.slice(4)}` };
 }
 
+/**
+ * Where the running test's codes arrive: the app's own sandbox (relative URLs), or, for the admin
+ * project, the standalone emulator its instance calls as 8x8 (playwright.config.ts).
+ */
+export function sandboxBase(): string {
+  return (test.info().project.metadata as { sandboxUrl?: string }).sandboxUrl ?? "";
+}
+
 /** The newest code the sandbox "sent" to a number, waiting briefly for it to arrive. */
 export async function readLatestCode(
   request: APIRequestContext,
@@ -17,7 +25,9 @@ export async function readLatestCode(
   let code = "";
   await expect
     .poll(async () => {
-      const response = await request.get(`/api/sandbox/messages?to=${encodeURIComponent(e164)}`);
+      const response = await request.get(
+        `${sandboxBase()}/api/sandbox/messages?to=${encodeURIComponent(e164)}`,
+      );
       const { messages } = (await response.json()) as { messages: { code: string; sentAt: string }[] };
       code = messages[0]?.code ?? "";
       return messages.length > 0 && (previous === undefined || messages.length > Number(previous));
@@ -27,13 +37,15 @@ export async function readLatestCode(
 }
 
 export async function countMessages(request: APIRequestContext, e164: string): Promise<number> {
-  const response = await request.get(`/api/sandbox/messages?to=${encodeURIComponent(e164)}`);
+  const response = await request.get(`${sandboxBase()}/api/sandbox/messages?to=${encodeURIComponent(e164)}`);
   return ((await response.json()) as { messages: unknown[] }).messages.length;
 }
 
 /** Moves a number's pending sandbox session forward in time (resend countdowns, expiry). */
 export async function advanceSandboxSession(request: APIRequestContext, e164: string, seconds: number) {
-  const response = await request.post("/api/sandbox/sessions/advance", { data: { to: e164, seconds } });
+  const response = await request.post(`${sandboxBase()}/api/sandbox/sessions/advance`, {
+    data: { to: e164, seconds },
+  });
   expect(response.status()).toBe(200);
 }
 
@@ -74,11 +86,11 @@ export async function signInViaApi(request: APIRequestContext, e164: string): Pr
 }
 
 async function latestMessages(request: APIRequestContext, e164: string): Promise<{ code: string }[]> {
-  const response = await request.get(`/api/sandbox/messages?to=${encodeURIComponent(e164)}`);
+  const response = await request.get(`${sandboxBase()}/api/sandbox/messages?to=${encodeURIComponent(e164)}`);
   return ((await response.json()) as { messages: { code: string }[] }).messages;
 }
 
-/** Numbers listed in ADMIN_PHONE_NUMBERS for the e2e server (playwright.config.ts). */
+/** Numbers listed in ADMIN_PHONE_NUMBERS for the e2e admin instance (playwright.config.ts). */
 export const adminPhones = ["+6589990001", "+6589990002", "+6589990003"] as const;
 
 /** The sign-in page, as a person uses it. */

@@ -111,6 +111,45 @@ describe("rightmost-trusted-count", () => {
   });
 });
 
+describe("rightmost-trusted-count with the TCP peer stamped by npm start", () => {
+  it("ignores a forged X-Forwarded-For from a peer that is not on a proxy network: the peer is the client", () => {
+    const forged = xff("198.51.100.1, 198.51.100.2");
+    expect(resolveClientIp(forged, count(1), "203.0.113.50:41234")).toBe("203.0.113.50");
+    expect(resolveClientIp(forged, count(2), "[2001:db8::5]:443")).toBe("2001:db8::5");
+    expect(resolveClientIp(forged, count(1), "::ffff:8.8.8.8")).toBe("8.8.8.8");
+    expect(resolveClientIp(new Headers(), count(1), "203.0.113.50")).toBe("203.0.113.50");
+  });
+
+  it("reads the header when the peer is a proxy on loopback or a private network", () => {
+    const headers = xff("6.6.6.6, 198.51.100.1");
+    for (const peer of [
+      "127.0.0.1",
+      "::1",
+      "::ffff:127.0.0.1",
+      "10.1.2.3",
+      "172.20.0.5",
+      "192.168.1.1",
+      "100.64.0.9",
+      "fd12::1",
+      "fe80::1",
+    ]) {
+      expect(resolveClientIp(headers, count(1), peer), peer).toBe("198.51.100.1");
+    }
+    expect(resolveClientIp(headers, count(2), "10.0.0.1")).toBe("6.6.6.6");
+  });
+
+  it("answers null for a peer that is not an address, rather than trusting the header", () => {
+    expect(resolveClientIp(xff("198.51.100.1"), count(1), "not-an-ip")).toBeNull();
+  });
+});
+
+describe("rightmost-non-private with the TCP peer stamped by npm start", () => {
+  it("takes a public peer as the client and walks the header behind a private one", () => {
+    expect(resolveClientIp(xff("8.8.8.8"), nonPrivate(), "9.9.9.9:5000")).toBe("9.9.9.9");
+    expect(resolveClientIp(xff("8.8.8.8"), nonPrivate(), "10.0.0.1")).toBe("8.8.8.8");
+  });
+});
+
 describe("rightmost-trusted-range", () => {
   const strategy = ranges(["10.0.0.0/8", "2001:db8:ffff::/48", "192.0.2.9"]);
 

@@ -5,8 +5,19 @@ import { parseEnv } from "@/lib/env";
 const production = {
   NODE_ENV: "production",
   AUTH_SECRET: "x".repeat(32),
+  AUTH_TRUST_HOST: "true",
   CLIENT_IP_PRESET: "one-proxy",
 } as const;
+
+/** The message of the EnvError that `source` fails with. */
+function failureOf(source: Record<string, string | undefined>): string {
+  try {
+    parseEnv(source);
+  } catch (error) {
+    return (error as Error).message;
+  }
+  throw new Error("expected the environment to be refused");
+}
 
 describe("environment", () => {
   it("runs a fresh clone in development on the sandbox with no settings", () => {
@@ -63,5 +74,93 @@ describe("environment", () => {
     expect(() => parseEnv({ OTP_CODE_VALIDITY_SECONDS: "10" })).toThrow(
       /OTP_CODE_VALIDITY_SECONDS: must be a whole number from 30 to 7200/,
     );
+  });
+
+  it("refuses admins while the sandbox runs in production, and starts the demo without them", () => {
+    const message = failureOf({ ...production, OTP_PROVIDER: "sandbox", ADMIN_PHONE_NUMBERS: "+6589990001" });
+    expect(message).toMatch(/ADMIN_PHONE_NUMBERS must be empty when OTP_PROVIDER=sandbox in production/);
+    for (const inbox of ["own", "all"]) {
+      expect(() =>
+        parseEnv({
+          ...production,
+          OTP_PROVIDER: "sandbox",
+          SANDBOX_INBOX: inbox,
+          ADMIN_PHONE_NUMBERS: "+6589990001",
+        }),
+      ).toThrow(/ADMIN_PHONE_NUMBERS/);
+    }
+    expect(parseEnv({ ...production, OTP_PROVIDER: "sandbox" }).adminPhoneNumbers).toEqual([]);
+    const real = { ...production, EIGHT_BY_EIGHT_API_KEY: "key", EIGHT_BY_EIGHT_SUBACCOUNT_ID: "acme_hq" };
+    expect(parseEnv({ ...real, ADMIN_PHONE_NUMBERS: "+6589990001" }).adminPhoneNumbers).toEqual([
+      "+6589990001",
+    ]);
+    // Development keeps admins on the sandbox: nobody else can reach a developer's machine.
+    expect(parseEnv({ ADMIN_PHONE_NUMBERS: "+6589990001" }).adminPhoneNumbers).toEqual(["+6589990001"]);
+  });
+
+  it("refuses the public development secret and short secrets in production", () => {
+    const demo = { ...production, OTP_PROVIDER: "sandbox" };
+    expect(
+      failureOf({ ...demo, AUTH_SECRET: "development-only-secret-do-not-deploy-0123456789abcdef" }),
+    ).toMatch(/AUTH_SECRET must be a secret of your own/);
+    expect(failureOf({ ...demo, AUTH_SECRET: "short" })).toMatch(/at least 32 characters/);
+  });
+
+  it("refuses production without AUTH_URL or AUTH_TRUST_HOST, unless the host platform is one Auth.js trusts", () => {
+    const demo = { ...production, OTP_PROVIDER: "sandbox", AUTH_TRUST_HOST: undefined };
+    expect(failureOf(demo)).toMatch(/Set AUTH_URL .* or AUTH_TRUST_HOST=true/);
+    expect(failureOf({ ...demo, AUTH_TRUST_HOST: "false" })).toMatch(/AUTH_TRUST_HOST=true/);
+    expect(failureOf({ ...demo, AUTH_URL: "not a url" })).toMatch(/AUTH_URL: must be the app's public URL/);
+    expect(parseEnv({ ...demo, AUTH_URL: "https://otp.example.com" }).otpProvider).toBe("sandbox");
+    expect(parseEnv({ ...demo, VERCEL: "1" }).otpProvider).toBe("sandbox");
+    expect(parseEnv({ NODE_ENV: "development" }).otpProvider).toBe("sandbox");
+  });
+
+  it("reports every startup problem in one message", () => {
+    const message = failureOf({
+      NODE_ENV: "production",
+      OTP_PROVIDER: "sandbox",
+      ADMIN_PHONE_NUMBERS: "+6589990001",
+      OTP_CODE_LENGTH: "99",
+      RATE_LIMITS: "nonsense",
+    });
+    expect(message).toMatch(/6 settings need fixing/);
+    for (const expected of [
+      /OTP_CODE_LENGTH: must be a whole number from 4 to 10/,
+      /AUTH_SECRET is required in production/,
+      /Set AUTH_URL/,
+      /ADMIN_PHONE_NUMBERS must be empty/,
+      /Set CLIENT_IP_PRESET/,
+      /RATE_LIMITS/,
+    ]) {
+      expect(message).toMatch(expected);
+    }
+    // A setting invalid in itself is reported once, not again by the checks that combine it.
+    const once = failureOf({
+      ...production,
+      AUTH_URL: "nope",
+      AUTH_TRUST_HOST: undefined,
+      OTP_PROVIDER: "sandbox",
+    });
+    expect(once).toMatch(/^Invalid environment \(1 setting needs fixing\)/);
+    expect(once).not.toMatch(/Set AUTH_URL/);
+  });
+
+  it("sends 8x8 calls to EIGHT_BY_EIGHT_BASE_URL only over https or to loopback", () => {
+    const real = { ...production, EIGHT_BY_EIGHT_API_KEY: "key", EIGHT_BY_EIGHT_SUBACCOUNT_ID: "acme_hq" };
+    expect(parseEnv({ ...real, EIGHT_BY_EIGHT_BASE_URL: "http://127.0.0.1:4303" }).eightByEight.urls).toEqual(
+      {
+        verify: "http://127.0.0.1:4303",
+        lookup: "http://127.0.0.1:4303",
+      },
+    );
+    expect(
+      parseEnv({ ...real, EIGHT_BY_EIGHT_BASE_URL: "https://gw.example.com" }).eightByEight.urls.verify,
+    ).toBe("https://gw.example.com");
+    for (const url of ["http://gw.example.com", "http://127.0.0.1.example.com"]) {
+      expect(failureOf({ ...real, EIGHT_BY_EIGHT_BASE_URL: url })).toMatch(
+        /EIGHT_BY_EIGHT_BASE_URL: must be https/,
+      );
+    }
   });
 });

@@ -1,0 +1,247 @@
+import { spawn } from "node:child_process";
+import { request as httpRequest } from "node:http";
+import { createServer } from "node:net";
+import { networkInterfaces } from "node:os";
+import { solveChallenge } from "altcha-lib";
+import { deriveKey } from "altcha-lib/algorithms/pbkdf2";
+import { isProxyNetworkAddress } from "@/lib/client-ip";
+import { parseIp } from "@/lib/ip-address";
+import { expect, randomPhone, test } from "./support";
+
+/**
+ * What users run: the production build (made by the e2e web server, reused here) started with
+ * `npm start` (lib/node-server.mjs) under various environments, each on its own port. The shell's
+ * NODE_ENV is "test" throughout: a production build must apply production rules whatever it says.
+ */
+// Each test starts its own server (Next.js prepares the whole build first: seconds on a busy machine).
+test.describe.configure({ mode: "parallel", timeout: 120_000 });
+
+/** Settings a production start needs, besides the OTP provider. */
+const valid = {
+  AUTH_SECRET: "startup-test-secret-0123456789abcdefghijklmnop",
+  AUTH_TRUST_HOST: "true",
+  CLIENT_IP_PRESET: "one-proxy",
+  ALTCHA_COST: "50",
+  ALTCHA_MAX_COUNTER: "50",
+};
+
+type Started =
+  | { kind: "exited"; code: number | null; output: string }
+  | { kind: "listening"; url: string; port: number; stop(): Promise<void> };
+
+/** A port nothing listens on now, from the OS, so no other server (or leftover) answers for ours. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+// Servers still running when a worker ends (a timed-out test) must not outlive it.
+const running = new Set<ReturnType<typeof spawn>>();
+process.once("exit", () => running.forEach((child) => child.kill("SIGKILL")));
+
+/** Starts `npm start` with exactly `env` (plus PATH/HOME) and waits until it answers or exits. */
+async function start(env: Record<string, string>): Promise<Started> {
+  const port = await freePort();
+  const child = spawn(process.execPath, ["lib/node-server.mjs", "-p", String(port)], {
+    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", NODE_ENV: "test", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  running.add(child);
+  child.once("exit", () => running.delete(child));
+  let output = "";
+  child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  const stop = async () => {
+    if (child.exitCode === null) child.kill("SIGTERM");
+    await exited;
+  };
+  const url = `http://localhost:${port}`;
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    const code = await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 250, "running"))]);
+    if (code !== "running") return { kind: "exited", code: code as number | null, output };
+    const healthy = await fetch(`${url}/api/health`).then(
+      (response) => response.ok,
+      () => false,
+    );
+    if (healthy) return { kind: "listening", url, port, stop };
+  }
+  await stop();
+  throw new Error(`npm start neither listened nor exited within 60 s:\n${output}`);
+}
+
+async function expectRefusal(env: Record<string, string>): Promise<string> {
+  const result = await start(env);
+  if (result.kind === "listening") await result.stop();
+  expect(result.kind, "the server must refuse to start").toBe("exited");
+  if (result.kind !== "exited") throw new Error("unreachable");
+  expect(result.code).toBe(1);
+  return result.output;
+}
+
+test.describe("npm start on the production build", () => {
+  test("refuses to start the sandbox with admins configured, naming the setting", async () => {
+    const output = await expectRefusal({
+      ...valid,
+      OTP_PROVIDER: "sandbox",
+      ADMIN_PHONE_NUMBERS: "+6589990001",
+    });
+    expect(output).toContain("ADMIN_PHONE_NUMBERS must be empty when OTP_PROVIDER=sandbox in production");
+  });
+
+  test("starts the sandbox demo without admins, under production rules although NODE_ENV=test", async () => {
+    const server = await start({ ...valid, OTP_PROVIDER: "sandbox" });
+    expect(server.kind).toBe("listening");
+    if (server.kind !== "listening") return;
+    try {
+      // Production rules: the inbox shows a visitor only their own code, and fault controls are off.
+      const faults = await fetch(`${server.url}/api/sandbox/faults`, {
+        method: "POST",
+        headers: { "content-type": "application/json", "x-forwarded-for": "198.51.100.9" },
+        body: JSON.stringify({ kind: "server_error" }),
+      });
+      expect(faults.status).toBe(404);
+      const inbox = await fetch(`${server.url}/api/sandbox/messages?to=%2B6589990001`);
+      expect(await inbox.json()).toEqual({ messages: [] });
+      // Nobody is an admin: the console is a plain 401 for a visitor.
+      expect((await fetch(`${server.url}/api/admin/overview`)).status).toBe(401);
+    } finally {
+      await server.stop();
+    }
+  });
+
+  test("never turns the sandbox on by default and never accepts the public development secret", async () => {
+    const noProvider = await expectRefusal({ ...valid });
+    expect(noProvider).toContain("OTP_PROVIDER is not set");
+
+    const developmentSecret = await expectRefusal({
+      ...valid,
+      OTP_PROVIDER: "sandbox",
+      AUTH_SECRET: "development-only-secret-do-not-deploy-0123456789abcdef",
+    });
+    expect(developmentSecret).toContain("AUTH_SECRET must be a secret of your own");
+  });
+
+  test("refuses to start without AUTH_URL or AUTH_TRUST_HOST, naming both", async () => {
+    const output = await expectRefusal({
+      ...valid,
+      OTP_PROVIDER: "sandbox",
+      AUTH_TRUST_HOST: "",
+    });
+    expect(output).toMatch(/Set AUTH_URL .* or AUTH_TRUST_HOST=true/);
+  });
+
+  test("reports every startup problem in one message", async () => {
+    const output = await expectRefusal({
+      OTP_PROVIDER: "sandbox",
+      ADMIN_PHONE_NUMBERS: "+6589990001",
+      OTP_CODE_LENGTH: "99",
+    });
+    expect(output).toContain("5 settings need fixing");
+    for (const name of [
+      "OTP_CODE_LENGTH",
+      "AUTH_SECRET",
+      "AUTH_URL",
+      "ADMIN_PHONE_NUMBERS",
+      "CLIENT_IP_PRESET",
+    ]) {
+      expect(output).toContain(name);
+    }
+  });
+});
+
+// A client reaching Node directly needs a local address outside loopback and private networks to
+// connect from (this project's machines have one in 192.0.2.0/24). Declared only where one exists;
+// tests/unit/client-ip*.test.ts cover the same rule everywhere with a stamped peer.
+const directPeer = nonProxyLocalAddress();
+if (directPeer) declareDirectPeerTest(directPeer);
+
+function declareDirectPeerTest(peer: string) {
+  test("one-proxy ignores X-Forwarded-For from a peer that is not on a proxy network", async () => {
+    const server = await start({
+      ...valid,
+      OTP_PROVIDER: "sandbox",
+      RATE_LIMITS: "send.ip=2/1h",
+    });
+    expect(server.kind).toBe("listening");
+    if (server.kind !== "listening") return;
+    try {
+      // Three sends, each claiming a different client address and going to a different number.
+      const sendThree = async (host: string) => {
+        const statuses: number[] = [];
+        for (let index = 0; index < 3; index += 1) {
+          const forged = `198.51.100.${10 + index}, 203.0.113.${10 + index}`;
+          statuses.push(await sendFrom(host, server.port, forged));
+        }
+        return statuses;
+      };
+      // Straight from a client: the header is its own claim, so all three share the peer's budget.
+      expect(await sendThree(peer)).toEqual([202, 202, 429]);
+      // Through the proxy on loopback: the header names three different clients.
+      expect(await sendThree("127.0.0.1")).toEqual([202, 202, 202]);
+    } finally {
+      await server.stop();
+    }
+  });
+}
+
+/** A local address a connection can come from that is neither loopback nor private, if any. */
+function nonProxyLocalAddress(): string | undefined {
+  const addresses = Object.values(networkInterfaces())
+    .flat()
+    .filter((entry) => entry && !entry.internal && entry.family === "IPv4")
+    .map((entry) => entry!.address);
+  return addresses.find((address) => {
+    const parsed = parseIp(address);
+    return parsed !== null && !isProxyNetworkAddress(parsed);
+  });
+}
+
+/** One HTTP exchange over a connection from `host` to `host:port` (so the TCP peer is `host`). */
+function exchange(
+  host: string,
+  port: number,
+  method: string,
+  path: string,
+  headers: Record<string, string>,
+  body?: string,
+): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const request = httpRequest(
+      { host, port, localAddress: host, method, path, headers: { ...headers, host: `localhost:${port}` } },
+      (response) => {
+        let text = "";
+        response.on("data", (chunk: Buffer) => (text += chunk.toString()));
+        response.on("end", () => resolve({ status: response.statusCode ?? 0, text }));
+      },
+    );
+    request.on("error", reject);
+    request.end(body);
+  });
+}
+
+/** A send with a solved CAPTCHA, from `host`, claiming `forwardedFor` as the client. */
+async function sendFrom(host: string, port: number, forwardedFor: string): Promise<number> {
+  const headers = { "x-forwarded-for": forwardedFor };
+  const challengeReply = await exchange(host, port, "GET", "/api/captcha/challenge", headers);
+  expect(challengeReply.status).toBe(200);
+  const challenge = JSON.parse(challengeReply.text);
+  const solution = await solveChallenge({ challenge, deriveKey });
+  const captcha = Buffer.from(JSON.stringify({ challenge, solution })).toString("base64");
+  const sent = await exchange(
+    host,
+    port,
+    "POST",
+    "/api/otp/send",
+    { ...headers, "content-type": "application/json" },
+    JSON.stringify({ phone: randomPhone().e164, captcha }),
+  );
+  return sent.status;
+}
