@@ -238,18 +238,6 @@ function refusal(entry: Entry, retryAt: number, message: string): AppError {
   });
 }
 
-/**
- * Counts one hit against the single limit `name` for `identifier`; over the limit it throws
- * `429 rate_limited` with `Retry-After`. A store failure throws StoreUnavailableError (503).
- */
-export async function enforceLimit(
-  name: LimitName,
-  identifier: string,
-  message = "Too many requests. Please wait a while and try again.",
-): Promise<void> {
-  await decide([limit(name, identifier, { role: "core" })], message);
-}
-
 /** E.164 without its last four digits. */
 export function numberPrefix(e164: string): string {
   return e164.slice(0, -4);

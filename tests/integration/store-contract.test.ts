@@ -1,10 +1,7 @@
-import { readFileSync } from "node:fs";
-import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { createBackend, type StoreSettings } from "@/lib/store/create-backend";
 import { StoreUnavailableError } from "@/lib/store/deadline";
 import { createMemoryBackend } from "@/lib/store/memory-store";
-import { rewriteScriptForRedis, UnknownScriptFlagError } from "@/lib/store/redis-tcp-requester";
 import type { StoreBackend } from "@/lib/store/types";
 import { isRedisReachable, REDIS_URL, startUpstashBridge, uniquePrefix } from "../support/redis";
 
@@ -498,30 +495,4 @@ describe("store unavailable", () => {
       }
     });
   }
-});
-
-describe("@upstash/ratelimit scripts on open-source Redis", () => {
-  it("knows every shebang flag the installed @upstash/ratelimit uses", () => {
-    const dist = readFileSync(
-      path.join(process.cwd(), "node_modules/@upstash/ratelimit/dist/index.mjs"),
-      "utf8",
-    );
-    const shebangs = [...dist.matchAll(/#!lua[^\n"`\\]*/g)].map((match) => match[0]);
-    expect(shebangs.length).toBeGreaterThan(0);
-    for (const shebang of shebangs) {
-      // Throws UnknownScriptFlagError on a flag nobody has reviewed: this test fails loudly on upgrade.
-      expect(rewriteScriptForRedis(`${shebang}\nreturn 1`)).not.toContain("allow-key-locking");
-    }
-  });
-
-  it("keeps Redis's own flags, drops Upstash's, and refuses unknown ones", () => {
-    expect(rewriteScriptForRedis("#!lua flags=allow-key-locking\nreturn 1")).toBe("#!lua\nreturn 1");
-    expect(rewriteScriptForRedis("#!lua flags=no-writes,allow-key-locking\nreturn 1")).toBe(
-      "#!lua flags=no-writes\nreturn 1",
-    );
-    expect(rewriteScriptForRedis("return 1")).toBe("return 1");
-    expect(() => rewriteScriptForRedis("#!lua flags=allow-teleport\nreturn 1")).toThrow(
-      UnknownScriptFlagError,
-    );
-  });
 });
