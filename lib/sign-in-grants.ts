@@ -27,5 +27,23 @@ export async function redeemSignInGrant(
   store: KeyValueStore = getStore(),
 ): Promise<SignInGrant | null> {
   if (typeof token !== "string" || !/^[A-Za-z0-9_-]{43}$/.test(token)) return null;
-  return store.take<SignInGrant>(grantKey(token));
+  const grant = await store.take<SignInGrant>(grantKey(token));
+  if (grant) redeemedHere().add(token);
+  return grant;
+}
+
+/**
+ * Whether Auth.js redeemed `token` in this process (and forgets it). Auth.js can decline to sign
+ * in without throwing — an untrusted host answers 500 inside `signIn`, which still resolves — and
+ * then no session cookie is set; the verify route must not answer 200 then. A process-wide set
+ * (one even when Next.js loads this module in several bundles), emptied as each check is made.
+ */
+export function wasRedeemedHere(token: string): boolean {
+  return redeemedHere().delete(token);
+}
+
+const redeemedKey = Symbol.for("otp-shield.redeemed-sign-in-grants");
+function redeemedHere(): Set<string> {
+  const holder = globalThis as typeof globalThis & { [redeemedKey]?: Set<string> };
+  return (holder[redeemedKey] ??= new Set());
 }

@@ -44,23 +44,40 @@ let clientCount = 0;
 /** A documentation address (and /64) of its own for each call, so no per-IP limit carries over. */
 const nextClientIp = () => `2001:db8:${(clientCount += 1).toString(16)}::1`;
 
-type Answer = { status: number; body: Record<string, unknown> };
+type Answer = { status: number; body: Record<string, unknown>; cookie: string };
 
 async function call(
   server: BuiltServer,
   path: string,
-  init: { method?: string; ip?: string; json?: unknown; within?: number } = {},
+  init: { method?: string; ip?: string; json?: unknown; cookie?: string; within?: number } = {},
 ): Promise<Answer> {
   const response = await fetch(`${server.url}${path}`, {
     method: init.method ?? (init.json === undefined ? "GET" : "POST"),
     headers: {
       "X-Forwarded-For": init.ip ?? nextClientIp(),
       ...(init.json === undefined ? {} : { "Content-Type": "application/json" }),
+      ...(init.cookie ? { Cookie: init.cookie } : {}),
     },
     body: init.json === undefined ? undefined : JSON.stringify(init.json),
     signal: AbortSignal.timeout(init.within ?? ANSWER_WITHIN_MS),
   });
-  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+  return {
+    status: response.status,
+    body: (await response.json()) as Record<string, unknown>,
+    cookie: response.headers
+      .getSetCookie()
+      .map((line) => line.split(";")[0])
+      .join("; "),
+  };
+}
+
+/** A code sent while the store works: the browser's pending-verification cookie, for a check made during a fault. */
+async function pendingVerification(server: BuiltServer): Promise<string> {
+  const sent = await call(server, "/api/otp/send", {
+    json: { phone: randomPhone().e164, captcha: await solvedCaptcha(server) },
+  });
+  expect(sent.status).toBe(202);
+  return sent.cookie;
 }
 
 /** A solved ALTCHA payload, fetched while the store works, for a send made during a fault. */
@@ -75,13 +92,17 @@ async function solvedCaptcha(server: BuiltServer): Promise<string> {
  * Every route that needs the store, while it is broken: each answers, and with 503; the server's
  * log names the store as the reason, never an internal error.
  */
-async function expectEveryRouteUnavailable(server: BuiltServer, captcha: string, health: string) {
+async function expectEveryRouteUnavailable(
+  server: BuiltServer,
+  { captcha, pending }: { captcha: string; pending: string },
+  health: string,
+) {
   const logFrom = server.output().length;
   const [healthAnswer, challenge, send, verify] = await Promise.all([
     call(server, "/api/health"),
     call(server, "/api/captcha/challenge"),
     call(server, "/api/otp/send", { json: { phone: randomPhone().e164, captcha } }),
-    call(server, "/api/otp/verify", { json: { code: "123456" } }),
+    call(server, "/api/otp/verify", { json: { code: "123456" }, cookie: pending }),
   ]);
   expect(healthAnswer).toMatchObject({ status: 503, body: { status: health } });
   for (const answer of [challenge, send, verify]) {
@@ -123,10 +144,10 @@ test.describe("a production server whose Redis fails", () => {
   });
 
   test("answers 503 unavailable on every route while Redis is stopped, and recovers when it is back", async () => {
-    const captcha = await solvedCaptcha(server);
+    const ready = { captcha: await solvedCaptcha(server), pending: await pendingVerification(server) };
     await redis.stop();
     try {
-      await expectEveryRouteUnavailable(server, captcha, "unavailable");
+      await expectEveryRouteUnavailable(server, ready, "unavailable");
     } finally {
       await redis.start();
     }
@@ -134,10 +155,10 @@ test.describe("a production server whose Redis fails", () => {
   });
 
   test("answers 503 unavailable on every route while Redis is paused, and recovers when it resumes", async () => {
-    const captcha = await solvedCaptcha(server);
+    const ready = { captcha: await solvedCaptcha(server), pending: await pendingVerification(server) };
     redis.pause();
     try {
-      await expectEveryRouteUnavailable(server, captcha, "unavailable");
+      await expectEveryRouteUnavailable(server, ready, "unavailable");
     } finally {
       redis.resume();
     }
@@ -145,12 +166,12 @@ test.describe("a production server whose Redis fails", () => {
   });
 
   test("answers 503 unavailable on every route while Redis is stalled past the deadline", async () => {
-    const captcha = await solvedCaptcha(server);
+    const ready = { captcha: await solvedCaptcha(server), pending: await pendingVerification(server) };
     const admin = new IORedis(redis.url);
     try {
       const sleeping = admin.call("DEBUG", "SLEEP", "4").catch(() => "interrupted");
       await new Promise((resolve) => setTimeout(resolve, 100));
-      await expectEveryRouteUnavailable(server, captcha, "unavailable");
+      await expectEveryRouteUnavailable(server, ready, "unavailable");
       await sleeping;
     } finally {
       admin.disconnect();
@@ -159,13 +180,13 @@ test.describe("a production server whose Redis fails", () => {
   });
 
   test("says degraded in health and refuses send and verify with 503 while Redis refuses writes", async () => {
-    const captcha = await solvedCaptcha(server);
+    const ready = { captcha: await solvedCaptcha(server), pending: await pendingVerification(server) };
     const admin = new IORedis(redis.url);
     await admin.config("SET", "maxmemory", "1");
     try {
       // PING still answers: only a write shows that no limit can be counted.
       expect(await admin.ping()).toBe("PONG");
-      await expectEveryRouteUnavailable(server, captcha, "degraded");
+      await expectEveryRouteUnavailable(server, ready, "degraded");
       expect((await call(server, "/api/health")).body).toMatchObject({
         storeReachable: true,
         storeWritable: false,

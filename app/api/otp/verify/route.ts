@@ -2,6 +2,7 @@ import { NextResponse, type NextRequest } from "next/server";
 import { signIn } from "@/lib/auth";
 import { deriveIpKeys } from "@/lib/client-ip";
 import { getEnv } from "@/lib/env";
+import { AppError } from "@/lib/errors";
 import { KNOWN_DEVICE_COOKIE_NAME, knownDeviceCookie } from "@/lib/known-device";
 import { onlyAllow } from "@/lib/method-not-allowed";
 import { PENDING_COOKIE_NAME } from "@/lib/pending-verification";
@@ -10,6 +11,7 @@ import { noteClientIp, refuse, startRequestContext } from "@/lib/refusals";
 import { readJsonBody } from "@/lib/request-body";
 import { resolveRequestClientIp } from "@/lib/request-ip";
 import { requireSameOrigin } from "@/lib/request-origin";
+import { wasRedeemedHere } from "@/lib/sign-in-grants";
 import { recordTraffic } from "@/lib/throttle-events";
 import { checkVerificationCode } from "@/lib/verification";
 
@@ -35,6 +37,19 @@ export async function POST(request: NextRequest) {
 
     // Auth.js writes its session cookie into this response.
     await signIn("phone-otp", { grant: result.grant, redirect: false });
+    if (!wasRedeemedHere(result.grant)) {
+      // The code is used up, but no session was issued: say so (503), never a 200 without one.
+      console.error(
+        "[otp-shield] Auth.js did not sign the verified user in: check AUTH_URL / AUTH_TRUST_HOST",
+      );
+      throw new AppError(
+        "unavailable",
+        "We can't sign you in right now. Please request a new code in a minute.",
+        {
+          rule: "auth.session_not_issued",
+        },
+      );
+    }
 
     const response = NextResponse.json(
       { status: "verified", isNewUser: result.isNewUser },
