@@ -7,15 +7,8 @@ import { countRedisRoundTrips, loadSendRoute, refusedSendRequest } from "./send-
 
 // In-process cost and Redis round trips of send decisions on Redis over TCP (`npm run bench`).
 
-// Auth.js's signIn needs a Next.js request scope: redeem the grant as its provider does.
-vi.mock("@/lib/auth", async () => {
-  const { redeemSignInGrant } = await import("@/lib/sign-in-grants");
-  return {
-    async signIn(_provider: string, { grant }: { grant: string }) {
-      if (!(await redeemSignInGrant(grant))) throw new Error("CredentialsSignin");
-    },
-  };
-});
+// Auth.js's signIn needs a Next.js request scope: see tests/support/auth-stand-in.ts.
+vi.mock("@/lib/auth", () => import("../support/auth-stand-in"));
 const reachable = await isRedisReachable();
 if (reachable) {
   process.env.REDIS_URL = REDIS_URL;

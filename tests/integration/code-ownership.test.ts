@@ -11,6 +11,7 @@ import { getEnv } from "@/lib/env";
 import { knownDeviceCookie } from "@/lib/known-device";
 import { getBackend } from "@/lib/store";
 import { solveAltcha } from "../support/altcha";
+import { signedIn as sessions } from "../support/auth-stand-in";
 
 /**
  * A code signs in only the browser that asked for it (issue: account takeover through a shared
@@ -18,23 +19,8 @@ import { solveAltcha } from "../support/altcha";
  * the attacker never sees the victim's SMS.
  */
 
-/**
- * Auth.js's `signIn` needs a Next.js request scope, which a route handler called from Vitest does
- * not have; this stand-in does what its Credentials provider does — redeem the single-use grant —
- * and remembers whom it signed in. The browser tests (tests/e2e/code-ownership.spec.ts) run the
- * real one.
- */
-const sessions = vi.hoisted(() => new Map<string, string>());
-vi.mock("@/lib/auth", async () => {
-  const { redeemSignInGrant } = await import("@/lib/sign-in-grants");
-  return {
-    async signIn(_provider: string, { grant }: { grant: string }) {
-      const redeemed = await redeemSignInGrant(grant);
-      if (!redeemed) throw new Error("CredentialsSignin");
-      sessions.set(grant, redeemed.phone);
-    },
-  };
-});
+// Auth.js's signIn needs a Next.js request scope: see tests/support/auth-stand-in.ts.
+vi.mock("@/lib/auth", () => import("../support/auth-stand-in"));
 
 let emulator: EightByEightEmulator;
 beforeAll(async () => {

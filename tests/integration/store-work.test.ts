@@ -12,15 +12,8 @@ import { DisposableRedis } from "../support/redis";
  * successful sign-in, blocking a large Redis for over a second).
  */
 
-// Auth.js's signIn needs a Next.js request scope; redeem the grant as its provider does.
-vi.mock("@/lib/auth", async () => {
-  const { redeemSignInGrant } = await import("@/lib/sign-in-grants");
-  return {
-    async signIn(_provider: string, { grant }: { grant: string }) {
-      if (!(await redeemSignInGrant(grant))) throw new Error("CredentialsSignin");
-    },
-  };
-});
+// Auth.js's signIn needs a Next.js request scope: see tests/support/auth-stand-in.ts.
+vi.mock("@/lib/auth", () => import("../support/auth-stand-in"));
 
 const redisServerInstalled = spawnSync("redis-server", ["--version"]).status === 0;
 const redis = new DisposableRedis(48_379 + Math.floor(Math.random() * 1000));
