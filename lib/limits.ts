@@ -94,6 +94,18 @@ function sendEntries(subject: SendSubject): Entry[] {
   entries.push(
     limit("send.global.hour", "all", { role: "core" }),
     limit("send.global.day", "all", { role: "core" }),
+    // Never refuses: more sends a minute than people make, passing the CAPTCHA and every limit,
+    // means bots that pay the proof of work (rotating addresses and numbers).
+    {
+      rule: "captcha.attack_detector",
+      budget: {
+        kind: "window",
+        key: "limit:send.attack-detector:all",
+        limit: getEnv().captcha.attackModeSendsPerMinute,
+        windowSeconds: 60,
+      },
+      role: "observe",
+    },
   );
   return entries;
 }
@@ -127,11 +139,16 @@ const SPENT_SENDERS_CAPACITY = 10_000;
 
 /**
  * Decides a send against every budget at once; throws `429` when any refuses. Returns when the
- * number's next code may follow (its growing resend delay, now charged).
+ * number's next code may follow (its growing resend delay, now charged), and whether sends pass
+ * at a rate only bots reach (then attack mode should be on).
  */
-export async function decideSendBudgets(subject: SendSubject): Promise<{ nextCodeAt: Date }> {
+export async function decideSendBudgets(
+  subject: SendSubject,
+): Promise<{ nextCodeAt: Date; abnormalRate: boolean }> {
   const decision = await decide(sendEntries(subject), TOO_MANY_SENDS);
-  return { nextCodeAt: new Date(decision.allowed ? decision.nextAllowedAt : Date.now()) };
+  return decision.allowed
+    ? { nextCodeAt: new Date(decision.nextAllowedAt), abnormalRate: decision.observedFull }
+    : { nextCodeAt: new Date(), abnormalRate: false };
 }
 
 /**

@@ -1,6 +1,5 @@
 import "server-only";
-import { getEnv } from "../env";
-import { getBackend, getStore, type RateLimiter, type StoreBackend } from "../store";
+import { getStore } from "../store";
 
 /**
  * Attack mode: while more than `ATTACK_MODE_SENDS_PER_MINUTE` sends pass the CAPTCHA in a minute
@@ -12,26 +11,12 @@ const FLAG_KEY = "captcha:attack-mode";
 export const attackModeFlagKey = FLAG_KEY;
 const FLAG_SECONDS = 10 * 60;
 
-const detectors = new WeakMap<StoreBackend, RateLimiter>();
-
-function detector(): RateLimiter {
-  const backend = getBackend();
-  let limiter = detectors.get(backend);
-  if (!limiter) {
-    limiter = backend.createRateLimiter({
-      name: "attack-detector",
-      limit: getEnv().captcha.attackModeSendsPerMinute,
-      windowSeconds: 60,
-    });
-    detectors.set(backend, limiter);
-  }
-  return limiter;
-}
-
-/** Counts one send that passed the CAPTCHA; turns attack mode on when the rate is abnormal. */
-export async function noteSendAttempt(): Promise<void> {
-  const { success } = await detector().limit("all");
-  if (!success) await getStore().set(FLAG_KEY, { since: Date.now() }, FLAG_SECONDS);
+/**
+ * Turns attack mode on (or keeps it on for another ten minutes). The rate is watched by the send
+ * decision itself (`send.attack-detector` in lib/limits.ts), in its one round trip.
+ */
+export async function turnOnAttackMode(): Promise<void> {
+  await getStore().set(FLAG_KEY, { since: Date.now() }, FLAG_SECONDS);
 }
 
 export async function isAttackModeOn(): Promise<boolean> {

@@ -6,7 +6,7 @@ export { captchaFailed, type CaptchaClaim } from "./altcha";
 import { verifyRemoteCaptcha } from "./remote";
 
 export { createAltchaChallenge } from "./altcha";
-export { isAttackModeOn, noteSendAttempt } from "./attack-mode";
+export { isAttackModeOn, turnOnAttackMode } from "./attack-mode";
 
 /** What the sign-in form needs to render the configured widget (never a secret). */
 export function getCaptchaWidgetConfig(): {

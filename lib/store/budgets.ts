@@ -1,13 +1,5 @@
 import type { Redis as UpstashRedis } from "@upstash/redis";
-import type {
-  Budget,
-  BudgetCheck,
-  BudgetDecision,
-  BudgetRequest,
-  BudgetStore,
-  RateLimiter,
-  RateLimitRule,
-} from "./types";
+import type { Budget, BudgetCheck, BudgetDecision, BudgetRequest, BudgetStore } from "./types";
 
 /**
  * The budget store: an atomic check-all-then-consume decision over several budgets (see
@@ -38,16 +30,16 @@ export function backoffDelayMs(budget: Budget & { kind: "backoff" }, count: numb
   return Math.min(budget.maxSeconds, budget.baseSeconds * 2 ** (count - budget.freeCount)) * 1000;
 }
 
-const roleCode = { core: "c", reservable: "r", reserve: "s" } as const;
+const roleCode = { core: "c", reservable: "r", reserve: "s", observe: "o" } as const;
 
 /**
  * KEYS: the precondition's key (when given), then per check its keys (window: current and
  * previous; backoff: one hash with fields c = count, t = last hit).
  * ARGV: now, precondition value ("" for none), check count, then 8 per check:
- * kind (w|b), role (c|r|s), chargeOnRefusal (0|1), then window: limit, windowMs, -, -, start;
+ * kind (w|b), role (c|r|s|o), chargeOnRefusal (0|1), then window: limit, windowMs, -, -, start;
  * backoff: baseMs, maxMs, freeCount, memoryMs, -.
- * Returns { allowed, usedReserve, refused check (1-based; 0 = precondition key holds another
- * value, -1 = it is absent), time (ms) }.
+ * Returns { allowed, usedReserve, allowed: an observed budget was full (0|1) / refused: the
+ * refused check (1-based; 0 = precondition key holds another value, -1 = it is absent), time (ms) }.
  */
 const DECIDE_SCRIPT = `
 local now = tonumber(ARGV[1])
@@ -83,11 +75,13 @@ for i = 1, n do
     k = k + 1
   end
 end
-local coreOk, reservableOk, reserve, refused = true, true, nil, nil
+local coreOk, reservableOk, reserve, refused, observedFull = true, true, nil, nil, 0
 for i = 1, n do
   local role = arg(i, 2)
   if role == "s" then
     reserve = i
+  elseif role == "o" then
+    if not room[i] then observedFull = 1 end
   elseif not room[i] then
     if role == "c" then coreOk = false else reservableOk = false end
     refused = refused or i
@@ -99,7 +93,7 @@ local nextAt = now
 for i = 1, n do
   local role, take = arg(i, 2), false
   if allowed then
-    take = role == "c" or (role == "r" and not useReserve) or (role == "s" and useReserve)
+    take = role == "c" or (role == "r" and not useReserve) or (role == "s" and useReserve) or (role == "o" and room[i])
   else
     take = arg(i, 3) == "1"
   end
@@ -115,7 +109,7 @@ for i = 1, n do
     end
   end
 end
-if allowed then return {1, useReserve and 1 or 0, 0, nextAt} end
+if allowed then return {1, useReserve and 1 or 0, observedFull, nextAt} end
 return {0, 0, refused, at[refused]}
 `;
 
@@ -160,7 +154,7 @@ function scriptInput(request: BudgetRequest, keyPrefix: string, now: number) {
 function toDecision(reply: number[]): BudgetDecision {
   const [allowed, usedReserve, refused, at] = reply.map(Number) as [number, number, number, number];
   return allowed === 1
-    ? { allowed: true, usedReserve: usedReserve === 1, nextAllowedAt: at }
+    ? { allowed: true, usedReserve: usedReserve === 1, observedFull: refused === 1, nextAllowedAt: at }
     : { allowed: false, refusedBy: refused - 1, retryAt: at };
 }
 
@@ -257,8 +251,10 @@ export function createMemoryBudgetStore(
       let reservableOk = true;
       let reserve = -1;
       let refused = -1;
+      let observedFull = false;
       checks.forEach((check, index) => {
         if (check.role === "reserve") reserve = index;
+        else if (check.role === "observe") observedFull ||= !states[index]!.room;
         else if (!states[index]!.room) {
           if (check.role === "core") coreOk = false;
           else reservableOk = false;
@@ -273,7 +269,8 @@ export function createMemoryBudgetStore(
         const take = allowed
           ? check.role === "core" ||
             (check.role === "reservable" && !useReserve) ||
-            (check.role === "reserve" && useReserve)
+            (check.role === "reserve" && useReserve) ||
+            (check.role === "observe" && states[index]!.room)
           : check.chargeOnRefusal === true;
         if (!take) return;
         if (check.kind === "window") {
@@ -290,7 +287,7 @@ export function createMemoryBudgetStore(
         }
       });
       return allowed
-        ? { allowed: true, usedReserve: useReserve, nextAllowedAt }
+        ? { allowed: true, usedReserve: useReserve, observedFull, nextAllowedAt }
         : { allowed: false, refusedBy: refused, retryAt: states[refused]!.at };
     },
     async reset(budgets) {
@@ -309,28 +306,6 @@ export function createMemoryBudgetStore(
     async restart(budget) {
       const state = backoffs.get(budget.key);
       if (state) state.count = Math.min(state.count, budget.freeCount);
-    },
-  };
-}
-
-/** One sliding-window limit as a decision over a single budget. */
-export function createBudgetRateLimiter(budgets: BudgetStore, rule: RateLimitRule): RateLimiter {
-  const budgetFor = (identifier: string): Budget => ({
-    kind: "window",
-    key: `limit:${rule.name}:${identifier}`,
-    limit: rule.limit,
-    windowSeconds: rule.windowSeconds,
-  });
-  return {
-    rule,
-    async limit(identifier) {
-      const decision = await budgets.decide({ checks: [{ ...budgetFor(identifier), role: "core" }] });
-      return decision.allowed
-        ? { success: true, resetAt: decision.nextAllowedAt }
-        : { success: false, resetAt: decision.retryAt };
-    },
-    async reset(identifier) {
-      await budgets.reset([budgetFor(identifier)]);
     },
   };
 }

@@ -1,5 +1,5 @@
 import { createMemoryThrottleLog } from "../throttle-events/memory-log";
-import { createBudgetRateLimiter, createMemoryBudgetStore } from "./budgets";
+import { createMemoryBudgetStore } from "./budgets";
 import type { KeyValueStore, StoreBackend } from "./types";
 
 type Entry = { json: string; expiresAt: number };
@@ -113,7 +113,6 @@ export function createMemoryBackend(
     description: "in-process memory: one instance only, not shared, lost on restart",
     kv,
     budgets,
-    createRateLimiter: (rule) => createBudgetRateLimiter(budgets, rule),
     throttleEvents: createMemoryThrottleLog(logOptions),
     ping: async () => undefined,
     close: async () => undefined,

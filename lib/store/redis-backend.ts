@@ -1,6 +1,6 @@
 import type { Redis as UpstashRedis } from "@upstash/redis";
 import { createRedisThrottleLog } from "../throttle-events/redis-log";
-import { createBudgetRateLimiter, createRedisBudgetStore } from "./budgets";
+import { createRedisBudgetStore } from "./budgets";
 import { withDeadline } from "./deadline";
 import type { KeyValueStore, StoreBackend, StoreBackendKind } from "./types";
 
@@ -106,7 +106,6 @@ export function createRedisBackend(options: RedisBackendOptions): StoreBackend {
     description: options.description,
     kv,
     budgets,
-    createRateLimiter: (rule) => createBudgetRateLimiter(budgets, rule),
     throttleEvents: createRedisThrottleLog({ redis, keyPrefix, timeoutMs, ...options.throttleLog }),
     async ping() {
       await guard("PING", redis.ping());

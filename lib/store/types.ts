@@ -57,10 +57,14 @@ export type BackoffBudget = Extract<Budget, { kind: "backoff" }>;
  * - `core`: must have room;
  * - `reservable`: must have room, unless the `reserve` budget has room instead (then none of the
  *   reservable ones is charged);
- * - `reserve`: used only in place of the reservable ones.
+ * - `reserve`: used only in place of the reservable ones;
+ * - `observe`: never refuses; counted while it has room, and the decision says when it was full.
  * `chargeOnRefusal`: counted even when the decision refuses (the sender's own budgets).
  */
-export type BudgetCheck = Budget & { role: "core" | "reservable" | "reserve"; chargeOnRefusal?: boolean };
+export type BudgetCheck = Budget & {
+  role: "core" | "reservable" | "reserve" | "observe";
+  chargeOnRefusal?: boolean;
+};
 
 export type BudgetRequest = {
   checks: BudgetCheck[];
@@ -72,6 +76,8 @@ export type BudgetDecision =
   | {
       allowed: true;
       usedReserve: boolean;
+      /** An `observe` budget was full (the rate it watches is abnormal). */
+      observedFull: boolean;
       /** When the growing delays charged by this decision let the next hit through (epoch ms). */
       nextAllowedAt: number;
     }
@@ -103,24 +109,6 @@ export type BudgetStore = {
   backdate(budget: BackoffBudget, seconds: number): Promise<void>;
 };
 
-/** A sliding-window limit: at most `limit` hits per `windowSeconds` for one identifier. */
-export type RateLimitRule = { name: string; limit: number; windowSeconds: number };
-
-export type RateLimitDecision = {
-  success: boolean;
-  /** When refused: when the window has room again (epoch ms). */
-  resetAt: number;
-};
-
-/** A single sliding-window limit, on the budget store. */
-export type RateLimiter = {
-  readonly rule: RateLimitRule;
-  /** Counts one hit for `identifier` and says whether it was within the limit. Atomic. */
-  limit(identifier: string): Promise<RateLimitDecision>;
-  /** Forgets every hit for `identifier` (a success can reset a failure count). */
-  reset(identifier: string): Promise<void>;
-};
-
 export type StoreBackendKind = "memory" | "redis" | "upstash";
 
 export type StoreBackend = {
@@ -129,7 +117,6 @@ export type StoreBackend = {
   readonly description: string;
   readonly kv: KeyValueStore;
   readonly budgets: BudgetStore;
-  createRateLimiter(rule: RateLimitRule): RateLimiter;
   readonly throttleEvents: ThrottleEventLog;
   /** Resolves when the backend answers within the deadline; rejects with StoreUnavailableError. */
   ping(): Promise<void>;

@@ -4,6 +4,7 @@ import { StoreUnavailableError } from "@/lib/store/deadline";
 import { createMemoryBackend } from "@/lib/store/memory-store";
 import type { StoreBackend } from "@/lib/store/types";
 import { isRedisReachable, REDIS_URL, startUpstashBridge, uniquePrefix } from "../support/redis";
+import { singleLimit } from "../support/single-limit";
 
 /**
  * One contract, three backends: in-process memory always; Redis over TCP and Upstash over REST
@@ -129,7 +130,7 @@ for (const { name, available, create } of backends) {
     it("admits exactly k of 100 concurrent hits, every time", async () => {
       for (const limit of [1, 7, 30]) {
         for (let round = 0; round < 3; round += 1) {
-          const limiter = backend.createRateLimiter({ name: `atomic-${id()}`, limit, windowSeconds: 3600 });
+          const limiter = singleLimit(backend, { name: `atomic-${id()}`, limit, windowSeconds: 3600 });
           const decisions = await Promise.all(Array.from({ length: 100 }, () => limiter.limit("one-key")));
           expect(decisions.filter((decision) => decision.success)).toHaveLength(limit);
           const refused = decisions.find((decision) => !decision.success)!;
@@ -268,7 +269,7 @@ for (const { name, available, create } of backends) {
     });
 
     it("keeps identifiers apart and forgets one on reset", async () => {
-      const limiter = backend.createRateLimiter({ name: `reset-${id()}`, limit: 2, windowSeconds: 60 });
+      const limiter = singleLimit(backend, { name: `reset-${id()}`, limit: 2, windowSeconds: 60 });
       expect((await limiter.limit("a")).success).toBe(true);
       expect((await limiter.limit("a")).success).toBe(true);
       expect((await limiter.limit("a")).success).toBe(false);
@@ -479,7 +480,7 @@ describe("store unavailable", () => {
     it(`${settings.kind}: every operation fails closed with StoreUnavailableError within the deadline`, async () => {
       const backend = createBackend(settings);
       opened.push(backend);
-      const limiter = backend.createRateLimiter({ name: "down", limit: 5, windowSeconds: 60 });
+      const limiter = singleLimit(backend, { name: "down", limit: 5, windowSeconds: 60 });
       const started = Date.now();
       const outcomes = await Promise.allSettled([
         backend.kv.get("k"),

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createBackend } from "@/lib/store/create-backend";
 import { StoreUnavailableError } from "@/lib/store/deadline";
 import { DisposableRedis } from "../support/redis";
+import { singleLimit } from "../support/single-limit";
 
 /**
  * A Redis this test owns (its own port), stopped and started again under a running backend:
@@ -39,7 +40,7 @@ afterAll(async () => {
 
 describe.runIf(redisServerInstalled)("a Redis that goes away", () => {
   it("fails closed within the deadline while Redis is down and recovers without a restart", async () => {
-    const limiter = backend.createRateLimiter({ name: "recovery", limit: 100, windowSeconds: 60 });
+    const limiter = singleLimit(backend, { name: "recovery", limit: 100, windowSeconds: 60 });
     expect((await limiter.limit("someone")).success).toBe(true);
 
     await redis.stop();
@@ -68,7 +69,7 @@ describe.runIf(redisServerInstalled)("a Redis that goes away", () => {
 
   it("answers within the deadline when Redis is slow, and fails closed", async () => {
     const admin = new (await import("ioredis")).default(redis.url);
-    const limiter = backend.createRateLimiter({ name: "slow", limit: 100, windowSeconds: 60 });
+    const limiter = singleLimit(backend, { name: "slow", limit: 100, windowSeconds: 60 });
     const sleeping = admin.call("DEBUG", "SLEEP", "1.5");
     await new Promise((resolve) => setTimeout(resolve, 50));
     const started = Date.now();
@@ -80,7 +81,7 @@ describe.runIf(redisServerInstalled)("a Redis that goes away", () => {
 
   it("treats a Redis that answers errors (out of memory) as unavailable, then recovers", async () => {
     const admin = new (await import("ioredis")).default(redis.url);
-    const limiter = backend.createRateLimiter({ name: "oom", limit: 100, windowSeconds: 60 });
+    const limiter = singleLimit(backend, { name: "oom", limit: 100, windowSeconds: 60 });
     expect((await limiter.limit("someone")).success).toBe(true);
     await admin.config("SET", "maxmemory", "1");
     try {

@@ -1,6 +1,7 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { createBackend, type StoreSettings } from "@/lib/store/create-backend";
 import { isRedisReachable, REDIS_URL, uniquePrefix } from "../support/redis";
+import { singleLimit } from "../support/single-limit";
 
 /**
  * An app restart on a Redis backend: a new process builds a new backend on the same Redis and
@@ -26,7 +27,7 @@ describe.runIf(reachable)("restarting on Redis", () => {
     const before = createBackend(settings);
     opened.push(before);
     await before.kv.set("rule:block-prefix:+6581", { kind: "block-prefix" }, 600);
-    const limiterBefore = before.createRateLimiter({ name: "restart", limit: 2, windowSeconds: 600 });
+    const limiterBefore = singleLimit(before, { name: "restart", limit: 2, windowSeconds: 600 });
     await limiterBefore.limit("203.0.113.9");
     await limiterBefore.limit("203.0.113.9");
     await before.throttleEvents.record({
@@ -47,7 +48,7 @@ describe.runIf(reachable)("restarting on Redis", () => {
     const after = createBackend(settings);
     opened.push(after);
     expect(await after.kv.get("rule:block-prefix:+6581")).toEqual({ kind: "block-prefix" });
-    const limiterAfter = after.createRateLimiter({ name: "restart", limit: 2, windowSeconds: 600 });
+    const limiterAfter = singleLimit(after, { name: "restart", limit: 2, windowSeconds: 600 });
     expect((await limiterAfter.limit("203.0.113.9")).success).toBe(false);
     const { events } = await after.throttleEvents.list({ limit: 5 });
     expect(events.map((event) => event.requestId)).toEqual(["restart-1"]);

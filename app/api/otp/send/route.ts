@@ -1,6 +1,6 @@
 import { NextResponse, type NextRequest } from "next/server";
 import { findApplicableRules, type AdminRule } from "@/lib/admin-rules";
-import { captchaFailed, noteSendAttempt, verifyCaptcha } from "@/lib/captcha";
+import { captchaFailed, turnOnAttackMode, verifyCaptcha } from "@/lib/captcha";
 import { deriveIpKeys } from "@/lib/client-ip";
 import { screenDestination } from "@/lib/destination-policy";
 import { getEnv } from "@/lib/env";
@@ -78,7 +78,7 @@ export async function POST(request: NextRequest) {
 
     // 7. Limits and the number's growing resend delay, decided together: a refusal spends none
     //    of the number's budgets.
-    const { nextCodeAt } = await decideSendBudgets({
+    const { nextCodeAt, abnormalRate } = await decideSendBudgets({
       ipKeys,
       safeListed: rules.safe,
       phone: e164,
@@ -88,7 +88,7 @@ export async function POST(request: NextRequest) {
     });
     // Many sends a minute that solved the proof of work and passed every limit means bots that
     // pay for it (rotating addresses and numbers): raise its price.
-    await noteSendAttempt();
+    if (abnormalRate) await turnOnAttackMode();
 
     // 8. 8x8, once.
     const { pending, cookieValue, maxAgeSeconds } = await sendVerificationCode(e164, clientIp);
