@@ -3,7 +3,7 @@ import type { IpRateLimitKeys } from "./client-ip";
 import { growingDelays, type LimitName } from "./config";
 import { getEnv } from "./env";
 import { AppError } from "./errors";
-import { getBackend, type BackoffBudget, type Budget, type BudgetCheck } from "./store";
+import { getBackend, type BackoffBudget, type Budget, type BudgetCheck, type BudgetRequest } from "./store";
 
 /**
  * The limits of sending and checking codes, as data: each decision is an ordered list of named
@@ -136,19 +136,20 @@ export function refuseSpentSender(ipKeys: IpRateLimitKeys): void {
 /** Sender budgets refused lately, by key, until when (bounded: the oldest go first). */
 const spentSenders = new Map<string, number>();
 const SPENT_SENDERS_CAPACITY = 10_000;
+/** How long a refusal is remembered: a round trip per address every 10 s costs nothing. */
+const SPENT_SENDER_MEMORY_MS = 10_000;
 
 /**
- * Decides a send against every budget at once; throws `429` when any refuses. Returns when the
- * number's next code may follow (its growing resend delay, now charged), and whether sends pass
- * at a rate only bots reach (then attack mode should be on).
+ * Decides a send against every budget at once; throws `429` when any refuses. Says whether sends
+ * pass at a rate only bots reach (then attack mode should be on).
  */
 export async function decideSendBudgets(
   subject: SendSubject,
-): Promise<{ nextCodeAt: Date; abnormalRate: boolean }> {
-  const decision = await decide(sendEntries(subject), TOO_MANY_SENDS);
-  return decision.allowed
-    ? { nextCodeAt: new Date(decision.nextAllowedAt), abnormalRate: decision.observedFull }
-    : { nextCodeAt: new Date(), abnormalRate: false };
+  /** Written in the same atomic step when the send is admitted: the ownership of its code. */
+  claim: { key: string; value: unknown; ttlSeconds: number },
+): Promise<{ abnormalRate: boolean }> {
+  const decision = await decide(sendEntries(subject), TOO_MANY_SENDS, { onAllowed: claim });
+  return { abnormalRate: decision.allowed && decision.observedFull };
 }
 
 /**
@@ -169,8 +170,8 @@ export async function decideChallengeBudgets(ipKeys: IpRateLimitKeys): Promise<v
 
 /** What a code check is limited by. */
 export type CheckSubject = {
-  /** The client's address key, when known. */
-  ipKey: string | null;
+  /** The client's address key. */
+  ipKey: string;
   pendingId: string;
   phone: string;
   knownDevice: boolean;
@@ -188,7 +189,7 @@ function checkEntries(subject: CheckSubject): Entry[] {
   const { ipKey, pendingId, phone } = subject;
   const number = { role: "reservable", numberScoped: true } as const;
   return [
-    ...(ipKey ? [limit("verify.ip", ipKey, { role: "core" })] : []),
+    limit("verify.ip", ipKey, { role: "core" }),
     limit("verify.pending", pendingId, { role: "core" }),
     limit("verify.phone", phone, number),
     limit("verify.phone.total", phone, number),
@@ -203,7 +204,7 @@ function checkEntries(subject: CheckSubject): Entry[] {
  * completed or has expired (`ended`) — nothing is charged and the caller refuses the check.
  */
 export async function decideCheckBudgets(subject: CheckSubject): Promise<"owner" | "superseded" | "ended"> {
-  const decision = await decide(checkEntries(subject), TOO_MANY_CHECKS, subject.ownership);
+  const decision = await decide(checkEntries(subject), TOO_MANY_CHECKS, { precondition: subject.ownership });
   if (decision.allowed) return "owner";
   return decision.refusedBy === -1 ? "superseded" : "ended";
 }
@@ -232,16 +233,21 @@ export async function ageResendDelay(phone: string, seconds: number): Promise<vo
 const TOO_MANY_SENDS = "Too many code requests. Please wait a while and try again.";
 const TOO_MANY_CHECKS = "Too many code checks. Please wait a while and try again.";
 
-async function decide(entries: Entry[], message: string, precondition?: { key: string; equals: unknown }) {
+async function decide(
+  entries: Entry[],
+  message: string,
+  options: Pick<BudgetRequest, "precondition" | "onAllowed"> = {},
+) {
   const decision = await getBackend().budgets.decide({
     checks: entries.map(({ budget, role, chargeOnRefusal }) => ({ ...budget, role, chargeOnRefusal })),
-    precondition,
+    ...options,
   });
   if (decision.allowed || decision.refusedBy < 0) return decision;
   const entry = entries[decision.refusedBy]!;
   if (entry.chargeOnRefusal) {
     if (spentSenders.size >= SPENT_SENDERS_CAPACITY) spentSenders.delete(spentSenders.keys().next().value!);
-    spentSenders.set(entry.budget.key, decision.retryAt);
+    // Not until the window's end: a sliding window frees room before it, as the older hits fade.
+    spentSenders.set(entry.budget.key, Math.min(decision.retryAt, Date.now() + SPENT_SENDER_MEMORY_MS));
   }
   throw refusal(entry, decision.retryAt, message);
 }

@@ -1,6 +1,7 @@
 import "server-only";
 import { randomBytes } from "node:crypto";
 import type { VerificationSession } from "./eight-by-eight";
+import { getEnv } from "./env";
 import { isHttpsRequest } from "./request-origin";
 import { readSignedValue, signValue } from "./signing";
 import { getStore, type KeyValueStore } from "./store";
@@ -13,7 +14,7 @@ import { getStore, type KeyValueStore } from "./store";
  * 8x8 keeps one session per destination and answers VERIFIED to every later check of a verified
  * session, so the 8x8 session cannot tell browsers apart. Ownership does: each send asks 8x8 for a
  * new code (`resetSession: true`) and records, for the number, the one pending verification that
- * owns the current code (`issuance:{phone}`), written with the pending verification itself. A check
+ * owns the current code (`issuance:{phone}`), claimed when the send is admitted. A check
  * goes on only while its browser is that owner (checked atomically with the check's budgets, before
  * 8x8 is called), and a VERIFIED answer signs in only the check that deletes the ownership record —
  * at most once per issuance. A browser whose code was replaced by a newer send (by anyone) can
@@ -35,13 +36,31 @@ const GRACE_SECONDS = 120;
 const pendingKey = (id: string) => `pending:${id}`;
 const issuanceKey = (phone: string) => `issuance:${phone}`;
 
+/**
+ * A new pending verification's id, and the claim that makes it the owner of the number's code:
+ * written by the send's budget decision (lib/limits.ts) in the same atomic step that admits the
+ * send, before 8x8 is called. So ownership follows the order in which sends were admitted, and a
+ * slow send can never overwrite the claim of a later one (or revive a completed one).
+ */
+export function newIssuanceClaim(phone: string): {
+  pendingId: string;
+  claim: { key: string; value: string; ttlSeconds: number };
+} {
+  const pendingId = randomBytes(18).toString("base64url");
+  // Outlives the pending verification written after 8x8 answers (validity + grace).
+  const ttlSeconds = getEnv().otp.codeValiditySeconds + GRACE_SECONDS + 60;
+  return { pendingId, claim: { key: issuanceKey(phone), value: pendingId, ttlSeconds } };
+}
+
+/** Stores the pending verification `pendingId` for the code 8x8 just sent; its cookie value. */
 export async function savePendingVerification(
+  pendingId: string,
   phone: string,
   session: VerificationSession,
   store: KeyValueStore = getStore(),
 ): Promise<{ pending: PendingVerification; cookieValue: string; maxAgeSeconds: number }> {
   const pending: PendingVerification = {
-    id: randomBytes(18).toString("base64url"),
+    id: pendingId,
     phone,
     sessionId: session.sessionId,
     expiresAt: session.expiresAt.toISOString(),
@@ -49,10 +68,7 @@ export async function savePendingVerification(
   };
   const maxAgeSeconds =
     Math.max(1, Math.ceil((session.expiresAt.getTime() - Date.now()) / 1000)) + GRACE_SECONDS;
-  await store.setMany([
-    { key: pendingKey(pending.id), value: pending, ttlSeconds: maxAgeSeconds },
-    { key: issuanceKey(phone), value: pending.id, ttlSeconds: maxAgeSeconds },
-  ]);
+  await store.set(pendingKey(pending.id), pending, maxAgeSeconds);
   return { pending, cookieValue: signValue(SIGNING_PURPOSE, pending.id), maxAgeSeconds };
 }
 

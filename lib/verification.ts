@@ -23,11 +23,15 @@ import { recordVerifiedSignIn } from "./users";
 export type SentCode = { pending: PendingVerification; cookieValue: string; maxAgeSeconds: number };
 
 /**
- * Asks 8x8 to send a new code to `phone` (E.164) and makes this browser the owner of that code
- * (lib/pending-verification.ts). Sign-up and sign-in take exactly this path, so the response
+ * Asks 8x8 to send a new code to `phone` (E.164) for the pending verification `pendingId`, whose
+ * ownership of the number's code the send decision has already claimed (lib/pending-verification.ts). Sign-up and sign-in take exactly this path, so the response
  * cannot tell whether the number has an account.
  */
-export async function sendVerificationCode(phone: string, clientIp: string | undefined): Promise<SentCode> {
+export async function sendVerificationCode(
+  pendingId: string,
+  phone: string,
+  clientIp: string | undefined,
+): Promise<SentCode> {
   const { otp } = getEnv();
   const provider = await getOtpProvider();
   let session: VerificationSession;
@@ -50,7 +54,7 @@ export async function sendVerificationCode(phone: string, clientIp: string | und
     console.error("8x8 send returned an unexpected session", { status: session.status });
     throw unavailable("provider.unexpected_session");
   }
-  return savePendingVerification(phone, session);
+  return savePendingVerification(pendingId, phone, session);
 }
 
 export type CheckedCode = { isNewUser: boolean; grant: string; phone: string };
@@ -65,8 +69,8 @@ export type CheckedCode = { isNewUser: boolean; grant: string; phone: string };
 export async function checkVerificationCode(
   cookieValue: string | undefined,
   code: string,
-  /** The client's rate-limit key (address or IPv6 /64), when known. */
-  ipKey: string | null,
+  /** The client's rate-limit key (address or IPv6 /64). */
+  ipKey: string,
   /** The browser's known-device cookie: a returning browser may draw on the number's reserve. */
   deviceCookie: string | undefined,
   /** Filled with the pending number, for the throttle event if the check is refused. */

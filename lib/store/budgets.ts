@@ -38,6 +38,8 @@ const roleCode = { core: "c", reservable: "r", reserve: "s", observe: "o" } as c
  * ARGV: now, precondition value ("" for none), check count, then 8 per check:
  * kind (w|b), role (c|r|s|o), chargeOnRefusal (0|1), then window: limit, windowMs, -, -, start;
  * backoff: baseMs, maxMs, freeCount, memoryMs, -.
+ * Then the value to write when allowed ("" for none) and its TTL in ms, with its key last in KEYS.
+ * A failed precondition charges the core checks (the caller's own budgets) unless one is full.
  * Returns { allowed, usedReserve, allowed: an observed budget was full (0|1) / refused: the
  * refused check (1-based; 0 = precondition key holds another value, -1 = it is absent), time (ms) }.
  */
@@ -45,10 +47,10 @@ const DECIDE_SCRIPT = `
 local now = tonumber(ARGV[1])
 local n = tonumber(ARGV[3])
 local k = 1
+local unowned = nil
 if ARGV[2] ~= "" then
   local held = redis.call("GET", KEYS[1])
-  if not held then return {0, 0, -1, now} end
-  if held ~= ARGV[2] then return {0, 0, 0, now} end
+  if not held then unowned = -1 elseif held ~= ARGV[2] then unowned = 0 end
   k = 2
 end
 local function arg(i, j) return ARGV[3 + (i - 1) * 8 + j] end
@@ -75,6 +77,27 @@ for i = 1, n do
     k = k + 1
   end
 end
+local nextAt = now
+local function charge(i)
+  local key = KEYS[keyAt[i]]
+  if arg(i, 1) == "w" then
+    redis.call("INCR", key)
+    redis.call("PEXPIRE", key, tonumber(arg(i, 5)) * 2 + 1000)
+  else
+    redis.call("HSET", key, "c", count[i] + 1, "t", now)
+    redis.call("PEXPIRE", key, tonumber(arg(i, 7)))
+    nextAt = math.max(nextAt, now + delay(i, count[i] + 1))
+  end
+end
+if unowned ~= nil then
+  for i = 1, n do
+    if arg(i, 2) == "c" and not room[i] then return {0, 0, i, at[i]} end
+  end
+  for i = 1, n do
+    if arg(i, 2) == "c" then charge(i) end
+  end
+  return {0, 0, unowned, now}
+end
 local coreOk, reservableOk, reserve, refused, observedFull = true, true, nil, nil, 0
 for i = 1, n do
   local role = arg(i, 2)
@@ -89,7 +112,6 @@ for i = 1, n do
 end
 local useReserve = coreOk and not reservableOk and reserve ~= nil and room[reserve]
 local allowed = coreOk and (reservableOk or useReserve)
-local nextAt = now
 for i = 1, n do
   local role, take = arg(i, 2), false
   if allowed then
@@ -97,17 +119,11 @@ for i = 1, n do
   else
     take = arg(i, 3) == "1"
   end
-  if take then
-    local key = KEYS[keyAt[i]]
-    if arg(i, 1) == "w" then
-      redis.call("INCR", key)
-      redis.call("PEXPIRE", key, tonumber(arg(i, 5)) * 2 + 1000)
-    else
-      redis.call("HSET", key, "c", count[i] + 1, "t", now)
-      redis.call("PEXPIRE", key, tonumber(arg(i, 7)))
-      nextAt = math.max(nextAt, now + delay(i, count[i] + 1))
-    end
-  end
+  if take then charge(i) end
+end
+local write = 3 + n * 8
+if allowed and ARGV[write + 1] ~= "" then
+  redis.call("SET", KEYS[k], ARGV[write + 1], "PX", ARGV[write + 2])
 end
 if allowed then return {1, useReserve and 1 or 0, observedFull, nextAt} end
 return {0, 0, refused, at[refused]}
@@ -147,6 +163,15 @@ function scriptInput(request: BudgetRequest, keyPrefix: string, now: number) {
         "0",
       );
     }
+  }
+  if (request.onAllowed) {
+    keys.push(keyPrefix + request.onAllowed.key);
+    args.push(
+      JSON.stringify(request.onAllowed.value),
+      String(Math.ceil(request.onAllowed.ttlSeconds * 1000)),
+    );
+  } else {
+    args.push("", "0");
   }
   return { keys, args };
 }
@@ -196,10 +221,13 @@ type Backoff = { count: number; last: number; expiresAt: number };
 
 /**
  * The same decision in process memory, synchronous inside (so atomic within the process).
- * `readValue` reads the key-value store's JSON for the precondition.
+ * `kv` reads the precondition and writes `onAllowed` in the key-value store, synchronously.
  */
 export function createMemoryBudgetStore(
-  readValue: (key: string) => unknown,
+  kv: {
+    readNow(key: string): unknown;
+    writeNow(key: string, value: unknown, ttlSeconds: number): void;
+  },
   now: () => number = Date.now,
 ): BudgetStore {
   const counters = new Map<string, Counter>();
@@ -222,15 +250,14 @@ export function createMemoryBudgetStore(
   };
 
   return {
-    async decide({ checks, precondition }) {
+    async decide({ checks, precondition, onAllowed }) {
       const time = now();
       if (++decisions % 1000 === 0) sweep(time);
+      let unowned: -1 | -2 | null = null;
       if (precondition) {
-        const held = readValue(precondition.key);
-        if (held === null) return { allowed: false, refusedBy: -2, retryAt: time };
-        if (JSON.stringify(held) !== JSON.stringify(precondition.equals)) {
-          return { allowed: false, refusedBy: -1, retryAt: time };
-        }
+        const held = kv.readNow(precondition.key);
+        if (held === null) unowned = -2;
+        else if (JSON.stringify(held) !== JSON.stringify(precondition.equals)) unowned = -1;
       }
       const states = checks.map((check) => {
         if (check.kind === "window") {
@@ -246,6 +273,29 @@ export function createMemoryBudgetStore(
         const at = (state?.last ?? 0) + backoffDelayMs(check, count);
         return { room: time >= at, at, count };
       });
+
+      let nextAllowedAt = time;
+      const charge = (check: BudgetCheck, index: number) => {
+        if (check.kind === "window") {
+          const [currentKey] = windowKeys(check, time);
+          const counter = live(counters, currentKey, time);
+          counters.set(currentKey, {
+            value: (counter?.value ?? 0) + 1,
+            expiresAt: time + windowMs(check) * 2 + 1000,
+          });
+        } else {
+          const count = states[index]!.count + 1;
+          backoffs.set(check.key, { count, last: time, expiresAt: time + check.memorySeconds * 1000 });
+          nextAllowedAt = Math.max(nextAllowedAt, time + backoffDelayMs(check, count));
+        }
+      };
+
+      if (unowned !== null) {
+        const full = checks.findIndex((check, index) => check.role === "core" && !states[index]!.room);
+        if (full !== -1) return { allowed: false, refusedBy: full, retryAt: states[full]!.at };
+        checks.forEach((check, index) => check.role === "core" && charge(check, index));
+        return { allowed: false, refusedBy: unowned, retryAt: time };
+      }
 
       let coreOk = true;
       let reservableOk = true;
@@ -264,7 +314,6 @@ export function createMemoryBudgetStore(
       const useReserve = coreOk && !reservableOk && reserve !== -1 && states[reserve]!.room;
       const allowed = coreOk && (reservableOk || useReserve);
 
-      let nextAllowedAt = time;
       checks.forEach((check: BudgetCheck, index) => {
         const take = allowed
           ? check.role === "core" ||
@@ -272,20 +321,9 @@ export function createMemoryBudgetStore(
             (check.role === "reserve" && useReserve) ||
             (check.role === "observe" && states[index]!.room)
           : check.chargeOnRefusal === true;
-        if (!take) return;
-        if (check.kind === "window") {
-          const [currentKey] = windowKeys(check, time);
-          const counter = live(counters, currentKey, time);
-          counters.set(currentKey, {
-            value: (counter?.value ?? 0) + 1,
-            expiresAt: time + windowMs(check) * 2 + 1000,
-          });
-        } else {
-          const count = states[index]!.count + 1;
-          backoffs.set(check.key, { count, last: time, expiresAt: time + check.memorySeconds * 1000 });
-          nextAllowedAt = Math.max(nextAllowedAt, time + backoffDelayMs(check, count));
-        }
+        if (take) charge(check, index);
       });
+      if (allowed && onAllowed) kv.writeNow(onAllowed.key, onAllowed.value, onAllowed.ttlSeconds);
       return allowed
         ? { allowed: true, usedReserve: useReserve, observedFull, nextAllowedAt }
         : { allowed: false, refusedBy: refused, retryAt: states[refused]!.at };

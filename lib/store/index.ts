@@ -4,7 +4,7 @@ import { createBackend } from "./create-backend";
 import type { KeyValueStore, StoreBackend } from "./types";
 
 export { isStoreUnavailable, StoreUnavailableError } from "./deadline";
-export type { BackoffBudget, Budget, BudgetCheck, KeyValueStore, StoreBackend } from "./types";
+export type { BackoffBudget, Budget, BudgetCheck, BudgetRequest, KeyValueStore, StoreBackend } from "./types";
 
 const globalKey = Symbol.for("otp-shield.store-backend");
 type GlobalWithBackend = typeof globalThis & { [globalKey]?: StoreBackend };

@@ -8,9 +8,10 @@ type Entry = { json: string; expiresAt: number };
 const SWEEP_EVERY_WRITES = 1000;
 
 /** The in-process key-value store, with a synchronous read for the budget store's precondition. */
-export function createMemoryKeyValueStore(
-  now: () => number = Date.now,
-): KeyValueStore & { readNow(key: string): unknown } {
+export function createMemoryKeyValueStore(now: () => number = Date.now): KeyValueStore & {
+  readNow(key: string): unknown;
+  writeNow(key: string, value: unknown, ttlSeconds: number): void;
+} {
   const entries = new Map<string, Entry>();
   const lists = new Map<string, string[]>();
   let writes = 0;
@@ -43,6 +44,7 @@ export function createMemoryKeyValueStore(
 
   return {
     readNow: (key) => readValue(key),
+    writeNow: (key, value, ttlSeconds) => write(key, value, ttlSeconds),
     async get<T>(key: string) {
       return readValue<T>(key);
     },
@@ -77,9 +79,6 @@ export function createMemoryKeyValueStore(
         values: keys.map((key) => readValue<T>(key)),
       };
     },
-    async setMany(items) {
-      for (const { key, value, ttlSeconds } of items) write(key, value, ttlSeconds);
-    },
     async deleteIfEquals(key, value) {
       const entry = read(key);
       if (!entry || entry.json !== JSON.stringify(value)) return false;
@@ -107,7 +106,7 @@ export function createMemoryBackend(
   now: () => number = Date.now,
 ): StoreBackend {
   const kv = createMemoryKeyValueStore(now);
-  const budgets = createMemoryBudgetStore(kv.readNow, now);
+  const budgets = createMemoryBudgetStore(kv, now);
   return {
     kind: "memory",
     description: "in-process memory: one instance only, not shared, lost on restart",

@@ -68,15 +68,6 @@ export function createRedisBackend(options: RedisBackendOptions): StoreBackend {
       const [reply, values] = await guard("SET NX + MGET", pipeline.exec<[string | null, (T | null)[]?]>());
       return { claimed: reply === "OK", values: values ?? [] };
     },
-    async setMany(items) {
-      if (items.length === 0) return;
-      const transaction = redis.multi();
-      for (const { key, value, ttlSeconds } of items) {
-        if (ttlSeconds === undefined) transaction.set(keyPrefix + key, encode(value));
-        else transaction.set(keyPrefix + key, encode(value), { ex: ttl(ttlSeconds) });
-      }
-      await guard("MULTI SET", transaction.exec());
-    },
     async deleteIfEquals(key, value) {
       const deleted = await guard(
         "compare and delete",

@@ -24,8 +24,6 @@ export type KeyValueStore = {
     claim: { key: string; ttlSeconds: number } | null,
     keys: string[],
   ): Promise<{ claimed: boolean; values: (T | null)[] }>;
-  /** Writes several keys in one round trip, all or none (a transaction on Redis). */
-  setMany(entries: { key: string; value: unknown; ttlSeconds?: number }[]): Promise<void>;
   /** Deletes `key` only while it holds `value`; true when it did. Of concurrent callers one wins. */
   deleteIfEquals(key: string, value: unknown): Promise<boolean>;
   /** Prepends `value` to the list at `key`, keeping only the newest `cap` items. */
@@ -68,8 +66,13 @@ export type BudgetCheck = Budget & {
 
 export type BudgetRequest = {
   checks: BudgetCheck[];
-  /** The decision refuses, charging nothing, unless `key` holds `equals` (an ownership record). */
+  /**
+   * The decision refuses unless `key` holds `equals` (an ownership record). Such a refusal charges
+   * the `core` checks (the caller's own budgets), or refuses by the first of them that is full.
+   */
   precondition?: { key: string; equals: unknown };
+  /** Written in the same atomic step when the decision allows (an ownership claim). */
+  onAllowed?: { key: string; value: unknown; ttlSeconds: number };
 };
 
 export type BudgetDecision =

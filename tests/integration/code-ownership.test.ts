@@ -9,7 +9,7 @@ import type { EightByEightEmulator } from "@/lib/eight-by-eight/sandbox/emulator
 import type { LimitName } from "@/lib/config";
 import { getEnv } from "@/lib/env";
 import { knownDeviceCookie } from "@/lib/known-device";
-import { getBackend } from "@/lib/store";
+import { getBackend, getStore } from "@/lib/store";
 import { solveAltcha } from "../support/altcha";
 import { signedIn as sessions } from "../support/auth-stand-in";
 
@@ -134,11 +134,15 @@ describe("a code signs in only the browser that owns it", () => {
     const victimCode = latestCode(phone);
 
     const checksBefore = emulator.requestCounts.check;
-    for (let index = 0; index < 6; index += 1) {
+    const statuses: number[] = [];
+    for (let index = 0; index < 8; index += 1) {
       const response = await attacker.check(otherCode(victimCode));
-      expect(response.status).toBe(409);
-      expect((await response.json()).error.code).toBe("code_superseded");
+      statuses.push(response.status);
+      if (index === 0) expect((await response.json()).error.code).toBe("code_superseded");
     }
+    // Refused before 8x8; the refusals spend the attacker's own check budget (5 per pending
+    // verification), so polling for the victim's sign-in is bounded too.
+    expect(statuses).toEqual([409, 409, 409, 409, 409, 429, 429, 429]);
     expect(emulator.requestCounts.check).toBe(checksBefore);
 
     expect((await victim.check(victimCode)).status).toBe(200);
@@ -196,6 +200,42 @@ describe("a code signs in only the browser that owns it", () => {
     for (const [name, value] of replay) again.cookies.set(name, value);
     expect((await again.check(otherCode(code))).status).toBe(400);
     expect(again.signedIn()).toBe(false);
+  });
+});
+
+describe("a slow send never takes over a later one", () => {
+  it("refuses the attacker even when its pending verification is written after the victim signed in", async () => {
+    const phone = nextNumber();
+    const attacker = browser();
+    const victim = browser();
+    // Hold the attacker's pending-verification write until the victim has signed in.
+    const kv = getStore();
+    const originalSet = kv.set.bind(kv);
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let holding = true;
+    kv.set = (async (key: string, value: unknown, ttl?: number) => {
+      if (holding && key.startsWith("pending:")) {
+        holding = false;
+        await held;
+      }
+      return originalSet(key, value, ttl);
+    }) as typeof kv.set;
+    try {
+      const attackerSend = attacker.send(phone);
+      await expect.poll(() => emulator.listMessages(phone).length).toBe(1);
+      await timePasses(phone, 31);
+      expect((await victim.send(phone)).status).toBe(202);
+      expect((await victim.check(latestCode(phone))).status).toBe(200);
+      release();
+      expect((await attackerSend).status).toBe(202);
+    } finally {
+      kv.set = originalSet;
+    }
+    // 8x8 still answers VERIFIED for the session; the attacker's claim was overtaken when the
+    // victim's send was admitted, so any code is refused before 8x8.
+    for (const guess of ["000000", "123456"]) expect((await attacker.check(guess)).status).not.toBe(200);
+    expect(attacker.signedIn()).toBe(false);
   });
 });
 
@@ -273,6 +313,23 @@ describe("growing delays under concurrency", () => {
 });
 
 describe("what a refusal tells another browser", () => {
+  it("tells a browser the same resend time for a fresh number and for one that got codes today", async () => {
+    const fresh = nextNumber();
+    const used = nextNumber();
+    for (let index = 0; index < 2; index += 1) {
+      expect((await browser().send(used)).status).toBe(202);
+      await timePasses(used);
+    }
+    const waits = [];
+    for (const phone of [fresh, used]) {
+      const response = await browser().send(phone);
+      expect(response.status).toBe(202);
+      const { resendAfter } = await response.json();
+      waits.push(Math.round((new Date(resendAfter).getTime() - Date.now()) / 1000));
+    }
+    expect(waits).toEqual([getEnv().otp.resendIntervalSeconds, getEnv().otp.resendIntervalSeconds]);
+  });
+
   it("answers the same Retry-After for a number's resend delay, however long ago its code was sent", async () => {
     const early = nextNumber();
     const late = nextNumber();

@@ -139,13 +139,9 @@ for (const { name, available, create } of backends) {
       }
     });
 
-    it("writes several keys at once, and deletes a key only while it holds the expected value", async () => {
+    it("deletes a key only while it holds the expected value, for one of concurrent callers", async () => {
       const prefix = `own:${id()}`;
-      await backend.kv.setMany([
-        { key: `${prefix}:a`, value: { n: 1 }, ttlSeconds: 60 },
-        { key: `${prefix}:owner`, value: "browser-1", ttlSeconds: 60 },
-      ]);
-      expect(await backend.kv.getMany([`${prefix}:a`, `${prefix}:owner`])).toEqual([{ n: 1 }, "browser-1"]);
+      await backend.kv.set(`${prefix}:owner`, "browser-1", 60);
       expect(await backend.kv.deleteIfEquals(`${prefix}:owner`, "browser-2")).toBe(false);
       expect(await backend.kv.get(`${prefix}:owner`)).toBe("browser-1");
       const deleted = await Promise.all(
@@ -243,21 +239,37 @@ for (const { name, available, create } of backends) {
         expect((await backend.budgets.decide({ checks: [core(delay)] })).allowed).toBe(true);
       });
 
-      it("refuses without charging anything while the precondition does not hold", async () => {
-        const budget = window(3);
+      it("refuses while the precondition does not hold, charging only the caller's own budgets", async () => {
+        const own = window(3);
+        const number = window(3);
         const owner = `owner:${id()}`;
         await backend.kv.set(owner, "browser-1", 60);
-        const as = (equals: string) =>
-          backend.budgets.decide({ checks: [core(budget)], precondition: { key: owner, equals } });
+        const as = (equals: string, key = owner) =>
+          backend.budgets.decide({
+            checks: [core(own), { ...number, role: "reservable" }],
+            precondition: { key, equals },
+          });
         expect(await as("browser-2")).toMatchObject({ allowed: false, refusedBy: -1 });
-        expect(
-          await backend.budgets.decide({
-            checks: [core(budget)],
-            precondition: { key: `${owner}:none`, equals: "browser-1" },
-          }),
-        ).toMatchObject({ allowed: false, refusedBy: -2 });
+        expect(await as("browser-1", `${owner}:none`)).toMatchObject({ allowed: false, refusedBy: -2 });
         expect((await as("browser-1")).allowed).toBe(true);
-        expect(await roomLeft(budget)).toBe(2);
+        // Two refusals and one decision charged the caller's own budget; the number's only once.
+        expect(await roomLeft(number)).toBe(2);
+        expect(await roomLeft(own)).toBe(0);
+        // With its own budget spent, a caller that does not own the key is refused by that budget.
+        expect(await as("browser-2")).toMatchObject({ allowed: false, refusedBy: 0 });
+      });
+
+      it("writes its claim in the same step when it allows, and only then", async () => {
+        const budget = window(1);
+        const claim = `claim:${id()}`;
+        const decide = (value: string) =>
+          backend.budgets.decide({
+            checks: [core(budget)],
+            onAllowed: { key: claim, value, ttlSeconds: 60 },
+          });
+        expect((await decide("browser-1")).allowed).toBe(true);
+        expect((await decide("browser-2")).allowed).toBe(false);
+        expect(await backend.kv.get(claim)).toBe("browser-1");
       });
 
       it("forgets a window budget on reset", async () => {

@@ -8,7 +8,7 @@ import { AppError } from "@/lib/errors";
 import { isKnownDevice, KNOWN_DEVICE_COOKIE_NAME } from "@/lib/known-device";
 import { decideSendBudgets, numberPrefix, refuseSpentSender } from "@/lib/limits";
 import { onlyAllow } from "@/lib/method-not-allowed";
-import { PENDING_COOKIE_NAME, pendingCookieOptions } from "@/lib/pending-verification";
+import { newIssuanceClaim, PENDING_COOKIE_NAME, pendingCookieOptions } from "@/lib/pending-verification";
 import { parsePhone, sendRequestSchema } from "@/lib/phone";
 import { noteClientIp, refuse, startRequestContext } from "@/lib/refusals";
 import { readJsonBody } from "@/lib/request-body";
@@ -77,22 +77,30 @@ export async function POST(request: NextRequest) {
     if (rules.block) throw blockedBy(rules.block);
 
     // 7. Limits and the number's growing resend delay, decided together: a refusal spends none
-    //    of the number's budgets.
-    const { nextCodeAt, abnormalRate } = await decideSendBudgets({
-      ipKeys,
-      safeListed: rules.safe,
-      phone: e164,
-      prefix: numberPrefix(e164),
-      country,
-      knownDevice: isKnownDevice(request.cookies.get(KNOWN_DEVICE_COOKIE_NAME)?.value, e164),
-    });
+    //    of the number's budgets; an admitted send claims the number's code for this browser.
+    const { pendingId, claim } = newIssuanceClaim(e164);
+    const { abnormalRate } = await decideSendBudgets(
+      {
+        ipKeys,
+        safeListed: rules.safe,
+        phone: e164,
+        prefix: numberPrefix(e164),
+        country,
+        knownDevice: isKnownDevice(request.cookies.get(KNOWN_DEVICE_COOKIE_NAME)?.value, e164),
+      },
+      claim,
+    );
     // Many sends a minute that solved the proof of work and passed every limit means bots that
     // pay for it (rotating addresses and numbers): raise its price.
     if (abnormalRate) await turnOnAttackMode();
 
     // 8. 8x8, once.
-    const { pending, cookieValue, maxAgeSeconds } = await sendVerificationCode(e164, clientIp);
-    const resendAfter = new Date(Math.max(new Date(pending.resendAfter).getTime(), nextCodeAt.getTime()));
+    const { pending, cookieValue, maxAgeSeconds } = await sendVerificationCode(pendingId, e164, clientIp);
+    // Not the number's growing delay: that is shared with other browsers and would tell this one
+    // whether the number got codes today. A resend too early gets the fixed Retry-After.
+    const resendAfter = new Date(
+      Math.max(new Date(pending.resendAfter).getTime(), Date.now() + env.otp.resendIntervalSeconds * 1000),
+    );
 
     const response = NextResponse.json(
       { status: "sent", expiresAt: pending.expiresAt, resendAfter: resendAfter.toISOString() },

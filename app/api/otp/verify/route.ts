@@ -26,7 +26,17 @@ export async function POST(request: NextRequest) {
 
     // A malformed code is refused here and never spends an attempt.
     const { code } = await readJsonBody(request, codeSchemaFor(env.otp.codeLength), { code: "code_invalid" });
-    const ipKey = clientIp ? (deriveIpKeys(clientIp, env.clientIp.ipv6Prefix)?.address ?? null) : null;
+    // As for sends: without a trustworthy address no per-address limit could hold.
+    if (!clientIp) {
+      throw new AppError(
+        "forbidden",
+        "We can't accept this request. Please try again from another network.",
+        {
+          rule: "client_ip",
+        },
+      );
+    }
+    const ipKey = deriveIpKeys(clientIp, env.clientIp.ipv6Prefix)!.address;
     const result = await checkVerificationCode(
       request.cookies.get(PENDING_COOKIE_NAME)?.value,
       code,
