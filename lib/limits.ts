@@ -112,8 +112,8 @@ function sendEntries(subject: SendSubject): Entry[] {
 
 /**
  * Refuses, without any store access, a sender whose own address budget this instance has seen
- * spent: a bot that keeps sending after its address is refused costs no round trip until the
- * window has room again (what @upstash/ratelimit's ephemeral cache did for one bucket).
+ * spent: a bot that keeps sending after its address is refused costs one round trip every 10 s
+ * at most (what @upstash/ratelimit's ephemeral cache did for one bucket).
  */
 export function refuseSpentSender(ipKeys: IpRateLimitKeys): void {
   const now = Date.now();
