@@ -74,13 +74,9 @@ export type SendSubject = {
  * country and the global circuit breakers.
  */
 function sendEntries(subject: SendSubject): Entry[] {
-  const { ipKeys, phone, prefix, country } = subject;
-  const own = { role: "core", chargeOnRefusal: true } as const;
+  const { phone, prefix, country } = subject;
   const number = { role: "reservable", numberScoped: true } as const;
-  const entries: Entry[] = [
-    limit("send.ip", ipKeys.address, own),
-    limit("send.subnet", ipKeys.aggregate, own),
-  ];
+  const entries: Entry[] = senderEntries(subject.ipKeys);
   if (!subject.safeListed) {
     entries.push(
       { rule: "cooldown.phone", budget: resendDelay(phone), ...number },
@@ -110,22 +106,21 @@ function sendEntries(subject: SendSubject): Entry[] {
   return entries;
 }
 
+/** The sender's own budgets, charged even when a send is refused. */
+function senderEntries(ipKeys: IpRateLimitKeys): Entry[] {
+  const own = { role: "core", chargeOnRefusal: true } as const;
+  return [limit("send.ip", ipKeys.address, own), limit("send.subnet", ipKeys.aggregate, own)];
+}
+
 /**
  * Refuses, without any store access, a sender whose own address budget this instance has seen
  * spent: a bot that keeps sending after its address is refused costs one round trip every 10 s
  * at most (what @upstash/ratelimit's ephemeral cache did for one bucket).
  */
 export function refuseSpentSender(ipKeys: IpRateLimitKeys): void {
+  if (spentSenders.size === 0) return;
   const now = Date.now();
-  for (const entry of sendEntries({
-    ipKeys,
-    phone: "",
-    prefix: "",
-    country: null,
-    knownDevice: false,
-    safeListed: true,
-  })) {
-    if (!entry.chargeOnRefusal) continue;
+  for (const entry of senderEntries(ipKeys)) {
     const until = spentSenders.get(entry.budget.key);
     if (until === undefined) continue;
     if (until <= now) spentSenders.delete(entry.budget.key);
@@ -201,7 +196,8 @@ function checkEntries(subject: CheckSubject): Entry[] {
 /**
  * Decides a code check before 8x8 is called; throws `429` when a budget refuses. When the browser
  * does not own the number's current code — a newer send replaced it (`superseded`), or it was
- * completed or has expired (`ended`) — nothing is charged and the caller refuses the check.
+ * completed or has expired (`ended`) — only its own budgets (address, pending verification) are
+ * charged, so asking again and again is bounded, and the caller refuses the check.
  */
 export async function decideCheckBudgets(subject: CheckSubject): Promise<"owner" | "superseded" | "ended"> {
   const decision = await decide(checkEntries(subject), TOO_MANY_CHECKS, { precondition: subject.ownership });

@@ -5,7 +5,7 @@ import { getEnv } from "@/lib/env";
 import { AppError } from "@/lib/errors";
 import { decideChallengeBudgets } from "@/lib/limits";
 import { noteClientIp, refuse, startRequestContext } from "@/lib/refusals";
-import { resolveRequestClientIp } from "@/lib/request-ip";
+import { requireClientIp, resolveRequestClientIp } from "@/lib/request-ip";
 
 export const dynamic = "force-dynamic";
 
@@ -18,15 +18,7 @@ export async function GET(request: Request) {
       throw new AppError("not_found", `This deployment uses ${env.captcha.provider}, not ALTCHA.`);
     }
     const clientIp = resolveRequestClientIp(request);
-    if (!clientIp) {
-      throw new AppError(
-        "forbidden",
-        "We can't accept this request. Please try again from another network.",
-        {
-          rule: "client_ip",
-        },
-      );
-    }
+    requireClientIp(clientIp);
     noteClientIp(context, clientIp);
     // Each challenge buys one key derivation when it is solved: limited per address, network and in total.
     await decideChallengeBudgets(deriveIpKeys(clientIp, env.clientIp.ipv6Prefix)!);

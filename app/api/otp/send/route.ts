@@ -12,7 +12,7 @@ import { newIssuanceClaim, PENDING_COOKIE_NAME, pendingCookieOptions } from "@/l
 import { parsePhone, sendRequestSchema } from "@/lib/phone";
 import { noteClientIp, refuse, startRequestContext } from "@/lib/refusals";
 import { readJsonBody } from "@/lib/request-body";
-import { resolveRequestClientIp } from "@/lib/request-ip";
+import { requireClientIp, resolveRequestClientIp, senderRefused } from "@/lib/request-ip";
 import { requireSameOrigin } from "@/lib/request-origin";
 import { recordTraffic } from "@/lib/throttle-events";
 import { sendVerificationCode } from "@/lib/verification";
@@ -38,15 +38,7 @@ export async function POST(request: NextRequest) {
     Object.assign(context, { phone: e164, country, prefix: numberPrefix(e164) });
 
     // 2. The client address; without one no per-IP limit can hold, so nothing is sent.
-    if (!clientIp) {
-      throw new AppError(
-        "forbidden",
-        "We can't accept this request. Please try again from another network.",
-        {
-          rule: "client_ip",
-        },
-      );
-    }
+    requireClientIp(clientIp);
 
     // 3. Invisible bot check: a field people never see.
     if (input.website) throw captchaFailed("captcha.honeypot");
@@ -118,9 +110,7 @@ export async function POST(request: NextRequest) {
 function blockedBy(rule: AdminRule): AppError {
   const rejectsSender = rule.kind === "block-ip" || rule.kind === "block-subnet";
   return rejectsSender
-    ? new AppError("forbidden", "We can't accept this request. Please try again from another network.", {
-        rule: `block.${rule.kind.slice("block-".length)}`,
-      })
+    ? senderRefused(`block.${rule.kind.slice("block-".length)}`)
     : new AppError("destination_blocked", "We can't send codes to this number right now.", {
         fields: { phone: "We can't send codes to this number right now." },
         rule: `block.${rule.kind.slice("block-".length)}`,

@@ -9,7 +9,7 @@ import { PENDING_COOKIE_NAME } from "@/lib/pending-verification";
 import { codeSchemaFor } from "@/lib/phone";
 import { noteClientIp, refuse, startRequestContext } from "@/lib/refusals";
 import { readJsonBody } from "@/lib/request-body";
-import { resolveRequestClientIp } from "@/lib/request-ip";
+import { requireClientIp, resolveRequestClientIp } from "@/lib/request-ip";
 import { requireSameOrigin } from "@/lib/request-origin";
 import { wasRedeemedHere } from "@/lib/sign-in-grants";
 import { recordTraffic } from "@/lib/throttle-events";
@@ -27,15 +27,7 @@ export async function POST(request: NextRequest) {
     // A malformed code is refused here and never spends an attempt.
     const { code } = await readJsonBody(request, codeSchemaFor(env.otp.codeLength), { code: "code_invalid" });
     // As for sends: without a trustworthy address no per-address limit could hold.
-    if (!clientIp) {
-      throw new AppError(
-        "forbidden",
-        "We can't accept this request. Please try again from another network.",
-        {
-          rule: "client_ip",
-        },
-      );
-    }
+    requireClientIp(clientIp);
     const ipKey = deriveIpKeys(clientIp, env.clientIp.ipv6Prefix)!.address;
     const result = await checkVerificationCode(
       request.cookies.get(PENDING_COOKIE_NAME)?.value,
