@@ -1,5 +1,5 @@
 import Link from "next/link";
-import { isAdminPhone } from "@/lib/admin";
+import { isAdminPhone } from "@/lib/admin/access";
 import { auth } from "@/lib/auth";
 import { getEnv } from "@/lib/env";
 import { maskPhone } from "@/lib/phone";

@@ -3,7 +3,7 @@ import NextAuth, { type DefaultSession } from "next-auth";
 import Credentials from "next-auth/providers/credentials";
 import { redirect } from "next/navigation";
 import { getEnv } from "./env";
-import { redeemSignInGrant } from "./sign-in-grants";
+import { redeemSignInGrant } from "@/lib/sign-in/grants";
 
 declare module "next-auth" {
   interface Session {
@@ -26,7 +26,7 @@ const SESSION_MAX_AGE_SECONDS = 30 * 24 * 60 * 60;
 
 /**
  * Auth.js v5 with JWT sessions. The only provider redeems a single-use sign-in grant that
- * `POST /api/otp/verify` issues after 8x8 has verified the code (see `lib/sign-in-grants.ts`).
+ * `POST /api/otp/verify` issues after 8x8 has verified the code (see `lib/sign-in/grants.ts`).
  * The config is built lazily so that `next build` needs no secrets.
  */
 export const { handlers, auth, signIn, signOut } = NextAuth(() => ({
@@ -48,7 +48,7 @@ export const { handlers, auth, signIn, signOut } = NextAuth(() => ({
     jwt({ token, user }) {
       if (user?.phone) {
         token.phone = user.phone;
-        // When the code was verified: admin rights last only a while after it (lib/admin.ts).
+        // When the code was verified: admin rights last only a while after it (lib/admin/access.ts).
         token.signedInAt = Date.now();
       }
       return token;

@@ -1,8 +1,8 @@
 import "server-only";
 import { z } from "zod";
-import { ClientIpSettingsError, parseClientIpSettings } from "./client-ip-settings";
+import { ClientIpSettingsError, parseClientIpSettings } from "@/lib/client-ip/settings";
 import { parseLimitOverrides } from "./config";
-import { DEFAULT_ALLOWED_COUNTRIES, type DestinationPolicy } from "./destination-policy";
+import { DEFAULT_ALLOWED_COUNTRIES, type DestinationPolicy } from "@/lib/defenses/destination-policy";
 import { isKnownCountry, parsePhone } from "./phone";
 import type { StoreSettings } from "./store/create-backend";
 

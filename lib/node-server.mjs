@@ -46,7 +46,7 @@ await app.prepare();
  * A second signal exits at once.
  *
  * The app's side is reached through `Symbol.for` hooks that it registers on `globalThis` (this file
- * cannot import the TypeScript modules the build bundles): see lib/throttle-events/index.ts and
+ * cannot import the TypeScript modules the build bundles): see lib/events/index.ts and
  * lib/store/index.ts.
  */
 const DRAIN_WITHIN_MS = 7_000;

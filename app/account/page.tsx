@@ -4,7 +4,7 @@ import { Alert } from "@/components/ui/alert";
 import { Card } from "@/components/ui/card";
 import { requireSession } from "@/lib/auth";
 import { maskPhone } from "@/lib/phone";
-import { getUserByPhone } from "@/lib/users";
+import { getUserByPhone } from "@/lib/sign-in/users";
 
 export const metadata: Metadata = { title: "Your account" };
 

@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import type { ReactNode } from "react";
 import { AdminNav } from "@/components/admin/admin-nav";
-import { requireAdminForPage } from "@/lib/admin";
+import { requireAdminForPage } from "@/lib/admin/access";
 
 export const metadata: Metadata = { title: "Admin" };
 

@@ -1,8 +1,8 @@
 import Link from "next/link";
 import { StackedBarChart } from "@/components/admin/stacked-bar-chart";
 import { Card } from "@/components/ui/card";
-import { requireAdminForPage } from "@/lib/admin";
-import { getOverview } from "@/lib/admin-console";
+import { requireAdminForPage } from "@/lib/admin/access";
+import { getOverview } from "@/lib/admin/console";
 
 const percent = (rate: number | null) => (rate === null ? "—" : `${Math.round(rate * 100)} %`);
 

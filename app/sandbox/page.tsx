@@ -3,8 +3,8 @@ import { cookies } from "next/headers";
 import { notFound } from "next/navigation";
 import { Card } from "@/components/ui/card";
 import { getEnv } from "@/lib/env";
-import { PENDING_COOKIE_NAME } from "@/lib/pending-verification";
-import { listVisibleSandboxMessages } from "@/lib/sandbox-inbox";
+import { PENDING_COOKIE_NAME } from "@/lib/sign-in/pending-verification";
+import { listVisibleSandboxMessages } from "@/lib/eight-by-eight/sandbox/inbox";
 
 export const metadata: Metadata = { title: "Sandbox inbox" };
 

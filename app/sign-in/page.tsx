@@ -3,7 +3,7 @@ import { redirect } from "next/navigation";
 import { SignInFlow } from "@/components/sign-in/sign-in-flow";
 import { Card } from "@/components/ui/card";
 import { auth } from "@/lib/auth";
-import { getCaptchaWidgetConfig } from "@/lib/captcha";
+import { getCaptchaWidgetConfig } from "@/lib/defenses/captcha";
 import { getEnv } from "@/lib/env";
 
 export const metadata: Metadata = { title: "Sign in" };

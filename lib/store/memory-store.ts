@@ -1,4 +1,4 @@
-import { createMemoryThrottleLog } from "../throttle-events/memory-log";
+import { createMemoryThrottleLog } from "@/lib/events/memory-log";
 import { createMemoryBudgetStore } from "./budgets";
 import type { KeyValueStore, StoreBackend } from "./types";
 

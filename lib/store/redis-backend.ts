@@ -1,5 +1,5 @@
 import type { Redis as UpstashRedis } from "@upstash/redis";
-import { createRedisThrottleLog } from "../throttle-events/redis-log";
+import { createRedisThrottleLog } from "@/lib/events/redis-log";
 import { createRedisBudgetStore } from "./budgets";
 import { withDeadline } from "./deadline";
 import type { KeyValueStore, StoreBackend, StoreBackendKind } from "./types";

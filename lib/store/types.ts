@@ -1,4 +1,4 @@
-import type { ThrottleEventLog } from "../throttle-events/types";
+import type { ThrottleEventLog } from "@/lib/events/types";
 
 /**
  * The key-value operations the app's storage modules need. Values are JSON. Each operation is

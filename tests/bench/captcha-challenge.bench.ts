@@ -6,7 +6,7 @@ vi.hoisted(() => {
   process.env.ALTCHA_MAX_COUNTER = "2000";
 });
 
-const { createAltchaChallenge, verifyAltchaPayload } = await import("@/lib/captcha/altcha");
+const { createAltchaChallenge, verifyAltchaPayload } = await import("@/lib/defenses/captcha/altcha");
 const forge = (challenge: unknown) =>
   Buffer.from(JSON.stringify({ challenge, solution: { counter: 1, derivedKey: "00".repeat(32) } })).toString(
     "base64",

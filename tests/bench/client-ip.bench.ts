@@ -1,5 +1,5 @@
 import { bench, describe } from "vitest";
-import { resolveClientIp } from "@/lib/client-ip";
+import { resolveClientIp } from "@/lib/client-ip/strategies";
 
 // `npm run bench:client-ip`: the cost of resolving a client address from hostile headers.
 const longList = new Headers({

@@ -7,7 +7,7 @@ import { NextRequest } from "next/server";
 export async function loadSendRoute() {
   const [{ POST }, { createAltchaChallenge }] = await Promise.all([
     import("@/app/api/otp/send/route"),
-    import("@/lib/captcha"),
+    import("@/lib/defenses/captcha"),
   ]);
   return { send: POST, createAltchaChallenge };
 }

@@ -3,7 +3,7 @@ import { NextRequest } from "next/server";
 import { beforeAll, describe, expect, it } from "vitest";
 import { GET as getChallenge } from "@/app/api/captcha/challenge/route";
 import { POST as send } from "@/app/api/otp/send/route";
-import { turnOnAttackMode } from "@/lib/captcha";
+import { turnOnAttackMode } from "@/lib/defenses/captcha";
 import { getSandboxEmulator } from "@/lib/eight-by-eight";
 import type { EightByEightEmulator } from "@/lib/eight-by-eight/sandbox/emulator";
 import { getEnv } from "@/lib/env";

@@ -4,7 +4,7 @@ import { POST as send } from "@/app/api/otp/send/route";
 import { POST as verify } from "@/app/api/otp/verify/route";
 import { getSandboxEmulator } from "@/lib/eight-by-eight";
 import type { EightByEightEmulator } from "@/lib/eight-by-eight/sandbox/emulator";
-import { createAltchaChallenge } from "@/lib/captcha";
+import { createAltchaChallenge } from "@/lib/defenses/captcha";
 import { solveAltcha } from "../support/altcha";
 
 /**

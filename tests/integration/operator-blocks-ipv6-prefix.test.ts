@@ -1,8 +1,8 @@
 import { NextRequest } from "next/server";
 import { describe, expect, it, vi } from "vitest";
 import { POST as send } from "@/app/api/otp/send/route";
-import { addRule, canonicalRuleValue } from "@/lib/admin-rules";
-import { createAltchaChallenge } from "@/lib/captcha";
+import { addRule, canonicalRuleValue } from "@/lib/defenses/operator-rules";
+import { createAltchaChallenge } from "@/lib/defenses/captcha";
 import { solveAltcha } from "../support/altcha";
 
 // Limits count one IPv6 client per /56 here; set before anything reads the environment.

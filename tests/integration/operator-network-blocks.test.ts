@@ -1,11 +1,17 @@
 import { NextRequest } from "next/server";
 import { beforeAll, describe, expect, it } from "vitest";
 import { POST as send } from "@/app/api/otp/send/route";
-import { addRule, canonicalRuleValue, findApplicableRules, listRules, removeRule } from "@/lib/admin-rules";
-import { createAltchaChallenge } from "@/lib/captcha";
+import {
+  addRule,
+  canonicalRuleValue,
+  findApplicableRules,
+  listRules,
+  removeRule,
+} from "@/lib/defenses/operator-rules";
+import { createAltchaChallenge } from "@/lib/defenses/captcha";
 import { getSandboxEmulator } from "@/lib/eight-by-eight";
 import type { EightByEightEmulator } from "@/lib/eight-by-eight/sandbox/emulator";
-import { AppError } from "@/lib/errors";
+import { AppError } from "@/lib/http/errors";
 import { getStore } from "@/lib/store";
 import { solveAltcha } from "../support/altcha";
 

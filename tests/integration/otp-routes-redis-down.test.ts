@@ -29,7 +29,7 @@ beforeAll(async () => {
       import("@/app/api/otp/send/route"),
       import("@/app/api/health/route"),
       import("@/lib/eight-by-eight"),
-      import("@/lib/captcha"),
+      import("@/lib/defenses/captcha"),
     ]);
   const emulator = (await getSandboxEmulator())!;
   routes = {

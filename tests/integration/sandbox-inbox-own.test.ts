@@ -24,7 +24,7 @@ beforeAll(async () => {
     import("@/app/api/otp/send/route"),
     import("@/app/api/sandbox/messages/route"),
     import("@/app/api/sandbox/faults/route"),
-    import("@/lib/captcha"),
+    import("@/lib/defenses/captcha"),
   ]);
   routes = { send, messages, faults, captcha: async () => solveAltcha(await createAltchaChallenge()) };
 });

@@ -12,7 +12,7 @@ process.env.ATTACK_MODE_SENDS_PER_MINUTE = "20";
 
 type Modules = {
   send: (request: NextRequest) => Promise<Response>;
-  createAltchaChallenge: typeof import("@/lib/captcha").createAltchaChallenge;
+  createAltchaChallenge: typeof import("@/lib/defenses/captcha").createAltchaChallenge;
   emulator: import("@/lib/eight-by-eight/sandbox/emulator").EightByEightEmulator;
 };
 let modules: Modules;
@@ -25,7 +25,7 @@ afterAll(() => {
 beforeAll(async () => {
   const [{ POST: send }, { createAltchaChallenge }, { getSandboxEmulator }] = await Promise.all([
     import("@/app/api/otp/send/route"),
-    import("@/lib/captcha"),
+    import("@/lib/defenses/captcha"),
     import("@/lib/eight-by-eight"),
   ]);
   modules = { send, createAltchaChallenge, emulator: (await getSandboxEmulator())! };

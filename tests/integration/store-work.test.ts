@@ -37,7 +37,7 @@ beforeAll(async () => {
       import("@/app/api/otp/send/route"),
       import("@/app/api/otp/verify/route"),
       import("@/lib/eight-by-eight"),
-      import("@/lib/captcha"),
+      import("@/lib/defenses/captcha"),
     ]);
   const emulator = (await getSandboxEmulator())!;
   routes = {

@@ -4,7 +4,7 @@ import { NextRequest } from "next/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createBackend, type StoreSettings } from "@/lib/store/create-backend";
 import type { StoreBackend } from "@/lib/store/types";
-import type { NewThrottleEvent } from "@/lib/throttle-events";
+import type { NewThrottleEvent } from "@/lib/events";
 import { solveAltcha } from "../support/altcha";
 import { DisposableRedis } from "../support/redis";
 
@@ -193,7 +193,7 @@ describe.runIf(redisServerInstalled)("throttle log growth under refusals nobody 
     process.env.REDIS_URL = redis.url;
     process.env.STORE_KEY_PREFIX = "route:";
     const { POST: send } = await import("@/app/api/otp/send/route");
-    const { createAltchaChallenge } = await import("@/lib/captcha");
+    const { createAltchaChallenge } = await import("@/lib/defenses/captcha");
     const emulator = (await (await import("@/lib/eight-by-eight")).getSandboxEmulator())!;
     const captcha = await solveAltcha(await createAltchaChallenge());
     expect(await admin.config("GET", "maxmemory-policy")).toEqual(["maxmemory-policy", "noeviction"]);

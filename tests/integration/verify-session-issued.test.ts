@@ -2,7 +2,7 @@ import { NextRequest } from "next/server";
 import { expect, it, vi } from "vitest";
 import { POST as send } from "@/app/api/otp/send/route";
 import { POST as verify } from "@/app/api/otp/verify/route";
-import { createAltchaChallenge } from "@/lib/captcha";
+import { createAltchaChallenge } from "@/lib/defenses/captcha";
 import { getSandboxEmulator } from "@/lib/eight-by-eight";
 import { solveAltcha } from "../support/altcha";
 

@@ -1,4 +1,4 @@
-import { redeemSignInGrant } from "@/lib/sign-in-grants";
+import { redeemSignInGrant } from "@/lib/sign-in/grants";
 
 /**
  * Stands in for `@/lib/auth` in Vitest route tests (`vi.mock("@/lib/auth", () =>

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { isAdminPhone } from "@/lib/admin";
+import { isAdminPhone } from "@/lib/admin/access";
 
 const admins = { adminPhoneNumbers: ["+6589990001"] };
 

@@ -4,8 +4,8 @@ import {
   TURNSTILE_ACTION,
   verifyRemoteCaptcha,
   type RemoteCaptchaOptions,
-} from "@/lib/captcha/remote";
-import { AppError } from "@/lib/errors";
+} from "@/lib/defenses/captcha/remote";
+import { AppError } from "@/lib/http/errors";
 
 /**
  * Turnstile and hCaptcha cannot be reached from this machine, so their siteverify answers are

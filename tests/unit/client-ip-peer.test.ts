@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { PEER_HEADER, resolveRequestClientIp } from "@/lib/request-ip";
+import { PEER_HEADER, resolveRequestClientIp } from "@/lib/client-ip/request";
 
 /**
  * A request as `npm start` (lib/node-server.mjs) hands it to a route: stamped with the process's

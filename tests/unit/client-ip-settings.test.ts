@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseClientIpSettings } from "@/lib/client-ip-settings";
+import { parseClientIpSettings } from "@/lib/client-ip/settings";
 
 describe("client-IP settings", () => {
   it("refuses to start in production without an explicit choice", () => {

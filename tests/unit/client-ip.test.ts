@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { deriveIpKeys, resolveClientIp, type ClientIpStrategy } from "@/lib/client-ip";
+import { deriveIpKeys, resolveClientIp, type ClientIpStrategy } from "@/lib/client-ip/strategies";
 
 const xff = (value: string) => new Headers({ "X-Forwarded-For": value });
 const count = (trustedCount: number, header = "x-forwarded-for"): ClientIpStrategy => ({

@@ -3,7 +3,7 @@ import {
   DEFAULT_ALLOWED_COUNTRIES,
   screenDestination,
   type DestinationPolicy,
-} from "@/lib/destination-policy";
+} from "@/lib/defenses/destination-policy";
 
 const policy = (overrides: Partial<DestinationPolicy> = {}): DestinationPolicy => ({
   allowedCountries: new Set(DEFAULT_ALLOWED_COUNTRIES),

@@ -1,7 +1,7 @@
 import { headers } from "next/headers";
 import { Card } from "@/components/ui/card";
-import { requireAdminForPage } from "@/lib/admin";
-import { diagnoseClientIp } from "@/lib/request-ip";
+import { requireAdminForPage } from "@/lib/admin/access";
+import { diagnoseClientIp } from "@/lib/client-ip/request";
 
 /** The first page to open behind a new proxy: what the app sees, and what it makes of it. */
 export default async function ClientIpDiagnosticsPage() {

@@ -4,10 +4,10 @@ import { RevealPhoneButton } from "@/components/admin/reveal-phone-button";
 import { Alert } from "@/components/ui/alert";
 import { Card } from "@/components/ui/card";
 import { inputClassName } from "@/components/ui/field";
-import { requireAdminForPage } from "@/lib/admin";
-import { listThrottleEvents, parseEventQuery, type EventQuery } from "@/lib/admin-console";
-import { AppError } from "@/lib/errors";
-import type { ThrottleEventPage } from "@/lib/throttle-events";
+import { requireAdminForPage } from "@/lib/admin/access";
+import { listThrottleEvents, parseEventQuery, type EventQuery } from "@/lib/admin/console";
+import { AppError } from "@/lib/http/errors";
+import type { ThrottleEventPage } from "@/lib/events";
 
 const filterFields: { name: keyof EventQuery; label: string; placeholder: string }[] = [
   { name: "rule", label: "Rule", placeholder: "limit.send.ip" },

@@ -1,5 +1,5 @@
 import { Card } from "@/components/ui/card";
-import { requireAdminForPage } from "@/lib/admin";
+import { requireAdminForPage } from "@/lib/admin/access";
 import { defaultLimits, formatWindow, type LimitName } from "@/lib/config";
 import { getEnv } from "@/lib/env";
 

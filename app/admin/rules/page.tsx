@@ -1,8 +1,8 @@
 import { RemoveRuleButton, RuleForm } from "@/components/admin/rule-form";
 import { Card } from "@/components/ui/card";
-import { requireAdminForPage } from "@/lib/admin";
-import { listAdminActions } from "@/lib/admin-audit";
-import { describeBlockableNetworks, listRules } from "@/lib/admin-rules";
+import { requireAdminForPage } from "@/lib/admin/access";
+import { listAdminActions } from "@/lib/admin/audit";
+import { describeBlockableNetworks, listRules } from "@/lib/defenses/operator-rules";
 
 const time = (iso: string) => `${iso.slice(0, 16).replace("T", " ")} UTC`;
 

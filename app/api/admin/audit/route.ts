@@ -1,7 +1,7 @@
 import { NextResponse } from "next/server";
-import { requireAdminForApi } from "@/lib/admin";
-import { listAdminActions } from "@/lib/admin-audit";
-import { errorResponse } from "@/lib/errors";
+import { requireAdminForApi } from "@/lib/admin/access";
+import { listAdminActions } from "@/lib/admin/audit";
+import { errorResponse } from "@/lib/http/errors";
 
 export const dynamic = "force-dynamic";
 

@@ -1,7 +1,7 @@
 import { NextResponse } from "next/server";
-import { requireAdminForApi } from "@/lib/admin";
-import { errorResponse } from "@/lib/errors";
-import { diagnoseClientIp } from "@/lib/request-ip";
+import { requireAdminForApi } from "@/lib/admin/access";
+import { errorResponse } from "@/lib/http/errors";
+import { diagnoseClientIp } from "@/lib/client-ip/request";
 
 /** How this very request's client address was resolved: headers, strategy, result, keys, reason. */
 export async function GET(request: Request) {

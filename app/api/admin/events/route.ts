@@ -1,6 +1,6 @@
 import { NextResponse, type NextRequest } from "next/server";
-import { listThrottleEvents, parseEventQuery } from "@/lib/admin-console";
-import { errorResponse } from "@/lib/errors";
+import { listThrottleEvents, parseEventQuery } from "@/lib/admin/console";
+import { errorResponse } from "@/lib/http/errors";
 
 export const dynamic = "force-dynamic";
 

@@ -1,6 +1,6 @@
 import { NextResponse } from "next/server";
-import { getOverview } from "@/lib/admin-console";
-import { errorResponse } from "@/lib/errors";
+import { getOverview } from "@/lib/admin/console";
+import { errorResponse } from "@/lib/http/errors";
 
 export const dynamic = "force-dynamic";
 

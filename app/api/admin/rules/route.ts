@@ -1,7 +1,7 @@
 import { NextResponse, type NextRequest } from "next/server";
 import { z } from "zod";
-import { requireAdminForApi } from "@/lib/admin";
-import { recordAdminAction } from "@/lib/admin-audit";
+import { requireAdminForApi } from "@/lib/admin/access";
+import { recordAdminAction } from "@/lib/admin/audit";
 import {
   addRule,
   describeRuleTarget,
@@ -9,10 +9,10 @@ import {
   newRuleSchema,
   removeRule,
   ruleKinds,
-} from "@/lib/admin-rules";
-import { AppError, errorResponse } from "@/lib/errors";
-import { readJsonBody } from "@/lib/request-body";
-import { requireSameOrigin } from "@/lib/request-origin";
+} from "@/lib/defenses/operator-rules";
+import { AppError, errorResponse } from "@/lib/http/errors";
+import { readJsonBody } from "@/lib/http/request-body";
+import { requireSameOrigin } from "@/lib/http/same-origin";
 
 export const dynamic = "force-dynamic";
 

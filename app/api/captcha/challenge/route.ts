@@ -1,11 +1,11 @@
 import { NextResponse } from "next/server";
-import { createAltchaChallenge } from "@/lib/captcha";
-import { deriveIpKeys } from "@/lib/client-ip";
+import { createAltchaChallenge } from "@/lib/defenses/captcha";
+import { deriveIpKeys } from "@/lib/client-ip/strategies";
 import { getEnv } from "@/lib/env";
-import { AppError } from "@/lib/errors";
-import { decideChallengeBudgets } from "@/lib/limits";
-import { noteClientIp, refuse, startRequestContext } from "@/lib/refusals";
-import { requireClientIp, resolveRequestClientIp } from "@/lib/request-ip";
+import { AppError } from "@/lib/http/errors";
+import { decideChallengeBudgets } from "@/lib/defenses/limits";
+import { noteClientIp, refuse, startRequestContext } from "@/lib/http/public-route";
+import { requireClientIp, resolveRequestClientIp } from "@/lib/client-ip/request";
 
 export const dynamic = "force-dynamic";
 

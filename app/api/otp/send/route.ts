@@ -1,21 +1,25 @@
 import { NextResponse, type NextRequest } from "next/server";
-import { findApplicableRules, type AdminRule } from "@/lib/admin-rules";
-import { captchaFailed, turnOnAttackMode, verifyCaptcha } from "@/lib/captcha";
-import { deriveIpKeys } from "@/lib/client-ip";
-import { screenDestination } from "@/lib/destination-policy";
+import { findApplicableRules, type AdminRule } from "@/lib/defenses/operator-rules";
+import { captchaFailed, turnOnAttackMode, verifyCaptcha } from "@/lib/defenses/captcha";
+import { deriveIpKeys } from "@/lib/client-ip/strategies";
+import { screenDestination } from "@/lib/defenses/destination-policy";
 import { getEnv } from "@/lib/env";
-import { AppError } from "@/lib/errors";
-import { isKnownDevice, KNOWN_DEVICE_COOKIE_NAME } from "@/lib/known-device";
-import { decideSendBudgets, numberPrefix, refuseSpentSender } from "@/lib/limits";
-import { onlyAllow } from "@/lib/method-not-allowed";
-import { newIssuanceClaim, PENDING_COOKIE_NAME, pendingCookieOptions } from "@/lib/pending-verification";
+import { AppError } from "@/lib/http/errors";
+import { isKnownDevice, KNOWN_DEVICE_COOKIE_NAME } from "@/lib/sign-in/known-device";
+import { decideSendBudgets, numberPrefix, refuseSpentSender } from "@/lib/defenses/limits";
+import { onlyAllow } from "@/lib/http/method-not-allowed";
+import {
+  newIssuanceClaim,
+  PENDING_COOKIE_NAME,
+  pendingCookieOptions,
+} from "@/lib/sign-in/pending-verification";
 import { parsePhone, sendRequestSchema } from "@/lib/phone";
-import { noteClientIp, refuse, startRequestContext } from "@/lib/refusals";
-import { readJsonBody } from "@/lib/request-body";
-import { requireClientIp, resolveRequestClientIp, senderRefused } from "@/lib/request-ip";
-import { requireSameOrigin } from "@/lib/request-origin";
-import { recordTraffic } from "@/lib/throttle-events";
-import { sendVerificationCode } from "@/lib/verification";
+import { noteClientIp, refuse, startRequestContext } from "@/lib/http/public-route";
+import { readJsonBody } from "@/lib/http/request-body";
+import { requireClientIp, resolveRequestClientIp, senderRefused } from "@/lib/client-ip/request";
+import { requireSameOrigin } from "@/lib/http/same-origin";
+import { recordTraffic } from "@/lib/events";
+import { sendVerificationCode } from "@/lib/sign-in/verification";
 
 /**
  * Sends a sign-in code by SMS, after every check that costs us nothing, cheapest first: 8x8 (and

@@ -1,19 +1,19 @@
 import { NextResponse, type NextRequest } from "next/server";
 import { signIn } from "@/lib/auth";
-import { deriveIpKeys } from "@/lib/client-ip";
+import { deriveIpKeys } from "@/lib/client-ip/strategies";
 import { getEnv } from "@/lib/env";
-import { AppError } from "@/lib/errors";
-import { KNOWN_DEVICE_COOKIE_NAME, knownDeviceCookie } from "@/lib/known-device";
-import { onlyAllow } from "@/lib/method-not-allowed";
-import { PENDING_COOKIE_NAME } from "@/lib/pending-verification";
+import { AppError } from "@/lib/http/errors";
+import { KNOWN_DEVICE_COOKIE_NAME, knownDeviceCookie } from "@/lib/sign-in/known-device";
+import { onlyAllow } from "@/lib/http/method-not-allowed";
+import { PENDING_COOKIE_NAME } from "@/lib/sign-in/pending-verification";
 import { codeSchemaFor } from "@/lib/phone";
-import { noteClientIp, refuse, startRequestContext } from "@/lib/refusals";
-import { readJsonBody } from "@/lib/request-body";
-import { requireClientIp, resolveRequestClientIp } from "@/lib/request-ip";
-import { requireSameOrigin } from "@/lib/request-origin";
-import { wasRedeemedHere } from "@/lib/sign-in-grants";
-import { recordTraffic } from "@/lib/throttle-events";
-import { checkVerificationCode } from "@/lib/verification";
+import { noteClientIp, refuse, startRequestContext } from "@/lib/http/public-route";
+import { readJsonBody } from "@/lib/http/request-body";
+import { requireClientIp, resolveRequestClientIp } from "@/lib/client-ip/request";
+import { requireSameOrigin } from "@/lib/http/same-origin";
+import { wasRedeemedHere } from "@/lib/sign-in/grants";
+import { recordTraffic } from "@/lib/events";
+import { checkVerificationCode } from "@/lib/sign-in/verification";
 
 /** Checks the code for this browser's pending verification and, when right, signs it in. */
 export async function POST(request: NextRequest) {

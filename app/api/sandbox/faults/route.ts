@@ -1,8 +1,8 @@
 import { NextResponse } from "next/server";
 import { z } from "zod";
-import { errorResponse } from "@/lib/errors";
-import { readJsonBody } from "@/lib/request-body";
-import { requireSandboxControls } from "@/lib/sandbox-inbox";
+import { errorResponse } from "@/lib/http/errors";
+import { readJsonBody } from "@/lib/http/request-body";
+import { requireSandboxControls } from "@/lib/eight-by-eight/sandbox/inbox";
 
 const faultSchema = z
   .object({

@@ -1,7 +1,7 @@
 import { NextResponse, type NextRequest } from "next/server";
-import { errorResponse } from "@/lib/errors";
-import { PENDING_COOKIE_NAME } from "@/lib/pending-verification";
-import { listVisibleSandboxMessages } from "@/lib/sandbox-inbox";
+import { errorResponse } from "@/lib/http/errors";
+import { PENDING_COOKIE_NAME } from "@/lib/sign-in/pending-verification";
+import { listVisibleSandboxMessages } from "@/lib/eight-by-eight/sandbox/inbox";
 
 /** The sandbox inbox as JSON, newest first: `?to=+6581234567` narrows it to one number. */
 export async function GET(request: NextRequest) {

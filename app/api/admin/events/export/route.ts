@@ -1,6 +1,6 @@
 import type { NextRequest } from "next/server";
-import { exportThrottleEventsCsv, parseEventQuery } from "@/lib/admin-console";
-import { errorResponse } from "@/lib/errors";
+import { exportThrottleEventsCsv, parseEventQuery } from "@/lib/admin/console";
+import { errorResponse } from "@/lib/http/errors";
 
 export const dynamic = "force-dynamic";
 

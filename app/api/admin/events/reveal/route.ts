@@ -1,9 +1,9 @@
 import { NextResponse } from "next/server";
 import { z } from "zod";
-import { revealEventPhone } from "@/lib/admin-console";
-import { errorResponse } from "@/lib/errors";
-import { readJsonBody } from "@/lib/request-body";
-import { requireSameOrigin } from "@/lib/request-origin";
+import { revealEventPhone } from "@/lib/admin/console";
+import { errorResponse } from "@/lib/http/errors";
+import { readJsonBody } from "@/lib/http/request-body";
+import { requireSameOrigin } from "@/lib/http/same-origin";
 
 const revealSchema = z.object({ id: z.string().max(40) }).strict();
 

@@ -2,8 +2,8 @@ import "server-only";
 import { CappedMap, createChallenge, verifySolution, type Challenge } from "altcha-lib";
 import { deriveKey } from "altcha-lib/algorithms/pbkdf2";
 import { hkdfSync } from "node:crypto";
-import { getEnv } from "../env";
-import { AppError } from "../errors";
+import { getEnv } from "@/lib/env";
+import { AppError } from "@/lib/http/errors";
 import { attackModeFlagKey, isAttackModeOn } from "./attack-mode";
 
 /**

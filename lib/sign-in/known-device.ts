@@ -1,8 +1,8 @@
 import "server-only";
 import { createHmac, hkdfSync } from "node:crypto";
-import { getEnv } from "./env";
-import { isHttpsRequest } from "./request-origin";
-import { readSignedValue, signValue } from "./signing";
+import { getEnv } from "@/lib/env";
+import { isHttpsRequest } from "@/lib/http/same-origin";
+import { readSignedValue, signValue } from "@/lib/http/signing";
 
 /**
  * Lockout protection. An attacker can spend a victim's per-number budget by requesting codes to

@@ -1,9 +1,15 @@
 import "server-only";
-import type { IpRateLimitKeys } from "./client-ip";
-import { growingDelays, type LimitName } from "./config";
-import { getEnv } from "./env";
-import { AppError } from "./errors";
-import { getBackend, type BackoffBudget, type Budget, type BudgetCheck, type BudgetRequest } from "./store";
+import type { IpRateLimitKeys } from "@/lib/client-ip/strategies";
+import { growingDelays, type LimitName } from "@/lib/config";
+import { getEnv } from "@/lib/env";
+import { AppError } from "@/lib/http/errors";
+import {
+  getBackend,
+  type BackoffBudget,
+  type Budget,
+  type BudgetCheck,
+  type BudgetRequest,
+} from "@/lib/store";
 
 /**
  * The limits of sending and checking codes, as data: each decision is an ordered list of named

@@ -1,6 +1,6 @@
 import "server-only";
 import { after } from "next/server";
-import { getBackend } from "../store";
+import { getBackend } from "@/lib/store";
 import type { NewThrottleEvent } from "./types";
 
 export type {

@@ -1,6 +1,6 @@
 import "server-only";
 import { randomUUID } from "node:crypto";
-import { getStore, type KeyValueStore } from "./store";
+import { getStore, type KeyValueStore } from "@/lib/store";
 
 /** A person who has proved they hold a phone number. Keyed by E.164, the one identity we have. */
 export type User = {

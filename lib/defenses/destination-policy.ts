@@ -1,5 +1,5 @@
 import { parsePhoneNumberFromString } from "libphonenumber-js/max";
-import { countryName } from "./phone";
+import { countryName } from "@/lib/phone";
 
 /**
  * Which numbers we send codes to at all. SMS pumping rides on destinations that pay the fraudster

@@ -1,8 +1,8 @@
 import "server-only";
-import { getSandboxEmulator } from "./eight-by-eight";
-import { getEnv } from "./env";
-import { AppError } from "./errors";
-import { getPendingVerification } from "./pending-verification";
+import { getSandboxEmulator } from "@/lib/eight-by-eight";
+import { getEnv } from "@/lib/env";
+import { AppError } from "@/lib/http/errors";
+import { getPendingVerification } from "@/lib/sign-in/pending-verification";
 
 export type InboxMessage = { to: string; text: string; code: string; channel: string; sentAt: string };
 

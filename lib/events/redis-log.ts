@@ -1,5 +1,5 @@
 import type { Redis as UpstashRedis } from "@upstash/redis";
-import { withDeadline } from "../store/deadline";
+import { withDeadline } from "@/lib/store/deadline";
 import { maskForOperators } from "./masking";
 import { hourStart, matchesFilters, minuteStart, toListedEvent, topEntries } from "./matching";
 import { createPhoneSealer } from "./phone-sealing";

@@ -1,8 +1,8 @@
 import "server-only";
 import { timingSafeEqual } from "node:crypto";
-import { deriveIpKeys, resolveClientIp, type IpRateLimitKeys } from "./client-ip";
-import { getEnv } from "./env";
-import { AppError } from "./errors";
+import { deriveIpKeys, resolveClientIp, type IpRateLimitKeys } from "./strategies";
+import { getEnv } from "@/lib/env";
+import { AppError } from "@/lib/http/errors";
 import { formatIp, parseIpWithOptionalPort } from "./ip-address";
 
 /** Set by lib/node-server.mjs on every request; see there for why. */

@@ -1,11 +1,11 @@
 import "server-only";
 import { randomUUID } from "node:crypto";
 import type { NextResponse } from "next/server";
-import { deriveIpKeys } from "./client-ip";
-import { getEnv } from "./env";
+import { deriveIpKeys } from "@/lib/client-ip/strategies";
+import { getEnv } from "@/lib/env";
 import { AppError, errorResponse, type ErrorBody } from "./errors";
-import { isStoreUnavailable } from "./store";
-import { recordThrottleEvent } from "./throttle-events";
+import { isStoreUnavailable } from "@/lib/store";
+import { recordThrottleEvent } from "@/lib/events";
 
 /** What a route handler has learned about a request so far, for the throttle event if it is refused. */
 export type RequestContext = {

@@ -1,5 +1,5 @@
 import "server-only";
-import { getEnv } from "../env";
+import { getEnv } from "@/lib/env";
 import { captchaFailed, verifyAltchaPayload, type CaptchaClaim } from "./altcha";
 
 export { captchaFailed, type CaptchaClaim } from "./altcha";

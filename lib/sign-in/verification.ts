@@ -1,9 +1,9 @@
 import "server-only";
-import { EightByEightError, getOtpProvider, type VerificationSession } from "./eight-by-eight";
-import { getEnv } from "./env";
-import { AppError } from "./errors";
+import { EightByEightError, getOtpProvider, type VerificationSession } from "@/lib/eight-by-eight";
+import { getEnv } from "@/lib/env";
+import { AppError } from "@/lib/http/errors";
 import { isKnownDevice } from "./known-device";
-import { clearNumberBudgets, decideCheckBudgets, numberPrefix } from "./limits";
+import { clearNumberBudgets, decideCheckBudgets, numberPrefix } from "@/lib/defenses/limits";
 import {
   completeIssuance,
   discardPendingVerification,
@@ -12,7 +12,7 @@ import {
   savePendingVerification,
   type PendingVerification,
 } from "./pending-verification";
-import { issueSignInGrant } from "./sign-in-grants";
+import { issueSignInGrant } from "./grants";
 import { recordVerifiedSignIn } from "./users";
 
 /**
@@ -24,7 +24,7 @@ export type SentCode = { pending: PendingVerification; cookieValue: string; maxA
 
 /**
  * Asks 8x8 to send a new code to `phone` (E.164) for the pending verification `pendingId`, whose
- * ownership of the number's code the send decision has already claimed (lib/pending-verification.ts). Sign-up and sign-in take exactly this path, so the response
+ * ownership of the number's code the send decision has already claimed (lib/sign-in/pending-verification.ts). Sign-up and sign-in take exactly this path, so the response
  * cannot tell whether the number has an account.
  */
 export async function sendVerificationCode(

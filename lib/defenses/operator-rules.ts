@@ -1,11 +1,11 @@
 import "server-only";
 import { z } from "zod";
-import { captchaFailed, type CaptchaClaim } from "./captcha";
-import { getEnv } from "./env";
-import { AppError } from "./errors";
-import { formatIp, formatNetwork, parseIp, parseIpRange, type IpAddress } from "./ip-address";
-import { isKnownCountry, parsePhone } from "./phone";
-import { getStore } from "./store";
+import { captchaFailed, type CaptchaClaim } from "@/lib/defenses/captcha";
+import { getEnv } from "@/lib/env";
+import { AppError } from "@/lib/http/errors";
+import { formatIp, formatNetwork, parseIp, parseIpRange, type IpAddress } from "@/lib/client-ip/ip-address";
+import { isKnownCountry, parsePhone } from "@/lib/phone";
+import { getStore } from "@/lib/store";
 
 /**
  * Operator rules, each with a TTL: blocks of an address, a network, a number, a number prefix or
@@ -180,7 +180,7 @@ function live(rules: AdminRule[]): AdminRule[] {
 }
 
 export type RequestSubject = {
-  /** The client's address, canonical (as resolved by lib/client-ip.ts). */
+  /** The client's address, canonical (as resolved by lib/client-ip/strategies.ts). */
   clientIp: string;
   phone: string;
   prefix: string;

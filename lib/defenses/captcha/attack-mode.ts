@@ -1,5 +1,5 @@
 import "server-only";
-import { getStore } from "../store";
+import { getStore } from "@/lib/store";
 
 /**
  * Attack mode: while more than `ATTACK_MODE_SENDS_PER_MINUTE` sends pass the CAPTCHA in a minute
@@ -7,13 +7,13 @@ import { getStore } from "../store";
  * ten minutes after the rate falls back. Shared through the store, so every instance agrees.
  */
 const FLAG_KEY = "captcha:attack-mode";
-/** Present while attack mode is on; challenges bought before it read it with their claim (lib/captcha/altcha.ts). */
+/** Present while attack mode is on; challenges bought before it read it with their claim (lib/defenses/captcha/altcha.ts). */
 export const attackModeFlagKey = FLAG_KEY;
 const FLAG_SECONDS = 10 * 60;
 
 /**
  * Turns attack mode on (or keeps it on for another ten minutes). The rate is watched by the send
- * decision itself (`send.attack-detector` in lib/limits.ts), in its one round trip.
+ * decision itself (`send.attack-detector` in lib/defenses/limits.ts), in its one round trip.
  */
 export async function turnOnAttackMode(): Promise<void> {
   await getStore().set(FLAG_KEY, { since: Date.now() }, FLAG_SECONDS);

@@ -1,13 +1,13 @@
 import "server-only";
 import { z } from "zod";
-import { requireAdminForApi } from "./admin";
-import { recordAdminAction } from "./admin-audit";
-import { isAttackModeOn } from "./captcha";
-import { getEnv } from "./env";
-import { AppError } from "./errors";
-import { parseIpRange } from "./ip-address";
-import { getBackend } from "./store";
-import type { ThrottleAggregates, ThrottleEventFilters, ThrottleEventPage } from "./throttle-events";
+import { requireAdminForApi } from "./access";
+import { recordAdminAction } from "./audit";
+import { isAttackModeOn } from "@/lib/defenses/captcha";
+import { getEnv } from "@/lib/env";
+import { AppError } from "@/lib/http/errors";
+import { parseIpRange } from "@/lib/client-ip/ip-address";
+import { getBackend } from "@/lib/store";
+import type { ThrottleAggregates, ThrottleEventFilters, ThrottleEventPage } from "@/lib/events";
 
 /**
  * The admin console's data. Every function checks that the caller is an admin itself, so no page

@@ -1,9 +1,9 @@
 import "server-only";
 import type { Session } from "next-auth";
 import { notFound, redirect } from "next/navigation";
-import { auth } from "./auth";
-import { getEnv, type Env } from "./env";
-import { AppError } from "./errors";
+import { auth } from "@/lib/auth";
+import { getEnv, type Env } from "@/lib/env";
+import { AppError } from "@/lib/http/errors";
 
 /**
  * Whether a number signed in with a code is an admin's. Never while the sandbox runs in

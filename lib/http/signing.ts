@@ -1,6 +1,6 @@
 import "server-only";
 import { createHmac, hkdfSync, timingSafeEqual } from "node:crypto";
-import { getEnv } from "./env";
+import { getEnv } from "@/lib/env";
 
 const keys = new Map<string, Buffer>();
 

@@ -1,10 +1,10 @@
 import "server-only";
 import { randomBytes } from "node:crypto";
-import type { VerificationSession } from "./eight-by-eight";
-import { getEnv } from "./env";
-import { isHttpsRequest } from "./request-origin";
-import { readSignedValue, signValue } from "./signing";
-import { getStore, type KeyValueStore } from "./store";
+import type { VerificationSession } from "@/lib/eight-by-eight";
+import { getEnv } from "@/lib/env";
+import { isHttpsRequest } from "@/lib/http/same-origin";
+import { readSignedValue, signValue } from "@/lib/http/signing";
+import { getStore, type KeyValueStore } from "@/lib/store";
 
 /**
  * A pending verification ties one browser to one code issuance: one code that 8x8 sent to one
@@ -38,7 +38,7 @@ const issuanceKey = (phone: string) => `issuance:${phone}`;
 
 /**
  * A new pending verification's id, and the claim that makes it the owner of the number's code:
- * written by the send's budget decision (lib/limits.ts) in the same atomic step that admits the
+ * written by the send's budget decision (lib/defenses/limits.ts) in the same atomic step that admits the
  * send, before 8x8 is called. So ownership follows the order in which sends were admitted, and a
  * slow send can never overwrite the claim of a later one (or revive a completed one).
  */
@@ -81,7 +81,7 @@ export async function getPendingVerification(
   return id ? store.get<PendingVerification>(pendingKey(id)) : null;
 }
 
-/** The ownership record a check of `pending` requires (see lib/limits.ts, decideCheckBudgets). */
+/** The ownership record a check of `pending` requires (see lib/defenses/limits.ts, decideCheckBudgets). */
 export function issuanceOwnership(pending: PendingVerification): { key: string; equals: string } {
   return { key: issuanceKey(pending.phone), equals: pending.id };
 }

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { AppError } from "../errors";
+import { AppError } from "@/lib/http/errors";
 
 /**
  * Server-side verification of Cloudflare Turnstile and hCaptcha tokens. Every doubt fails closed:

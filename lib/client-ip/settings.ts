@@ -1,5 +1,5 @@
 import { parseIpRange } from "./ip-address";
-import type { ClientIpStrategy } from "./client-ip";
+import type { ClientIpStrategy } from "./strategies";
 
 /**
  * Named set-ups for common hosts, each with the evidence it rests on. Pick the one that matches

@@ -1,6 +1,6 @@
 import "server-only";
 import { NextResponse } from "next/server";
-import { isStoreUnavailable } from "./store/deadline";
+import { isStoreUnavailable } from "@/lib/store/deadline";
 
 /**
  * The error codes of the public HTTP API. Each maps to one HTTP status; the message is what a

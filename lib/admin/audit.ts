@@ -1,5 +1,5 @@
 import "server-only";
-import { getStore } from "./store";
+import { getStore } from "@/lib/store";
 
 /**
  * Every admin action — adding or removing a rule, revealing a phone number — in a capped list the

@@ -1,6 +1,6 @@
 import "server-only";
 import { randomBytes } from "node:crypto";
-import { getStore, type KeyValueStore } from "./store";
+import { getStore, type KeyValueStore } from "@/lib/store";
 
 /**
  * A sign-in grant is the bridge between a verified code and an Auth.js session: a random,
