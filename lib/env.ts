@@ -273,6 +273,10 @@ function buildEnv(source: Record<string, string | undefined>) {
     captcha,
     destinations,
     store,
+    throttleLog: {
+      capacity: raw.THROTTLE_EVENT_CAPACITY ?? 100_000,
+      phoneRetentionMs: (raw.THROTTLE_PHONE_RETENTION_HOURS ?? 168) * 3_600_000,
+    },
     adminPhoneNumbers: raw.ADMIN_PHONE_NUMBERS,
     adminSessionMinutes: raw.ADMIN_SESSION_MINUTES ?? 120,
     eightByEight: {
@@ -346,10 +350,6 @@ function chooseCaptcha(raw: z.infer<typeof rawEnvSchema>) {
 
 function chooseStore(raw: z.infer<typeof rawEnvSchema>): StoreSettings {
   const timeoutMs = raw.STORE_TIMEOUT_MS ?? 1000;
-  const throttleLog = {
-    capacity: raw.THROTTLE_EVENT_CAPACITY ?? 100_000,
-    phoneRetentionMs: (raw.THROTTLE_PHONE_RETENTION_HOURS ?? 168) * 3_600_000,
-  };
   const upstash = raw.UPSTASH_REDIS_REST_URL || raw.UPSTASH_REDIS_REST_TOKEN;
   if (upstash && raw.REDIS_URL) {
     throw new EnvError(
@@ -364,16 +364,14 @@ function chooseStore(raw: z.infer<typeof rawEnvSchema>): StoreSettings {
     }
     return {
       kind: "upstash",
-      throttleLog,
       url: raw.UPSTASH_REDIS_REST_URL,
       token: raw.UPSTASH_REDIS_REST_TOKEN,
       timeoutMs,
       keyPrefix: raw.STORE_KEY_PREFIX,
     };
   }
-  if (raw.REDIS_URL)
-    return { kind: "redis", url: raw.REDIS_URL, timeoutMs, keyPrefix: raw.STORE_KEY_PREFIX, throttleLog };
-  return { kind: "memory", throttleLog };
+  if (raw.REDIS_URL) return { kind: "redis", url: raw.REDIS_URL, timeoutMs, keyPrefix: raw.STORE_KEY_PREFIX };
+  return { kind: "memory" };
 }
 
 function chooseOtpProvider(

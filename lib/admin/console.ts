@@ -7,7 +7,12 @@ import { getEnv } from "@/lib/env";
 import { AppError } from "@/lib/http/errors";
 import { parseIpRange } from "@/lib/client-ip/ip-address";
 import { getBackend } from "@/lib/store";
-import type { ThrottleAggregates, ThrottleEventFilters, ThrottleEventPage } from "@/lib/events";
+import {
+  getThrottleEventLog,
+  type ThrottleAggregates,
+  type ThrottleEventFilters,
+  type ThrottleEventPage,
+} from "@/lib/events";
 
 /**
  * The admin console's data. Every function checks that the caller is an admin itself, so no page
@@ -90,7 +95,7 @@ function toFilters(query: EventQuery): ThrottleEventFilters {
 export async function listThrottleEvents(query: EventQuery): Promise<ThrottleEventPage> {
   await requireAdminForApi();
   const limit = Math.min(MAX_PAGE_SIZE, query.limit ?? 50);
-  return getBackend().throttleEvents.list({ cursor: query.cursor, limit, filters: toFilters(query) });
+  return getThrottleEventLog().list({ cursor: query.cursor, limit, filters: toFilters(query) });
 }
 
 /**
@@ -100,7 +105,7 @@ export async function listThrottleEvents(query: EventQuery): Promise<ThrottleEve
 export async function revealEventPhone(id: string): Promise<string | null> {
   const session = await requireAdminForApi();
   if (!/^\d{1,16}-\d{1,10}$/.test(id)) throw new AppError("bad_request", "Unknown event id.");
-  const found = await getBackend().throttleEvents.revealPhone(id);
+  const found = await getThrottleEventLog().revealPhone(id);
   if (!found) throw new AppError("not_found", "No such event.");
   await recordAdminAction({ admin: session.user.phone, action: "reveal phone", target: `event ${id}` });
   return found.phone;
@@ -133,7 +138,7 @@ export async function exportThrottleEventsCsv(query: EventQuery): Promise<string
   const lines = [CSV_COLUMNS.join(",")];
   let cursor = query.cursor;
   while (lines.length <= EXPORT_LIMIT) {
-    const page = await getBackend().throttleEvents.list({ cursor, limit: MAX_PAGE_SIZE, filters });
+    const page = await getThrottleEventLog().list({ cursor, limit: MAX_PAGE_SIZE, filters });
     for (const event of page.events) {
       const row = {
         ...event,
@@ -169,8 +174,8 @@ export async function getOverview(): Promise<Overview> {
   await requireAdminForApi();
   const backend = getBackend();
   const [minutes, hours, attackMode, reachable] = await Promise.all([
-    backend.throttleEvents.aggregate({ granularity: "minute", buckets: 60 }),
-    backend.throttleEvents.aggregate({ granularity: "hour", buckets: 24 }),
+    getThrottleEventLog().aggregate({ granularity: "minute", buckets: 60 }),
+    getThrottleEventLog().aggregate({ granularity: "hour", buckets: 24 }),
     isAttackModeOn().catch(() => false),
     backend.ping().then(
       () => true,

@@ -1,7 +1,8 @@
 import "server-only";
 import { after } from "next/server";
-import { getBackend } from "@/lib/store";
+import { getThrottleEventLog } from "./log";
 import type { NewThrottleEvent } from "./types";
+export { getThrottleEventLog } from "./log";
 
 export type {
   NewThrottleEvent,
@@ -52,7 +53,7 @@ function flushSoon(): Promise<void> {
       batcher.pending = [];
       batcher.flushing = null;
       try {
-        if (batch.length > 0) await track(getBackend().throttleEvents.recordMany(batch));
+        if (batch.length > 0) await track(getThrottleEventLog().recordMany(batch));
       } catch (error) {
         // The store may be the very thing that is down: say so in the log, never to the user.
         console.error("[otp-shield] could not record throttle events", {
@@ -98,7 +99,7 @@ export function recordThrottleEvent(event: NewThrottleEvent): void {
 /** Counts a code sent or verified for the console's conversion rate, after the response. */
 export function recordTraffic(outcome: "sent" | "verified"): void {
   const at = Date.now();
-  afterResponse(() => getBackend().throttleEvents.noteOutcome(outcome, at), { what: `a ${outcome} count` });
+  afterResponse(() => getThrottleEventLog().noteOutcome(outcome, at), { what: `a ${outcome} count` });
 }
 
 function afterResponse(write: () => Promise<unknown>, context: Record<string, unknown>): void {

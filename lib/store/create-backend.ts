@@ -5,14 +5,10 @@ import { createRedisBackend } from "./redis-backend";
 import { createTcpRequester } from "./redis-tcp-requester";
 import type { StoreBackend } from "./types";
 
-type ThrottleLogSettings = { throttleLog: { capacity: number; phoneRetentionMs: number } };
-
-export type StoreSettings = ThrottleLogSettings &
-  (
-    | { kind: "memory" }
-    | { kind: "upstash"; url: string; token: string; timeoutMs: number; keyPrefix: string }
-    | { kind: "redis"; url: string; timeoutMs: number; keyPrefix: string }
-  );
+export type StoreSettings =
+  | { kind: "memory" }
+  | { kind: "upstash"; url: string; token: string; timeoutMs: number; keyPrefix: string }
+  | { kind: "redis"; url: string; timeoutMs: number; keyPrefix: string };
 
 /**
  * The backend chosen by configuration:
@@ -23,7 +19,7 @@ export type StoreSettings = ThrottleLogSettings &
 export function createBackend(settings: StoreSettings): StoreBackend {
   switch (settings.kind) {
     case "memory":
-      return createMemoryBackend(settings.throttleLog);
+      return createMemoryBackend();
     case "upstash": {
       const redis = new UpstashRedis({
         url: settings.url,
@@ -39,7 +35,6 @@ export function createBackend(settings: StoreSettings): StoreBackend {
         redis,
         keyPrefix: settings.keyPrefix,
         timeoutMs: settings.timeoutMs,
-        throttleLog: settings.throttleLog,
       });
     }
     case "redis": {
@@ -64,7 +59,6 @@ export function createBackend(settings: StoreSettings): StoreBackend {
         redis: new UpstashRedis(createTcpRequester(client)),
         keyPrefix: settings.keyPrefix,
         timeoutMs: settings.timeoutMs,
-        throttleLog: settings.throttleLog,
         // QUIT lets Redis answer what was sent; bounded, since the Redis may be the thing that is gone.
         close: async () => {
           await Promise.race([

@@ -4,7 +4,15 @@ import { createBackend } from "./create-backend";
 import type { KeyValueStore, StoreBackend } from "./types";
 
 export { isStoreUnavailable, StoreUnavailableError } from "./deadline";
-export type { BackoffBudget, Budget, BudgetCheck, BudgetRequest, KeyValueStore, StoreBackend } from "./types";
+export type {
+  BackoffBudget,
+  Budget,
+  BudgetCheck,
+  BudgetRequest,
+  KeyValueStore,
+  StoreBackend,
+  StoreConnection,
+} from "./types";
 
 const globalKey = Symbol.for("otp-shield.store-backend");
 type GlobalWithBackend = typeof globalThis & { [globalKey]?: StoreBackend };

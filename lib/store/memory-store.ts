@@ -1,4 +1,3 @@
-import { createMemoryThrottleLog } from "@/lib/events/memory-log";
 import { createMemoryBudgetStore } from "./budgets";
 import type { KeyValueStore, StoreBackend } from "./types";
 
@@ -101,10 +100,7 @@ export function createMemoryKeyValueStore(now: () => number = Date.now): KeyValu
  * The embedded default: state inside this one server process. It is honest about what it is
  * not: nothing is shared between instances and everything is lost on restart.
  */
-export function createMemoryBackend(
-  logOptions: { capacity: number; phoneRetentionMs: number },
-  now: () => number = Date.now,
-): StoreBackend {
+export function createMemoryBackend(now: () => number = Date.now): StoreBackend {
   const kv = createMemoryKeyValueStore(now);
   const budgets = createMemoryBudgetStore(kv, now);
   return {
@@ -112,7 +108,7 @@ export function createMemoryBackend(
     description: "in-process memory: one instance only, not shared, lost on restart",
     kv,
     budgets,
-    throttleEvents: createMemoryThrottleLog(logOptions),
+    connection: { kind: "memory" },
     ping: async () => undefined,
     close: async () => undefined,
     probeWrite: async () => undefined,

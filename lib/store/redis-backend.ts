@@ -1,5 +1,4 @@
 import type { Redis as UpstashRedis } from "@upstash/redis";
-import { createRedisThrottleLog } from "@/lib/events/redis-log";
 import { createRedisBudgetStore } from "./budgets";
 import { withDeadline } from "./deadline";
 import type { KeyValueStore, StoreBackend, StoreBackendKind } from "./types";
@@ -12,7 +11,6 @@ export type RedisBackendOptions = {
   keyPrefix: string;
   /** Every operation answers or fails within this time. */
   timeoutMs: number;
-  throttleLog: { capacity: number; phoneRetentionMs: number };
   close?: () => Promise<void>;
 };
 
@@ -97,7 +95,7 @@ export function createRedisBackend(options: RedisBackendOptions): StoreBackend {
     description: options.description,
     kv,
     budgets,
-    throttleEvents: createRedisThrottleLog({ redis, keyPrefix, timeoutMs, ...options.throttleLog }),
+    connection: { kind: "redis", redis, keyPrefix, timeoutMs },
     async ping() {
       await guard("PING", redis.ping());
     },

@@ -1,4 +1,4 @@
-import type { ThrottleEventLog } from "@/lib/events/types";
+import type { Redis as UpstashRedis } from "@upstash/redis";
 
 /**
  * The key-value operations the app's storage modules need. Values are JSON. Each operation is
@@ -114,13 +114,21 @@ export type BudgetStore = {
 
 export type StoreBackendKind = "memory" | "redis" | "upstash";
 
+/** In memory; or Redis through the @upstash/redis API (over HTTP to Upstash, or TCP), every key under `keyPrefix`. */
+export type StoreConnection =
+  { kind: "memory" } | { kind: "redis"; redis: UpstashRedis; keyPrefix: string; timeoutMs: number };
+
 export type StoreBackend = {
   readonly kind: StoreBackendKind;
   /** What it is and is not, in words an operator reads in the log and on the admin page. */
   readonly description: string;
   readonly kv: KeyValueStore;
   readonly budgets: BudgetStore;
-  readonly throttleEvents: ThrottleEventLog;
+  /**
+   * The connection under the store, for modules that keep their own data structures on it (the
+   * throttle event log, lib/events): nothing here knows what they store.
+   */
+  readonly connection: StoreConnection;
   /** Resolves when the backend answers within the deadline; rejects with StoreUnavailableError. */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -5,9 +5,10 @@ import { POST as verify } from "@/app/api/otp/verify/route";
 import { getSandboxEmulator } from "@/lib/eight-by-eight";
 import { createAltchaChallenge } from "@/lib/defenses/captcha";
 import { ageResendDelay } from "@/lib/defenses/limits";
-import { getBackend } from "@/lib/store";
+
 import { solveAltcha } from "../support/altcha";
 import type { EightByEightEmulator } from "@/lib/eight-by-eight/sandbox/emulator";
+import { getThrottleEventLog } from "@/lib/events";
 
 let emulator: EightByEightEmulator;
 beforeAll(async () => {
@@ -160,7 +161,7 @@ describe("POST /api/otp/send", () => {
     }
     await send(await sendRequest({ phone: "8123", country: "SG" }, { "X-Forwarded-For": address }));
     await new Promise((resolve) => setTimeout(resolve, 400)); // events are written in batches after the response
-    const { events } = await getBackend().throttleEvents.list({
+    const { events } = await getThrottleEventLog().list({
       limit: 10,
       filters: { ip: "2001:db8:abcd:1::9" },
     });

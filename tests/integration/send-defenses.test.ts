@@ -12,6 +12,7 @@ import { backoffDelayMs } from "@/lib/store/budgets";
 import { getBackend, getStore } from "@/lib/store";
 import { recordVerifiedSignIn } from "@/lib/sign-in/users";
 import { solveAltcha } from "../support/altcha";
+import { getThrottleEventLog } from "@/lib/events";
 
 let emulator: EightByEightEmulator;
 beforeAll(async () => {
@@ -213,12 +214,12 @@ describe("code checks", () => {
     const address = "2001:db8:77::5";
     await verify(post("/api/otp/verify", { code: "000000" }, { Cookie: cookie, "X-Forwarded-For": address }));
     await new Promise((resolve) => setTimeout(resolve, 400)); // events are written in batches
-    const { events } = await getBackend().throttleEvents.list({ limit: 5, filters: { ip: address } });
+    const { events } = await getThrottleEventLog().list({ limit: 5, filters: { ip: address } });
     expect(events[0]).toMatchObject({
       rule: "code.wrong_or_expired",
       route: "POST /api/otp/verify",
       prefix: phone.slice(0, -4),
     });
-    expect(await getBackend().throttleEvents.revealPhone(events[0]!.id)).toEqual({ phone });
+    expect(await getThrottleEventLog().revealPhone(events[0]!.id)).toEqual({ phone });
   });
 });

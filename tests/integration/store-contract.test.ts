@@ -5,6 +5,9 @@ import { createMemoryBackend } from "@/lib/store/memory-store";
 import type { StoreBackend } from "@/lib/store/types";
 import { isRedisReachable, REDIS_URL, startUpstashBridge, uniquePrefix } from "../support/redis";
 import { singleLimit } from "../support/single-limit";
+import { eventLogOf } from "../support/event-log";
+
+const logOf = (backend: StoreBackend) => eventLogOf(backend, throttleLog);
 
 /**
  * One contract, three backends: in-process memory always; Redis over TCP and Upstash over REST
@@ -17,7 +20,7 @@ const throttleLog = { capacity: 1000, phoneRetentionMs: 3_600_000 };
 const opened: StoreBackend[] = [];
 
 const backends: { name: string; available: boolean; create: () => StoreBackend }[] = [
-  { name: "memory", available: true, create: () => createMemoryBackend(throttleLog) },
+  { name: "memory", available: true, create: () => createMemoryBackend() },
   {
     name: "redis over TCP",
     available: redisReachable,
@@ -27,7 +30,6 @@ const backends: { name: string; available: boolean; create: () => StoreBackend }
         url: REDIS_URL,
         timeoutMs: 2000,
         keyPrefix: uniquePrefix("tcp"),
-        throttleLog,
       }),
   },
   {
@@ -40,7 +42,6 @@ const backends: { name: string; available: boolean; create: () => StoreBackend }
         token: bridge?.token ?? "",
         timeoutMs: 2000,
         keyPrefix: uniquePrefix("rest"),
-        throttleLog,
       }),
   },
 ];
@@ -291,7 +292,7 @@ for (const { name, available, create } of backends) {
     });
 
     it("logs throttle events newest first, pages with a cursor and filters", async () => {
-      const log = backend.throttleEvents;
+      const log = logOf(backend);
       const requestTag = id();
       const base = Date.now();
       const recorded = [];
@@ -363,7 +364,7 @@ for (const { name, available, create } of backends) {
       const tag = id();
       const ruleName = `aggregate-${tag}`;
       for (let index = 0; index < 6; index += 1) {
-        await backend.throttleEvents.record({
+        await logOf(backend).record({
           at: now,
           route: "POST /api/otp/send",
           rule: ruleName,
@@ -378,11 +379,11 @@ for (const { name, available, create } of backends) {
           requestId: `${tag}-${index}`,
         });
       }
-      const minutes = await backend.throttleEvents.aggregate({ granularity: "minute", buckets: 60, now });
+      const minutes = await logOf(backend).aggregate({ granularity: "minute", buckets: 60, now });
       expect(minutes.buckets).toHaveLength(60);
       expect(minutes.buckets.at(-1)!.counts[ruleName]).toBe(6);
       expect(minutes.top.prefix).toContainEqual({ value: `+65${tag}`, count: 6 });
-      const hours = await backend.throttleEvents.aggregate({ granularity: "hour", buckets: 24, now });
+      const hours = await logOf(backend).aggregate({ granularity: "hour", buckets: 24, now });
       expect(hours.buckets.at(-1)!.counts[ruleName]).toBe(6);
     });
 
@@ -403,16 +404,16 @@ for (const { name, available, create } of backends) {
         retryAfterSeconds: null,
         requestId: `${tag}-${index}`,
       });
-      await backend.throttleEvents.recordMany([0, 1, 2].map(event));
-      const { events } = await backend.throttleEvents.list({ limit: 10, filters: { rule: `batch-${tag}` } });
+      await logOf(backend).recordMany([0, 1, 2].map(event));
+      const { events } = await logOf(backend).list({ limit: 10, filters: { rule: `batch-${tag}` } });
       expect(events.map((stored) => stored.requestId)).toEqual([`${tag}-2`, `${tag}-1`, `${tag}-0`]);
       expect(events[2]).toMatchObject({ phoneMasked: "+65 8123••••" });
       expect(events[2]).not.toHaveProperty("phone");
-      await expect(backend.throttleEvents.revealPhone(events[2]!.id)).resolves.toEqual({
+      await expect(logOf(backend).revealPhone(events[2]!.id)).resolves.toEqual({
         phone: "+6581239999",
       });
-      await expect(backend.throttleEvents.revealPhone(events[1]!.id)).resolves.toEqual({ phone: null });
-      const minutes = await backend.throttleEvents.aggregate({ granularity: "minute", buckets: 2, now });
+      await expect(logOf(backend).revealPhone(events[1]!.id)).resolves.toEqual({ phone: null });
+      const minutes = await logOf(backend).aggregate({ granularity: "minute", buckets: 2, now });
       expect(minutes.buckets.at(-1)!.counts[`batch-${tag}`]).toBe(3);
       expect(minutes.top.prefix).toContainEqual({ value: `+65${tag}`, count: 3 });
     });
@@ -433,13 +434,11 @@ for (const { name, available, create } of backends) {
         retryAfterSeconds: null,
         requestId: `${tag}-${index}`,
       });
-      const expired = await backend.throttleEvents.record(
-        event(Date.now() - throttleLog.phoneRetentionMs - 1, 1),
-      );
-      const kept = await backend.throttleEvents.record(event(Date.now(), 2));
-      await expect(backend.throttleEvents.revealPhone(expired.id)).resolves.toEqual({ phone: null });
-      await expect(backend.throttleEvents.revealPhone(kept.id)).resolves.toEqual({ phone: "+6581230022" });
-      await expect(backend.throttleEvents.revealPhone("1-0")).resolves.toBeNull();
+      const expired = await logOf(backend).record(event(Date.now() - throttleLog.phoneRetentionMs - 1, 1));
+      const kept = await logOf(backend).record(event(Date.now(), 2));
+      await expect(logOf(backend).revealPhone(expired.id)).resolves.toEqual({ phone: null });
+      await expect(logOf(backend).revealPhone(kept.id)).resolves.toEqual({ phone: "+6581230022" });
+      await expect(logOf(backend).revealPhone("1-0")).resolves.toBeNull();
     });
 
     it("keeps a steady source on top of a flood of distinct values, in a bounded set", async () => {
@@ -463,16 +462,16 @@ for (const { name, available, create } of backends) {
         retryAfterSeconds: null,
         requestId: `${tag}-${ip}`,
       });
-      await backend.throttleEvents.recordMany(
+      await logOf(backend).recordMany(
         Array.from({ length: 150 }, (_, index) => refusal(`203.0.200.${index}`)),
       );
       for (let round = 1; round <= 30; round += 1) {
-        await backend.throttleEvents.recordMany([
+        await logOf(backend).recordMany([
           refusal(steady),
           ...Array.from({ length: 50 }, (_, index) => refusal(`203.0.${round}.${index}`)),
         ]);
       }
-      const { top } = await backend.throttleEvents.aggregate({ granularity: "minute", buckets: 2, now });
+      const { top } = await logOf(backend).aggregate({ granularity: "minute", buckets: 2, now });
       expect(top.ip[0]).toMatchObject({ value: steady });
       expect(top.ip[0]!.count).toBeGreaterThanOrEqual(30);
     });
@@ -485,8 +484,8 @@ for (const { name, available, create } of backends) {
 
 describe("store unavailable", () => {
   const unreachable: StoreSettings[] = [
-    { kind: "redis", url: "redis://127.0.0.1:1", timeoutMs: 300, keyPrefix: "x:", throttleLog },
-    { kind: "upstash", url: "http://127.0.0.1:1", token: "t", timeoutMs: 300, keyPrefix: "x:", throttleLog },
+    { kind: "redis", url: "redis://127.0.0.1:1", timeoutMs: 300, keyPrefix: "x:" },
+    { kind: "upstash", url: "http://127.0.0.1:1", token: "t", timeoutMs: 300, keyPrefix: "x:" },
   ];
   for (const settings of unreachable) {
     it(`${settings.kind}: every operation fails closed with StoreUnavailableError within the deadline`, async () => {
@@ -498,7 +497,7 @@ describe("store unavailable", () => {
         backend.kv.get("k"),
         backend.kv.setIfAbsent("k", 1),
         limiter.limit("someone"),
-        backend.throttleEvents.list({ limit: 10 }),
+        logOf(backend).list({ limit: 10 }),
         backend.ping(),
       ]);
       expect(Date.now() - started).toBeLessThan(1500);

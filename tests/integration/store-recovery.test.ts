@@ -29,7 +29,6 @@ beforeAll(async () => {
     url: redis.url,
     timeoutMs,
     keyPrefix: "recovery:",
-    throttleLog: { capacity: 100, phoneRetentionMs: 60_000 },
   });
 });
 

@@ -2,6 +2,11 @@ import { afterAll, describe, expect, it } from "vitest";
 import { createBackend, type StoreSettings } from "@/lib/store/create-backend";
 import { isRedisReachable, REDIS_URL, uniquePrefix } from "../support/redis";
 import { singleLimit } from "../support/single-limit";
+import { eventLogOf } from "../support/event-log";
+import type { StoreBackend } from "@/lib/store/types";
+
+const throttleLog = { capacity: 1000, phoneRetentionMs: 3_600_000 };
+const logOf = (backend: StoreBackend) => eventLogOf(backend, throttleLog);
 
 /**
  * An app restart on a Redis backend: a new process builds a new backend on the same Redis and
@@ -22,7 +27,6 @@ describe.runIf(reachable)("restarting on Redis", () => {
       url: REDIS_URL,
       timeoutMs: 2000,
       keyPrefix: uniquePrefix("restart"),
-      throttleLog: { capacity: 1000, phoneRetentionMs: 3_600_000 },
     };
     const before = createBackend(settings);
     opened.push(before);
@@ -30,7 +34,7 @@ describe.runIf(reachable)("restarting on Redis", () => {
     const limiterBefore = singleLimit(before, { name: "restart", limit: 2, windowSeconds: 600 });
     await limiterBefore.limit("203.0.113.9");
     await limiterBefore.limit("203.0.113.9");
-    await before.throttleEvents.record({
+    await logOf(before).record({
       route: "POST /api/otp/send",
       rule: "limit.send.ip",
       decision: "refused",
@@ -50,9 +54,9 @@ describe.runIf(reachable)("restarting on Redis", () => {
     expect(await after.kv.get("rule:block-prefix:+6581")).toEqual({ kind: "block-prefix" });
     const limiterAfter = singleLimit(after, { name: "restart", limit: 2, windowSeconds: 600 });
     expect((await limiterAfter.limit("203.0.113.9")).success).toBe(false);
-    const { events } = await after.throttleEvents.list({ limit: 5 });
+    const { events } = await logOf(after).list({ limit: 5 });
     expect(events.map((event) => event.requestId)).toEqual(["restart-1"]);
     // The key that seals the number is in Redis, not only in the old process.
-    await expect(after.throttleEvents.revealPhone(events[0]!.id)).resolves.toEqual({ phone: "+6581234567" });
+    await expect(logOf(after).revealPhone(events[0]!.id)).resolves.toEqual({ phone: "+6581234567" });
   });
 });

@@ -14,7 +14,6 @@ import { DisposableRedis, startUpstashBridge } from "../support/redis";
  */
 const redisServerInstalled = spawnSync("redis-server", ["--version"]).status === 0;
 const redis = new DisposableRedis(Number(process.env.E2E_PORT ?? 3100) + 60);
-const throttleLog = { capacity: 100, phoneRetentionMs: 60_000 };
 const opened: StoreBackend[] = [];
 let closeBridge: (() => Promise<void>) | undefined;
 let admin: IORedis;
@@ -25,7 +24,7 @@ it("runs where redis-server is installed, and CI always has it", () => {
 });
 
 it("memory: accepts the probe", async () => {
-  await expect(createMemoryBackend(throttleLog).probeWrite()).resolves.toBeUndefined();
+  await expect(createMemoryBackend().probeWrite()).resolves.toBeUndefined();
 });
 
 beforeAll(async () => {
@@ -35,14 +34,13 @@ beforeAll(async () => {
   const bridge = await startUpstashBridge(redis.url);
   closeBridge = bridge.close;
   opened.push(
-    createBackend({ kind: "redis", url: redis.url, timeoutMs: 1000, keyPrefix: "probe-tcp:", throttleLog }),
+    createBackend({ kind: "redis", url: redis.url, timeoutMs: 1000, keyPrefix: "probe-tcp:" }),
     createBackend({
       kind: "upstash",
       url: bridge.url,
       token: bridge.token,
       timeoutMs: 1000,
       keyPrefix: "probe-rest:",
-      throttleLog,
     }),
   );
 });

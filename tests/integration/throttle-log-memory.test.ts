@@ -7,6 +7,7 @@ import type { StoreBackend } from "@/lib/store/types";
 import type { NewThrottleEvent } from "@/lib/events";
 import { solveAltcha } from "../support/altcha";
 import { DisposableRedis } from "../support/redis";
+import { eventLogOf } from "../support/event-log";
 
 /**
  * Refusals are free for an attacker (no CAPTCHA solved), so everything they make the store keep
@@ -36,8 +37,9 @@ const settings: StoreSettings = {
   url: redis.url,
   timeoutMs: 5000,
   keyPrefix: "bound:",
-  throttleLog: { capacity: CAPACITY, phoneRetentionMs: RETENTION_MS },
 };
+
+const logSettings = { capacity: CAPACITY, phoneRetentionMs: RETENTION_MS };
 
 let admin: IORedis;
 let backend: StoreBackend;
@@ -104,7 +106,7 @@ describe.runIf(redisServerInstalled)("throttle log growth under refusals nobody 
     const at = Date.now();
     for (let start = 0; start < REFUSALS; start += BATCH) {
       const batch = Array.from({ length: BATCH }, (_, offset) => distinctRefusal(start + offset, at));
-      await backend.throttleEvents.recordMany(batch);
+      await eventLogOf(backend, logSettings).recordMany(batch);
     }
     const afterFirst = await keysUnder("bound:");
     const bound = CAPACITY * BYTES_PER_EVENT + BYTES_PER_HOUR_OF_COUNTERS;
@@ -118,7 +120,7 @@ describe.runIf(redisServerInstalled)("throttle log growth under refusals nobody 
     // Twice as many refusals cost no more: the structures are full, not growing.
     for (let start = REFUSALS; start < 2 * REFUSALS; start += BATCH) {
       const batch = Array.from({ length: BATCH }, (_, offset) => distinctRefusal(start + offset, at));
-      await backend.throttleEvents.recordMany(batch);
+      await eventLogOf(backend, logSettings).recordMany(batch);
     }
     const afterSecond = await keysUnder("bound:");
     console.info(`[memory bound] ${2 * REFUSALS} refusals: ${total(afterSecond)} bytes`);
@@ -128,11 +130,13 @@ describe.runIf(redisServerInstalled)("throttle log growth under refusals nobody 
 
   it("keeps numbers sealed in Redis, and unreadable by anyone once their hour's key has expired", async () => {
     const refusal = distinctRefusal(7_654_321, Date.now());
-    const event = await backend.throttleEvents.record(refusal);
+    const event = await eventLogOf(backend, logSettings).record(refusal);
     const stored = JSON.stringify(await admin.xrange("bound:te:stream", event.id, event.id));
     expect(stored).toContain(event.requestId);
     expect(stored).not.toContain(refusal.phone!.slice(1));
-    await expect(backend.throttleEvents.revealPhone(event.id)).resolves.toEqual({ phone: refusal.phone });
+    await expect(eventLogOf(backend, logSettings).revealPhone(event.id)).resolves.toEqual({
+      phone: refusal.phone,
+    });
 
     // The hour's key lives as long as the retention of the hour's last refusal, no longer.
     const hour = Math.floor(refusal.at! / 3_600_000) * 3_600_000;
@@ -141,7 +145,7 @@ describe.runIf(redisServerInstalled)("throttle log growth under refusals nobody 
 
     await admin.del(phoneKey); // what Redis does when the key expires
     const restarted = createBackend(settings); // another instance: nothing cached
-    await expect(restarted.throttleEvents.revealPhone(event.id)).resolves.toEqual({ phone: null });
+    await expect(eventLogOf(restarted, logSettings).revealPhone(event.id)).resolves.toEqual({ phone: null });
     await restarted.close();
   });
 
@@ -149,10 +153,13 @@ describe.runIf(redisServerInstalled)("throttle log growth under refusals nobody 
     const none = createBackend({
       ...settings,
       keyPrefix: "none:",
-      throttleLog: { capacity: CAPACITY, phoneRetentionMs: 0 },
     });
-    const event = await none.throttleEvents.record(distinctRefusal(1, Date.now()));
-    await expect(none.throttleEvents.revealPhone(event.id)).resolves.toEqual({ phone: null });
+    const event = await eventLogOf(none, { capacity: CAPACITY, phoneRetentionMs: 0 }).record(
+      distinctRefusal(1, Date.now()),
+    );
+    await expect(
+      eventLogOf(none, { capacity: CAPACITY, phoneRetentionMs: 0 }).revealPhone(event.id),
+    ).resolves.toEqual({ phone: null });
     const entries = (await admin.xrange("none:te:stream", "-", "+")) as [string, string[]][];
     expect(JSON.parse(entries[0]![1][1]!)).toMatchObject({ sealedPhone: null });
     expect([...(await keysUnder("none:te:pk:")).keys()]).toEqual([]);
@@ -163,7 +170,7 @@ describe.runIf(redisServerInstalled)("throttle log growth under refusals nobody 
     process.env.REDIS_URL = redis.url;
     process.env.STORE_KEY_PREFIX = "route:";
     const { POST: send } = await import("@/app/api/otp/send/route");
-    const { getBackend } = await import("@/lib/store");
+    const { getThrottleEventLog } = await import("@/lib/events");
     const sends = 20;
     for (let index = 0; index < sends; index += 1) {
       const response = await send(
@@ -178,7 +185,7 @@ describe.runIf(redisServerInstalled)("throttle log growth under refusals nobody 
     }
     // Events are written in batches a moment after the response.
     await expect
-      .poll(async () => (await getBackend().throttleEvents.list({ limit: 50 })).events.length)
+      .poll(async () => (await getThrottleEventLog().list({ limit: 50 })).events.length)
       .toBe(sends);
 
     const keys = [...(await keysUnder("route:")).keys()].sort();
