@@ -9,7 +9,7 @@ import { knownDeviceCookie } from "@/lib/sign-in/known-device";
 import { growingDelays } from "@/lib/config";
 import { ageResendDelay } from "@/lib/defenses/limits";
 import { backoffDelayMs } from "@/lib/store/budgets";
-import { getBackend, getStore } from "@/lib/store";
+import { getStore } from "@/lib/store";
 import { recordVerifiedSignIn } from "@/lib/sign-in/users";
 import { solveAltcha } from "../support/altcha";
 import { getThrottleEventLog } from "@/lib/events";
