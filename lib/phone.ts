@@ -125,7 +125,15 @@ export const sendRequestSchema = z
     website: z.string().max(200).optional(),
   })
   .strict()
-  .superRefine(refinePhone);
+  .transform((value, ctx) => {
+    // Parsed once: the number in E.164 is what the server goes on with.
+    const result = parsePhone(value.phone, value.country);
+    if (result.ok) return { ...value, e164: result.phone.e164 };
+    ctx.addIssue({ code: "custom", path: ["phone"], message: result.message });
+    return z.NEVER;
+  });
+
+export type SendRequest = z.output<typeof sendRequestSchema>;
 
 export type SendCodeInput = z.infer<typeof sendCodeSchema>;
 
@@ -149,4 +157,31 @@ export function codeSchemaFor(length: number) {
         .length(length, `The code has ${length} digits.`),
     })
     .strict();
+}
+
+/** Where a code goes, in the units the limits and the fraud budgets count. */
+export type Destination = {
+  /** E.164. */
+  phone: string;
+  country: string | null;
+  /** E.164 without its last four digits: numbers handed out in blocks share it. */
+  prefix: string;
+  /**
+   * The number range: calling code and the first `rangeDigits` national digits (`+62812`), the
+   * unit in which operators allocate numbers and SMS pumping rings buy them.
+   */
+  range: string;
+};
+
+/** Describes an E.164 number (already validated); `rangeDigits` national digits make its range. */
+export function describeDestination(e164: string, rangeDigits = 3): Destination {
+  const parsed = parsePhoneNumberFromString(e164);
+  const callingCode = parsed?.countryCallingCode ?? "";
+  const national = parsed?.nationalNumber ?? e164.slice(1 + callingCode.length);
+  return {
+    phone: e164,
+    country: parsed?.country ?? null,
+    prefix: e164.slice(0, -4),
+    range: `+${callingCode}${national.slice(0, rangeDigits)}`,
+  };
 }

@@ -2,7 +2,6 @@ import "server-only";
 import { timingSafeEqual } from "node:crypto";
 import { deriveIpKeys, resolveClientIp, type IpRateLimitKeys } from "./strategies";
 import { getEnv } from "@/lib/env";
-import { AppError } from "@/lib/http/errors";
 import { formatIp, parseIpWithOptionalPort } from "./ip-address";
 
 /** Set by lib/node-server.mjs on every request; see there for why. */
@@ -27,18 +26,6 @@ export function resolveRequestClientIp(request: Request): string | null {
   const peer = readPeerAddress(request.headers);
   if (clientIp.requiresPeerAddress && peer === undefined) return null;
   return resolveClientIp(request.headers, clientIp.strategy, peer);
-}
-
-/** A sender we do not serve: no trustworthy address, or an operator's block of its address. */
-export function senderRefused(rule: string): AppError {
-  return new AppError("forbidden", "We can't accept this request. Please try again from another network.", {
-    rule,
-  });
-}
-
-/** The resolved client address; without one no per-address limit could hold, so `403`. */
-export function requireClientIp(clientIp: string | null): asserts clientIp is string {
-  if (!clientIp) throw senderRefused("client_ip");
 }
 
 export type ClientIpDiagnosis = {

@@ -1,4 +1,5 @@
 import { parsePhoneNumberFromString } from "libphonenumber-js/max";
+import { isRuleName, type RuleName } from "@/lib/http/refusals";
 import { countryName } from "@/lib/phone";
 
 /**
@@ -50,7 +51,7 @@ export const DEFAULT_ALLOWED_COUNTRIES = [
 /** Line types that can receive an SMS and carry no per-message revenue share. */
 const receivableTypes = new Set(["MOBILE", "FIXED_LINE_OR_MOBILE"]);
 
-export type ScreeningResult = { ok: true } | { ok: false; rule: string; message: string };
+export type ScreeningResult = { ok: true } | { ok: false; rule: RuleName; message: string };
 
 export function screenDestination(e164: string, policy: DestinationPolicy): ScreeningResult {
   const parsed = parsePhoneNumberFromString(e164);
@@ -71,9 +72,10 @@ export function screenDestination(e164: string, policy: DestinationPolicy): Scre
   }
   const type = parsed.getType();
   if (type && (receivableTypes.has(type) || (type === "VOIP" && policy.allowVoip))) return { ok: true };
+  const rule = `destination.line_type.${(type ?? "unknown").toLowerCase()}`;
   return {
     ok: false,
-    rule: `destination.line_type.${(type ?? "unknown").toLowerCase()}`,
+    rule: isRuleName(rule) ? rule : "destination.line_type.unknown",
     message: "We can't send codes to this kind of number. Please use a mobile number.",
   };
 }

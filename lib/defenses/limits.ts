@@ -2,14 +2,19 @@ import "server-only";
 import type { IpRateLimitKeys } from "@/lib/client-ip/strategies";
 import { growingDelays, type LimitName } from "@/lib/config";
 import { getEnv } from "@/lib/env";
-import { AppError } from "@/lib/http/errors";
+import { refusal, type AppError } from "@/lib/http/errors";
+import type { RuleName } from "@/lib/http/refusals";
+import type { Destination } from "@/lib/phone";
 import {
   getBackend,
   type BackoffBudget,
   type Budget,
   type BudgetCheck,
+  type BudgetDecision,
   type BudgetRequest,
+  type SettleRequest,
 } from "@/lib/store";
+import type { CaptchaClaim } from "./captcha";
 
 /**
  * The limits of sending and checking codes, as data: each decision is an ordered list of named
@@ -25,8 +30,8 @@ import {
  */
 
 type Entry = {
-  /** The rule name in throttle events. */
-  rule: string;
+  /** The rule name in throttle events (lib/http/refusals.ts); the attack detector never refuses. */
+  rule: RuleName | "captcha.attack_detector";
   budget: Budget;
   role: BudgetCheck["role"];
   /** Charged even when the decision refuses: the sender's own address budgets. */
@@ -42,7 +47,7 @@ const windowBudget = (name: LimitName, identifier: string): Budget => ({
 });
 
 const limit = (name: LimitName, identifier: string, options: Omit<Entry, "rule" | "budget">): Entry => ({
-  rule: `limit.${name}`,
+  rule: `limit.${name}` as const,
   budget: windowBudget(name, identifier),
   ...options,
 });
@@ -67,11 +72,7 @@ export type SendSubject = {
   /** An operator put the number (or a prefix of it) on the safe list: its own limits do not apply. */
   safeListed: boolean;
   ipKeys: IpRateLimitKeys;
-  /** E.164. */
-  phone: string;
-  /** E.164 without its last four digits: numbers handed out in blocks share it. */
-  prefix: string;
-  country: string | null;
+  destination: Destination;
 };
 
 /**
@@ -80,7 +81,7 @@ export type SendSubject = {
  * country and the global circuit breakers.
  */
 function sendEntries(subject: SendSubject): Entry[] {
-  const { phone, prefix, country } = subject;
+  const { phone, prefix, country } = subject.destination;
   const number = { role: "reservable", numberScoped: true } as const;
   const entries: Entry[] = senderEntries(subject.ipKeys);
   if (!subject.safeListed) {
@@ -130,7 +131,7 @@ export function refuseSpentSender(ipKeys: IpRateLimitKeys): void {
     const until = spentSenders.get(entry.budget.key);
     if (until === undefined) continue;
     if (until <= now) spentSenders.delete(entry.budget.key);
-    else throw refusal(entry, until, TOO_MANY_SENDS);
+    else throw refusedBy(entry, until);
   }
 }
 
@@ -140,17 +141,46 @@ const SPENT_SENDERS_CAPACITY = 10_000;
 /** How long a refusal is remembered: a round trip per address every 10 s costs nothing. */
 const SPENT_SENDER_MEMORY_MS = 10_000;
 
+/** What a send's decision is made on, besides its budgets (see `BudgetRequest` for the gates). */
+export type SendGates = {
+  /** The solved CAPTCHA's single-use mark; made whatever the outcome. */
+  captcha: CaptchaClaim | null;
+  /** The operator rules the decision was made on must still be the current ones. */
+  rulesCurrent: { key: string; equals: unknown };
+  /** Written in the same atomic step when the send is admitted: the ownership of its code. */
+  issuance: { key: string; value: unknown; ttlSeconds: number };
+};
+
 /**
- * Decides a send against every budget at once; throws `429` when any refuses. Says whether sends
- * pass at a rate only bots reach (then attack mode should be on).
+ * Decides a send against every budget at once, behind its gates; throws `429` when a budget
+ * refuses, `403 captcha_failed` for a replayed or outdated CAPTCHA. `stale` when the operator
+ * rules changed since the caller read them (nothing was charged or claimed: ask again). Says
+ * whether sends pass at a rate only bots reach (then attack mode should be on).
  */
 export async function decideSendBudgets(
   subject: SendSubject,
-  /** Written in the same atomic step when the send is admitted: the ownership of its code. */
-  claim: { key: string; value: unknown; ttlSeconds: number },
-): Promise<{ abnormalRate: boolean }> {
-  const decision = await decide(sendEntries(subject), TOO_MANY_SENDS, { onAllowed: claim });
-  return { abnormalRate: decision.allowed && decision.observedFull };
+  gates: SendGates,
+): Promise<{ stale: true } | { stale: false; abnormalRate: boolean }> {
+  const decision = await decide(sendEntries(subject), { ...captchaGates(gates), onAllowed: [gates.issuance] });
+  if (!decision.allowed) return { stale: true };
+  return { stale: false, abnormalRate: decision.observedFull.length > 0 };
+}
+
+/**
+ * For a send the operator rules refuse: makes the CAPTCHA's claim (a solution is single use,
+ * whatever the outcome) and confirms the rules are current, charging nothing. `stale` as above.
+ */
+export async function confirmRulesRefusal(gates: Omit<SendGates, "issuance">): Promise<{ stale: boolean }> {
+  const decision = await decide([], captchaGates(gates));
+  return { stale: !decision.allowed };
+}
+
+function captchaGates({ captcha, rulesCurrent }: Omit<SendGates, "issuance">): Partial<BudgetRequest> {
+  return {
+    precondition: rulesCurrent,
+    absent: captcha?.voidWhileSet ? [captcha.voidWhileSet] : [],
+    claim: captcha ? { key: captcha.key, ttlSeconds: captcha.ttlSeconds } : undefined,
+  };
 }
 
 /**
@@ -159,14 +189,11 @@ export async function decideSendBudgets(
  * client refused for its own address spends neither its network's nor everyone's budget.
  */
 export async function decideChallengeBudgets(ipKeys: IpRateLimitKeys): Promise<void> {
-  await decide(
-    [
-      limit("captcha.challenge.ip", ipKeys.address, { role: "core" }),
-      limit("captcha.challenge.subnet", ipKeys.aggregate, { role: "core" }),
-      limit("captcha.challenge.global", "all", { role: "core" }),
-    ],
-    "Too many requests. Please wait a while and try again.",
-  );
+  await decide([
+    limit("captcha.challenge.ip", ipKeys.address, { role: "core" }),
+    limit("captcha.challenge.subnet", ipKeys.aggregate, { role: "core" }),
+    limit("captcha.challenge.global", "all", { role: "core" }),
+  ]);
 }
 
 /** What a code check is limited by. */
@@ -206,25 +233,23 @@ function checkEntries(subject: CheckSubject): Entry[] {
  * charged, so asking again and again is bounded, and the caller refuses the check.
  */
 export async function decideCheckBudgets(subject: CheckSubject): Promise<"owner" | "superseded" | "ended"> {
-  const decision = await decide(checkEntries(subject), TOO_MANY_CHECKS, { precondition: subject.ownership });
+  const decision = await decide(checkEntries(subject), {
+    precondition: { ...subject.ownership, chargeOwn: true },
+  });
   if (decision.allowed) return "owner";
-  return decision.refusedBy === -1 ? "superseded" : "ended";
+  return decision.gate === "precondition_other" ? "superseded" : "ended";
 }
 
 /**
- * A verified code clears the number's failure counts, and its resend delay grows again from the
- * first step — counted from the last code, since 8x8 holds its own resend interval after that too.
+ * What a verified code settles for its number, with the ownership (lib/sign-in/check-code.ts):
+ * its failure counts are cleared, and its resend delay grows again from the first step — counted
+ * from the last code, since 8x8 holds its own resend interval after that too.
  */
-export async function clearNumberBudgets(phone: string): Promise<void> {
-  const { budgets } = getBackend();
-  await Promise.all([
-    budgets.reset([
-      windowBudget("verify.phone", phone),
-      windowBudget("verify.phone.total", phone),
-      checkDelay(phone),
-    ]),
-    budgets.restart(resendDelay(phone)),
-  ]);
+export function settledByVerifiedCode(phone: string): Pick<SettleRequest, "reset" | "restart"> {
+  return {
+    reset: [windowBudget("verify.phone", phone), windowBudget("verify.phone.total", phone), checkDelay(phone)],
+    restart: [resendDelay(phone)],
+  };
 }
 
 /** Sandbox time travel: the number's resend delay runs as if `seconds` had passed. */
@@ -232,38 +257,35 @@ export async function ageResendDelay(phone: string, seconds: number): Promise<vo
   await getBackend().budgets.backdate(resendDelay(phone), seconds);
 }
 
-const TOO_MANY_SENDS = "Too many code requests. Please wait a while and try again.";
-const TOO_MANY_CHECKS = "Too many code checks. Please wait a while and try again.";
-
+/**
+ * One decision in the store. A budget's refusal throws (and remembers a spent sender); a gate's
+ * refusal is the CAPTCHA's when it is about the CAPTCHA, and otherwise returned to the caller.
+ */
 async function decide(
   entries: Entry[],
-  message: string,
-  options: Pick<BudgetRequest, "precondition" | "onAllowed"> = {},
-) {
+  gates: Omit<BudgetRequest, "checks"> = {},
+): Promise<Exclude<BudgetDecision, { refusedBy: number }>> {
   const decision = await getBackend().budgets.decide({
     checks: entries.map(({ budget, role, chargeOnRefusal }) => ({ ...budget, role, chargeOnRefusal })),
-    ...options,
+    ...gates,
   });
-  if (decision.allowed || decision.refusedBy < 0) return decision;
+  if (decision.allowed) return decision;
+  if (decision.gate === "claimed") throw refusal("captcha.replayed");
+  if (decision.gate === "present") throw refusal("captcha.outdated");
+  if (decision.gate) return decision;
   const entry = entries[decision.refusedBy]!;
   if (entry.chargeOnRefusal) {
     if (spentSenders.size >= SPENT_SENDERS_CAPACITY) spentSenders.delete(spentSenders.keys().next().value!);
     // Not until the window's end: a sliding window frees room before it, as the older hits fade.
     spentSenders.set(entry.budget.key, Math.min(decision.retryAt, Date.now() + SPENT_SENDER_MEMORY_MS));
   }
-  throw refusal(entry, decision.retryAt, message);
+  throw refusedBy(entry, decision.retryAt);
 }
 
-function refusal(entry: Entry, retryAt: number, message: string): AppError {
-  return new AppError("rate_limited", message, {
+function refusedBy(entry: Entry, retryAt: number): AppError {
+  return refusal(entry.rule as RuleName, {
     retryAfterSeconds: entry.numberScoped
       ? getEnv().otp.resendIntervalSeconds
       : Math.max(1, (retryAt - Date.now()) / 1000),
-    rule: entry.rule,
   });
-}
-
-/** E.164 without its last four digits. */
-export function numberPrefix(e164: string): string {
-  return e164.slice(0, -4);
 }

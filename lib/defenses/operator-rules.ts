@@ -1,18 +1,17 @@
 import "server-only";
 import { z } from "zod";
-import { captchaFailed, type CaptchaClaim } from "@/lib/defenses/captcha";
 import { getEnv } from "@/lib/env";
 import { AppError } from "@/lib/http/errors";
 import { formatIp, formatNetwork, parseIp, parseIpRange, type IpAddress } from "@/lib/client-ip/ip-address";
 import { isKnownCountry, parsePhone } from "@/lib/phone";
-import { getStore } from "@/lib/store";
+import { getBackend, getStore } from "@/lib/store";
 
 /**
  * Operator rules, each with a TTL: blocks of an address, a network, a number, a number prefix or
  * a destination country; and a safe list of numbers and prefixes that the automatic per-number and
- * per-prefix limits never refuse. They live in the store, so they take effect on the next request
- * on every instance. One owner for the `rule:` keys; the send path reads all that could apply in
- * one round trip.
+ * per-prefix limits never refuse. They live in the store, one versioned map (`rules`, owned here),
+ * so they take effect on the next decision on every instance; each process reads them only when
+ * they change (see {@link findApplicableRules}).
  */
 export const ruleKinds = [
   "block-ip",
@@ -35,8 +34,6 @@ export type AdminRule = {
 };
 
 export const MAX_RULE_TTL_SECONDS = 90 * 24 * 3600;
-const INDEX_KEY = "rule:index";
-const ruleKey = (kind: RuleKind, value: string) => `rule:${kind}:${value}`;
 
 export const newRuleSchema = z
   .object({
@@ -58,8 +55,8 @@ export const newRuleSchema = z
  *   treats one such network as one client, whose owner can use any address inside it, so
  *   blocking part of it would stop nobody.
  *
- * Looking up every enclosing network in the same MGET keeps the send path at one round trip
- * whatever was blocked, where a list of ranges would need a scan (or a second read) per send.
+ * Looking up every enclosing network by its key keeps a send's rule check a few dozen map
+ * lookups in memory whatever was blocked, where a list of ranges would need a scan per send.
  */
 export function blockableNetworkLengths(version: 4 | 6, ipv6Prefix = getEnv().clientIp.ipv6Prefix): number[] {
   const lengths: number[] = [];
@@ -138,6 +135,14 @@ export function canonicalRuleValue(
   }
 }
 
+/**
+ * At most this many rules at once: every send evaluates the rules of its process's snapshot, and
+ * rules cost an operator nothing to add.
+ */
+export const MAX_RULES = 10_000;
+const RULES_KEY = "rules";
+const field = (kind: RuleKind, value: string) => `${kind}:${value}`;
+
 export async function addRule(input: z.infer<typeof newRuleSchema>, createdBy: string): Promise<AdminRule> {
   const value = canonicalRuleValue(input.kind, input.value);
   const now = Date.now();
@@ -150,86 +155,104 @@ export async function addRule(input: z.infer<typeof newRuleSchema>, createdBy: s
     expiresAt: new Date(now + input.ttlSeconds * 1000).toISOString(),
   };
   const store = getStore();
-  await store.set(ruleKey(rule.kind, value), rule, input.ttlSeconds);
-  const index = (await store.get<AdminRule[]>(INDEX_KEY)) ?? [];
-  const others = index.filter((entry) => !(entry.kind === rule.kind && entry.value === value));
-  await store.set(INDEX_KEY, [...live(others), rule]);
+  const { entries } = await store.readVersionedMap<AdminRule>(RULES_KEY);
+  const expired = Object.keys(entries).filter((key) => !isLive(entries[key]!, now));
+  if (Object.keys(entries).length - expired.length >= MAX_RULES && !(field(rule.kind, value) in entries)) {
+    throw new AppError("bad_request", `At most ${MAX_RULES} rules can be in force; remove some first.`);
+  }
+  await store.updateVersionedMap(RULES_KEY, { [field(rule.kind, value)]: rule }, expired);
   return rule;
 }
 
 export async function removeRule(kind: RuleKind, value: string): Promise<boolean> {
   const store = getStore();
-  const canonical = canonicalRuleValue(kind, value);
-  const existed = (await store.take(ruleKey(kind, canonical))) !== null;
-  const index = (await store.get<AdminRule[]>(INDEX_KEY)) ?? [];
-  await store.set(
-    INDEX_KEY,
-    live(index).filter((entry) => !(entry.kind === kind && entry.value === canonical)),
-  );
-  return existed;
+  const key = field(kind, canonicalRuleValue(kind, value));
+  const { entries } = await store.readVersionedMap<AdminRule>(RULES_KEY);
+  const existing = entries[key];
+  if (!existing) return false;
+  await store.updateVersionedMap(RULES_KEY, {}, [key]);
+  return isLive(existing, Date.now());
 }
 
 /** Rules in force, newest first. */
 export async function listRules(): Promise<AdminRule[]> {
-  return live((await getStore().get<AdminRule[]>(INDEX_KEY)) ?? []).reverse();
+  const { entries } = await getStore().readVersionedMap<AdminRule>(RULES_KEY);
+  const now = Date.now();
+  return Object.values(entries)
+    .filter((rule) => isLive(rule, now))
+    .sort((a, b) => b.createdAt.localeCompare(a.createdAt));
 }
 
-function live(rules: AdminRule[]): AdminRule[] {
-  const now = Date.now();
-  return rules.filter((rule) => new Date(rule.expiresAt).getTime() > now);
-}
+const isLive = (rule: AdminRule, now: number) => new Date(rule.expiresAt).getTime() > now;
 
 export type RequestSubject = {
-  /** The client's address, canonical (as resolved by lib/client-ip/strategies.ts). */
+  /** The client's address, canonical (as resolved by lib/client-ip). */
   clientIp: string;
   phone: string;
-  prefix: string;
   country: string | null;
 };
 
+/** What the operator rules say about one send, and the version of the rules it was read from. */
+export type RulesVerdict = { block: AdminRule | null; safe: boolean; version: number };
+
+type Snapshot = { version: number; rules: Map<string, AdminRule> };
+/** Each process keeps the rules it last read, per backend (tests switch backends). */
+const snapshots = new WeakMap<object, Snapshot>();
+
 /**
  * The operator rules that apply to a send — the first block found (which refuses it), and whether
- * the number or a prefix of it is on the safe list — read in one round trip, which also makes
- * `claim` (a solved CAPTCHA's single-use mark), so the refusal path stays at one round trip.
+ * the number or a prefix of it is on the safe list — from this process's copy of the rules, read
+ * once and then only when they change: the send's budget decision carries the copy's version as
+ * its precondition ({@link rulesAreCurrent}), so a decision made on rules an operator has since
+ * changed fails, and the caller asks again with `reload`. Every instance enforces a change from its
+ * next decision, at no store round trip per send.
  *
  * Network blocks match by containment: the keys of every enclosing network the rules accept
- * ({@link blockableNetworkLengths}) are read in the same MGET, so a /16 block refuses every
- * address inside it. A claim that is void while a flag is set (a proof of work bought before
- * attack mode raised the price) reads that flag here too, and is refused as `captcha.outdated`.
+ * ({@link blockableNetworkLengths}) are looked up, so a /16 block refuses every address inside it.
  */
 export async function findApplicableRules(
   subject: RequestSubject,
-  claim: CaptchaClaim | null = null,
-): Promise<{ block: AdminRule | null; safe: boolean; claimed: boolean }> {
+  options: { reload?: boolean } = {},
+): Promise<RulesVerdict> {
+  const backend = getBackend();
+  let snapshot = snapshots.get(backend);
+  if (!snapshot || options.reload) {
+    const { version, entries } = await backend.kv.readVersionedMap<AdminRule>(RULES_KEY);
+    snapshot = { version, rules: new Map(Object.entries(entries)) };
+    snapshots.set(backend, snapshot);
+  }
+  const { rules } = snapshot;
+  const now = Date.now();
+  const found = (kind: RuleKind, value: string) => {
+    if (rules.size === 0) return null;
+    const rule = rules.get(field(kind, value));
+    return rule && isLive(rule, now) ? rule : null;
+  };
+
   const address = parseIp(subject.clientIp);
   if (!address)
     throw new Error(`findApplicableRules needs a resolved client address, got ${subject.clientIp}`);
   const { ipv6Prefix } = getEnv().clientIp;
   const prefixes = numberPrefixes(subject.phone);
-  const blockKeys = [
-    ruleKey("block-ip", addressBlockKey(address, ipv6Prefix)),
-    ...blockableNetworkLengths(address.version, ipv6Prefix).map((length) =>
-      ruleKey("block-subnet", formatNetwork(address, length)),
-    ),
-    ruleKey("block-phone", subject.phone),
-    ...prefixes.map((prefix) => ruleKey("block-prefix", prefix)),
-    ...(subject.country ? [ruleKey("block-country", subject.country)] : []),
-  ];
-  const safeKeys = [
-    ruleKey("safe-phone", subject.phone),
-    ...prefixes.map((prefix) => ruleKey("safe-prefix", prefix)),
-  ];
-  const voidKeys = claim?.voidWhileSet ? [claim.voidWhileSet] : [];
-  const { claimed, values } = await getStore().claimAndGetMany<AdminRule>(
-    claim && { key: claim.key, ttlSeconds: claim.ttlSeconds },
-    [...blockKeys, ...safeKeys, ...voidKeys],
-  );
-  if (voidKeys.length > 0 && values.at(-1) !== null) throw captchaFailed("captcha.outdated");
-  return {
-    block: values.slice(0, blockKeys.length).find((rule) => rule !== null) ?? null,
-    safe: values.slice(blockKeys.length, blockKeys.length + safeKeys.length).some((rule) => rule !== null),
-    claimed,
-  };
+  let block: AdminRule | null = null;
+  let safe = false;
+  if (rules.size > 0) {
+    block =
+      found("block-ip", addressBlockKey(address, ipv6Prefix)) ??
+      blockableNetworkLengths(address.version, ipv6Prefix)
+        .map((length) => found("block-subnet", formatNetwork(address, length)))
+        .find(Boolean) ??
+      found("block-phone", subject.phone) ??
+      prefixes.map((prefix) => found("block-prefix", prefix)).find(Boolean) ??
+      (subject.country ? found("block-country", subject.country) : null);
+    safe = found("safe-phone", subject.phone) !== null || prefixes.some((prefix) => found("safe-prefix", prefix));
+  }
+  return { block, safe, version: snapshot.version };
+}
+
+/** The budget decision's precondition that the rules `verdict` was read from are still the current ones. */
+export function rulesAreCurrent(verdict: RulesVerdict): { key: string; equals: number | null } {
+  return { key: `${RULES_KEY}:version`, equals: verdict.version === 0 ? null : verdict.version };
 }
 
 /** Every prefix of an E.164 number from `+` and 2 digits to the whole number but its last digit. */

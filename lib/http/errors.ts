@@ -1,31 +1,9 @@
 import "server-only";
 import { NextResponse } from "next/server";
 import { isStoreUnavailable } from "@/lib/store/deadline";
+import { refusals, statusByCode, type ErrorCode, type RuleName } from "./refusals";
 
-/**
- * The error codes of the public HTTP API. Each maps to one HTTP status; the message is what a
- * person reads, so it never carries an exception text, an 8x8 `errorId` or a code.
- */
-const statusByCode = {
-  bad_request: 400,
-  invalid_phone: 400,
-  code_invalid: 400,
-  no_pending_verification: 400,
-  unauthorized: 401,
-  forbidden: 403,
-  captcha_failed: 403,
-  destination_blocked: 403,
-  not_found: 404,
-  method_not_allowed: 405,
-  code_superseded: 409,
-  payload_too_large: 413,
-  unsupported_media_type: 415,
-  rate_limited: 429,
-  unavailable: 503,
-  internal_error: 500,
-} as const;
-
-export type ErrorCode = keyof typeof statusByCode;
+export { statusByCode, type ErrorCode } from "./refusals";
 
 export class AppError extends Error {
   override name = "AppError";
@@ -38,7 +16,7 @@ export class AppError extends Error {
       retryAfterSeconds?: number;
       allow?: string[];
       /** Which rule refused, for the throttle event; never sent to the client. */
-      rule?: string;
+      rule?: RuleName;
     } = {},
   ) {
     super(message);
@@ -47,6 +25,24 @@ export class AppError extends Error {
   get status(): number {
     return statusByCode[this.code];
   }
+}
+
+/**
+ * The refusal named `rule` in the catalogue (./refusals.ts), with its code and message; `message`
+ * replaces the catalogue's where a refusal says more (a country's name, a field's validation).
+ */
+export function refusal(
+  rule: RuleName,
+  extras: { retryAfterSeconds?: number; message?: string; fields?: Record<string, string> } = {},
+): AppError {
+  const entry = refusals[rule];
+  const message = extras.message ?? entry.message;
+  const field = "field" in entry ? entry.field : undefined;
+  return new AppError(entry.code, message, {
+    rule,
+    retryAfterSeconds: extras.retryAfterSeconds,
+    fields: extras.fields ?? (field ? { [field]: message } : undefined),
+  });
 }
 
 export type ErrorBody = {
@@ -65,13 +61,7 @@ export function errorResponse(
     error instanceof AppError
       ? error
       : isStoreUnavailable(error)
-        ? new AppError(
-            "unavailable",
-            "This service is not available right now. Please try again in a minute.",
-            {
-              rule: "store_unavailable",
-            },
-          )
+        ? refusal("store_unavailable")
         : (console.error("Unhandled error", { ...context, error }),
           new AppError("internal_error", "Something went wrong on our side. Please try again."));
 

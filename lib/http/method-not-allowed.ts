@@ -1,5 +1,4 @@
-import { errorResponse } from "./errors";
-import { AppError } from "./errors";
+import { AppError, errorResponse } from "./errors";
 
 /**
  * Handlers for the methods a route does not support: `405` with `Allow`, in the JSON error

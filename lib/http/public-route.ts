@@ -1,74 +1,97 @@
 import "server-only";
 import { randomUUID } from "node:crypto";
-import type { NextResponse } from "next/server";
-import { deriveIpKeys } from "@/lib/client-ip/strategies";
+import type { NextRequest, NextResponse } from "next/server";
+import { resolveRequestClientIp } from "@/lib/client-ip/request";
+import { deriveIpKeys, type IpRateLimitKeys } from "@/lib/client-ip/strategies";
 import { getEnv } from "@/lib/env";
-import { AppError, errorResponse, type ErrorBody } from "./errors";
-import { isStoreUnavailable } from "@/lib/store";
 import { recordThrottleEvent } from "@/lib/events";
+import { describeDestination, type Destination } from "@/lib/phone";
+import { errorResponse, refusal, AppError, type ErrorBody } from "./errors";
 
-/** What a route handler has learned about a request so far, for the throttle event if it is refused. */
+/**
+ * What a public route knows about its request, for its decisions and for the throttle event if it
+ * is refused. Made once per request by `publicRoute`: the client address and its limit keys are
+ * resolved there (no I/O), so every refusal's event carries them; the destination is noted once,
+ * when the route learns it.
+ */
 export type RequestContext = {
-  route: string;
-  requestId: string;
-  userAgent: string | null;
-  ip: string | null;
-  subnet: string | null;
-  phone: string | null;
-  country: string | null;
-  prefix: string | null;
+  readonly route: string;
+  readonly requestId: string;
+  /** Attacker-controlled: stored as text, bounded, never interpreted. */
+  readonly userAgent: string | null;
+  /** The client address under the configured strategy, or null when none can be trusted. */
+  readonly clientIp: string | null;
+  readonly ipKeys: IpRateLimitKeys | null;
+  destination: Destination | null;
 };
 
-export function startRequestContext(request: Request, route: string): RequestContext {
-  return {
-    route,
-    requestId: randomUUID(),
-    // Attacker-controlled: stored as text, bounded, never interpreted.
-    userAgent: request.headers.get("user-agent")?.slice(0, 512) ?? null,
-    ip: null,
-    subnet: null,
-    phone: null,
-    country: null,
-    prefix: null,
-  };
-}
-
-/** Fills the context's address fields from a resolved client address. */
-export function noteClientIp(context: RequestContext, ip: string): void {
-  context.ip = ip;
-  context.subnet = deriveIpKeys(ip, getEnv().clientIp.ipv6Prefix)?.aggregate ?? null;
+/** Notes where the request's code goes (E.164), for the limits and the throttle event. */
+export function noteDestination(context: RequestContext, phone: string): Destination {
+  context.destination = describeDestination(phone);
+  return context.destination;
 }
 
 /**
- * The one way a refused request ends: the error becomes the JSON envelope with its status, and a
- * throttle event naming the rule is recorded after the response. A store that is down is
- * `503 unavailable` — fail closed — and recorded to the log when it cannot be stored.
+ * The client address and its limit keys; without a trustworthy address no per-address limit
+ * could hold, so nothing is sent or checked (`403 client_ip`).
  */
-export function refuse(error: unknown, context: RequestContext): NextResponse<ErrorBody> {
-  const appError = isStoreUnavailable(error)
-    ? new AppError("unavailable", "We can't send or check codes right now. Please try again in a minute.", {
-        rule: "store_unavailable",
-      })
-    : error;
-  const response = errorResponse(appError, { route: context.route, requestId: context.requestId });
-  response.headers.set("X-Request-Id", context.requestId);
+export function requireClientIp(context: RequestContext): { clientIp: string; ipKeys: IpRateLimitKeys } {
+  if (!context.clientIp || !context.ipKeys) throw refusal("client_ip");
+  return { clientIp: context.clientIp, ipKeys: context.ipKeys };
+}
 
-  const rule = appError instanceof AppError ? (appError.details.rule ?? appError.code) : "internal_error";
-  if (isStoreUnavailable(error)) {
-    console.error("[otp-shield] store unavailable: refusing", {
-      route: context.route,
-      requestId: context.requestId,
-    });
+/**
+ * A public JSON endpoint: the request context, `Cache-Control: no-store` and `X-Request-Id` on
+ * every answer, and the one way a refused request ends — the error becomes the JSON envelope with
+ * its status, and a throttle event naming the rule is recorded after the response.
+ */
+export function publicRoute(
+  route: string,
+  handler: (request: NextRequest, context: RequestContext) => Promise<NextResponse>,
+): (request: NextRequest) => Promise<NextResponse> {
+  return async (request) => {
+    const context = startRequestContext(request, route);
+    let response: NextResponse;
+    try {
+      response = await handler(request, context);
+    } catch (error) {
+      response = refuse(error, context);
+    }
+    response.headers.set("Cache-Control", "no-store");
+    response.headers.set("X-Request-Id", context.requestId);
+    return response;
+  };
+}
+
+function startRequestContext(request: Request, route: string): RequestContext {
+  const clientIp = resolveRequestClientIp(request);
+  return {
+    route,
+    requestId: randomUUID(),
+    userAgent: request.headers.get("user-agent")?.slice(0, 512) ?? null,
+    clientIp,
+    ipKeys: clientIp ? deriveIpKeys(clientIp, getEnv().clientIp.ipv6Prefix) : null,
+    destination: null,
+  };
+}
+
+/** A store that is down is `503 unavailable` — fail closed — and recorded to the log when it cannot be stored. */
+function refuse(error: unknown, context: RequestContext): NextResponse<ErrorBody> {
+  const response = errorResponse(error, { route: context.route, requestId: context.requestId });
+  const rule = error instanceof AppError ? (error.details.rule ?? error.code) : response.status === 503 ? "store_unavailable" : "internal_error";
+  if (rule === "store_unavailable") {
+    console.error("[otp-shield] store unavailable: refusing", { route: context.route, requestId: context.requestId });
   }
+  const { destination } = context;
   recordThrottleEvent({
     route: context.route,
     rule,
     decision: response.status >= 500 ? "failed" : "refused",
-    ip: context.ip,
-    subnet: context.subnet,
-    phone: context.phone,
-    country: context.country,
-    prefix: context.prefix,
+    ip: context.clientIp,
+    subnet: context.ipKeys?.aggregate ?? null,
+    phone: destination?.phone ?? null,
+    country: destination?.country ?? null,
+    prefix: destination?.prefix ?? null,
     userAgent: context.userAgent,
     retryAfterSeconds: Number(response.headers.get("retry-after")) || null,
     requestId: context.requestId,

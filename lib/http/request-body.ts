@@ -1,6 +1,7 @@
 import "server-only";
 import type { z } from "zod";
-import { AppError, type ErrorCode } from "./errors";
+import { refusal, type AppError } from "./errors";
+import { isRuleName } from "./refusals";
 
 /** Bodies of the public JSON endpoints are a few hundred bytes; anything far larger is abuse. */
 export const MAX_JSON_BODY_BYTES = 4096;
@@ -8,23 +9,16 @@ export const MAX_JSON_BODY_BYTES = 4096;
 /**
  * Reads a JSON request body with the checks every public endpoint needs, cheapest first:
  * media type (415), size (413, counted while streaming so a huge body is never buffered),
- * syntax (400 bad_request) and shape (400 with per-field messages from the zod schema).
+ * syntax (400 bad_request) and shape (400 with per-field messages from the zod schema; a field
+ * with a refusal of its own in the catalogue, `validation.<field>`, is refused by that one).
  */
 export async function readJsonBody<Schema extends z.ZodType>(
   request: Request,
   schema: Schema,
-  /** Error codes for particular fields, e.g. `{ phone: "invalid_phone" }`; others are bad_request. */
-  fieldErrorCodes: Record<string, ErrorCode> = {},
 ): Promise<z.infer<Schema>> {
   const mediaType = request.headers.get("content-type")?.split(";")[0]?.trim().toLowerCase();
   if (mediaType !== "application/json") {
-    throw new AppError(
-      "unsupported_media_type",
-      "Send the request body as JSON (Content-Type: application/json).",
-      {
-        rule: "hygiene.media_type",
-      },
-    );
+    throw refusal("hygiene.media_type");
   }
 
   const declaredLength = Number(request.headers.get("content-length") ?? "0");
@@ -35,9 +29,7 @@ export async function readJsonBody<Schema extends z.ZodType>(
   try {
     json = JSON.parse(text);
   } catch {
-    throw new AppError("bad_request", "The request body is not valid JSON.", {
-      rule: "hygiene.malformed_json",
-    });
+    throw refusal("hygiene.malformed_json");
   }
 
   const result = schema.safeParse(json);
@@ -47,13 +39,11 @@ export async function readJsonBody<Schema extends z.ZodType>(
       const key = issue.path.length > 0 ? issue.path.join(".") : "body";
       fields[key] ??= issue.message;
     }
-    const field = Object.keys(fields).find((key) => key in fieldErrorCodes);
-    const code = field ? fieldErrorCodes[field]! : "bad_request";
-    const firstMessage =
-      (field ? fields[field] : Object.values(fields)[0]) ?? "The request body is not valid.";
-    throw new AppError(code, firstMessage, {
+    const field = Object.keys(fields).find((key) => isRuleName(`validation.${key}`));
+    const message = (field ? fields[field] : Object.values(fields)[0]) ?? "The request body is not valid.";
+    throw refusal(field ? (`validation.${field}` as "validation.phone") : "hygiene.body_shape", {
+      message,
       fields,
-      rule: field ? `validation.${field}` : "hygiene.body_shape",
     });
   }
   return result.data;
@@ -78,7 +68,7 @@ async function readLimitedText(request: Request, maxBytes: number): Promise<stri
 }
 
 function tooLarge(): AppError {
-  return new AppError("payload_too_large", `The request body must be at most ${MAX_JSON_BODY_BYTES} bytes.`, {
-    rule: "hygiene.body_size",
+  return refusal("hygiene.body_size", {
+    message: `The request body must be at most ${MAX_JSON_BODY_BYTES} bytes.`,
   });
 }

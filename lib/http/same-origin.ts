@@ -1,5 +1,5 @@
 import "server-only";
-import { AppError } from "./errors";
+import { refusal } from "./errors";
 
 /**
  * Refuses cross-site POSTs: a page on another site must not be able to make visitors' browsers
@@ -25,13 +25,4 @@ export function requireSameOrigin(request: Request): void {
   if (originHost.toLowerCase() !== host.split(",")[0]!.trim().toLowerCase()) throw crossSite();
 }
 
-function crossSite(): AppError {
-  return new AppError("forbidden", "Requests from other sites are not accepted.", {
-    rule: "hygiene.cross_site",
-  });
-}
-
-/** Whether the visitor reached us over HTTPS (directly, or through a proxy that says so): cookies get `Secure`. */
-export function isHttpsRequest(request: Request): boolean {
-  return new URL(request.url).protocol === "https:" || request.headers.get("x-forwarded-proto") === "https";
-}
+const crossSite = () => refusal("hygiene.cross_site");

@@ -1,7 +1,7 @@
 import "server-only";
 import { createHmac, hkdfSync } from "node:crypto";
 import { getEnv } from "@/lib/env";
-import { isHttpsRequest } from "@/lib/http/same-origin";
+import { strictCookieOptions } from "@/lib/http/cookies";
 import { readSignedValue, signValue } from "@/lib/http/signing";
 
 /**
@@ -24,13 +24,7 @@ export function knownDeviceCookie(request: Request, phone: string) {
   return {
     name: KNOWN_DEVICE_COOKIE_NAME,
     value: signValue(PURPOSE, `${phoneTag(phone)}~${Date.now()}`),
-    options: {
-      httpOnly: true,
-      secure: isHttpsRequest(request),
-      sameSite: "strict" as const,
-      path: "/",
-      maxAge: LIFETIME_SECONDS,
-    },
+    options: strictCookieOptions(request, LIFETIME_SECONDS),
   };
 }
 

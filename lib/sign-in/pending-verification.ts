@@ -2,7 +2,7 @@ import "server-only";
 import { randomBytes } from "node:crypto";
 import type { VerificationSession } from "@/lib/eight-by-eight";
 import { getEnv } from "@/lib/env";
-import { isHttpsRequest } from "@/lib/http/same-origin";
+import { strictCookieOptions } from "@/lib/http/cookies";
 import { readSignedValue, signValue } from "@/lib/http/signing";
 import { getStore, type KeyValueStore } from "@/lib/store";
 
@@ -87,19 +87,16 @@ export function issuanceOwnership(pending: PendingVerification): { key: string; 
 }
 
 /**
- * Ends `pending` after 8x8 verified its code. True only for the one caller that still owned the
- * number's current issuance and deleted it: of concurrent checks, and of checks after a newer send,
- * no other gets true.
+ * What ending `pending` after 8x8 verified its code settles (`BudgetStore.settle`, in one step
+ * with the number's budgets): its ownership of the number's current issuance, deleted only while
+ * it still owns it — so of concurrent checks, and of checks after a newer send, no other settles —
+ * and its own record, deleted either way.
  */
-export async function completeIssuance(
-  pending: PendingVerification,
-  store: KeyValueStore = getStore(),
-): Promise<boolean> {
-  const [owned] = await Promise.all([
-    store.deleteIfEquals(issuanceKey(pending.phone), pending.id),
-    store.delete(pendingKey(pending.id)),
-  ]);
-  return owned;
+export function completionOf(pending: PendingVerification): {
+  ownership: { key: string; equals: string };
+  forget: string[];
+} {
+  return { ownership: issuanceOwnership(pending), forget: [pendingKey(pending.id)] };
 }
 
 /** Forgets `pending` (and its ownership, if it still owns the number's code). */
@@ -113,13 +110,11 @@ export async function discardPendingVerification(
   ]);
 }
 
-/** httpOnly and SameSite=Strict: scripts cannot read it and other sites cannot make the browser send it. */
-export function pendingCookieOptions(request: Request, maxAgeSeconds: number) {
+/** The pending verification's cookie (see lib/http/cookies.ts). */
+export function pendingCookie(request: Request, sent: { cookieValue: string; maxAgeSeconds: number }) {
   return {
-    httpOnly: true,
-    secure: isHttpsRequest(request),
-    sameSite: "strict" as const,
-    path: "/",
-    maxAge: maxAgeSeconds,
+    name: PENDING_COOKIE_NAME,
+    value: sent.cookieValue,
+    options: strictCookieOptions(request, sent.maxAgeSeconds),
   };
 }

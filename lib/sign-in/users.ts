@@ -17,8 +17,8 @@ export async function getUserByPhone(phone: string, store: KeyValueStore = getSt
 }
 
 /**
- * Signs a verified number up (first time) or in (every later time). Creation is atomic, so two
- * concurrent first sign-ins produce one user and exactly one of them reports `isNewUser`.
+ * Signs a verified number up (first time) or in (every later time), in one store step. Creation is
+ * atomic, so two concurrent first sign-ins produce one user and exactly one of them reports `isNewUser`.
  */
 export async function recordVerifiedSignIn(
   phone: string,
@@ -31,10 +31,8 @@ export async function recordVerifiedSignIn(
     createdAt: now.toISOString(),
     lastSignInAt: now.toISOString(),
   };
-  if (await store.setIfAbsent(userKey(phone), fresh)) return { user: fresh, isNewUser: true };
-
-  const existing = await store.get<User>(userKey(phone));
-  const user: User = { ...(existing ?? fresh), lastSignInAt: now.toISOString() };
-  await store.set(userKey(phone), user);
-  return { user, isNewUser: false };
+  const { value, created } = await store.createOrMerge(userKey(phone), fresh, {
+    lastSignInAt: now.toISOString(),
+  });
+  return { user: value, isNewUser: created };
 }

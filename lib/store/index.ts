@@ -8,8 +8,10 @@ export type {
   BackoffBudget,
   Budget,
   BudgetCheck,
+  BudgetDecision,
   BudgetRequest,
   KeyValueStore,
+  SettleRequest,
   StoreBackend,
   StoreConnection,
 } from "./types";

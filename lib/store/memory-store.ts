@@ -6,13 +6,15 @@ type Entry = { json: string; expiresAt: number };
 /** Expired entries are swept after this many writes, so memory stays bounded without a timer. */
 const SWEEP_EVERY_WRITES = 1000;
 
-/** The in-process key-value store, with a synchronous read for the budget store's precondition. */
+/** The in-process key-value store, with synchronous reads and writes for the budget store's gates. */
 export function createMemoryKeyValueStore(now: () => number = Date.now): KeyValueStore & {
   readNow(key: string): unknown;
   writeNow(key: string, value: unknown, ttlSeconds: number): void;
+  deleteNow(key: string): void;
 } {
   const entries = new Map<string, Entry>();
   const lists = new Map<string, string[]>();
+  const maps = new Map<string, Map<string, string>>();
   let writes = 0;
 
   const read = (key: string): Entry | undefined => {
@@ -44,6 +46,7 @@ export function createMemoryKeyValueStore(now: () => number = Date.now): KeyValu
   return {
     readNow: (key) => readValue(key),
     writeNow: (key, value, ttlSeconds) => write(key, value, ttlSeconds),
+    deleteNow: (key) => void entries.delete(key),
     async get<T>(key: string) {
       return readValue<T>(key);
     },
@@ -67,22 +70,37 @@ export function createMemoryKeyValueStore(now: () => number = Date.now): KeyValu
     async getMany<T>(keys: string[]) {
       return keys.map((key) => readValue<T>(key));
     },
-    async claimAndGetMany<T>(claim: { key: string; ttlSeconds: number } | null, keys: string[]) {
-      let claimed = true;
-      if (claim) {
-        claimed = !read(claim.key);
-        if (claimed) write(claim.key, 1, claim.ttlSeconds);
-      }
-      return {
-        claimed,
-        values: keys.map((key) => readValue<T>(key)),
-      };
+    async increment(key) {
+      const entry = read(key);
+      const value = (entry ? Number(JSON.parse(entry.json)) : 0) + 1;
+      entries.set(key, { json: JSON.stringify(value), expiresAt: entry?.expiresAt ?? Number.POSITIVE_INFINITY });
+      return value;
+    },
+    async createOrMerge<T extends object>(key: string, initial: T, update: Partial<T>) {
+      const existing = readValue<T>(key);
+      const value = existing ? { ...existing, ...update } : initial;
+      entries.set(key, { json: JSON.stringify(value), expiresAt: read(key)?.expiresAt ?? Number.POSITIVE_INFINITY });
+      return { value, created: !existing };
     },
     async deleteIfEquals(key, value) {
       const entry = read(key);
       if (!entry || entry.json !== JSON.stringify(value)) return false;
       entries.delete(key);
       return true;
+    },
+    async readVersionedMap<T>(key: string) {
+      const entries: Record<string, T> = {};
+      for (const [field, json] of maps.get(key) ?? []) entries[field] = JSON.parse(json) as T;
+      return { version: readValue<number>(`${key}:version`) ?? 0, entries };
+    },
+    async updateVersionedMap(key, set, remove) {
+      const map = maps.get(key) ?? new Map<string, string>();
+      for (const [field, value] of Object.entries(set)) map.set(field, JSON.stringify(value));
+      for (const field of remove) map.delete(field);
+      maps.set(key, map);
+      const version = (readValue<number>(`${key}:version`) ?? 0) + 1;
+      write(`${key}:version`, version);
+      return version;
     },
     async pushCapped(key, value, cap) {
       const list = lists.get(key) ?? [];

@@ -29,6 +29,20 @@ export function createRedisBackend(options: RedisBackendOptions): StoreBackend {
     `if redis.call("GET", KEYS[1]) == ARGV[1] then return redis.call("DEL", KEYS[1]) end return 0`,
   );
 
+  // Keeps the TTL the key has (KEEPTTL); cjson is part of Redis's Lua and of Upstash's.
+  const createOrMergeScript = redis.createScript<[number, unknown]>(`
+local held = redis.call("GET", KEYS[1])
+if not held then
+  redis.call("SET", KEYS[1], ARGV[1])
+  return {1, ARGV[1]}
+end
+local value = cjson.decode(held)
+for field, update in pairs(cjson.decode(ARGV[2])) do value[field] = update end
+local merged = cjson.encode(value)
+redis.call("SET", KEYS[1], merged, "KEEPTTL")
+return {0, merged}
+`);
+
   const kv: KeyValueStore = {
     get: <T>(key: string) => guard("GET", redis.get<T>(keyPrefix + key)),
     async set(key, value, ttlSeconds) {
@@ -58,13 +72,15 @@ export function createRedisBackend(options: RedisBackendOptions): StoreBackend {
       if (keys.length === 0) return [];
       return guard("MGET", redis.mget<(T | null)[]>(...keys.map((key) => keyPrefix + key)));
     },
-    async claimAndGetMany<T>(claim: { key: string; ttlSeconds: number } | null, keys: string[]) {
-      if (!claim) return { claimed: true, values: await kv.getMany<T>(keys) };
-      const pipeline = redis.pipeline();
-      pipeline.set(keyPrefix + claim.key, "1", { nx: true, ex: ttl(claim.ttlSeconds) });
-      if (keys.length > 0) pipeline.mget(...keys.map((key) => keyPrefix + key));
-      const [reply, values] = await guard("SET NX + MGET", pipeline.exec<[string | null, (T | null)[]?]>());
-      return { claimed: reply === "OK", values: values ?? [] };
+    async increment(key) {
+      return guard("INCR", redis.incr(keyPrefix + key));
+    },
+    async createOrMerge<T extends object>(key: string, initial: T, update: Partial<T>) {
+      const [created, json] = await guard(
+        "create or merge",
+        createOrMergeScript.exec([keyPrefix + key], [encode(initial), encode(update)]),
+      );
+      return { value: (typeof json === "string" ? JSON.parse(json) : json) as T, created: created === 1 };
     },
     async deleteIfEquals(key, value) {
       const deleted = await guard(
@@ -72,6 +88,26 @@ export function createRedisBackend(options: RedisBackendOptions): StoreBackend {
         deleteIfEqualsScript.exec([keyPrefix + key], [encode(value)]),
       );
       return deleted === 1;
+    },
+    async readVersionedMap<T>(key: string) {
+      const [entries, version] = await guard(
+        "HGETALL + GET",
+        redis
+          .pipeline()
+          .hgetall<Record<string, T>>(keyPrefix + key)
+          .get<number>(`${keyPrefix}${key}:version`)
+          .exec<[Record<string, T> | null, number | null]>(),
+      );
+      return { version: Number(version ?? 0), entries: entries ?? {} };
+    },
+    async updateVersionedMap(key, set, remove) {
+      const transaction = redis.multi();
+      const fields = Object.fromEntries(Object.entries(set).map(([field, value]) => [field, encode(value)]));
+      if (Object.keys(fields).length > 0) transaction.hset(keyPrefix + key, fields);
+      if (remove.length > 0) transaction.hdel(keyPrefix + key, ...remove);
+      transaction.incr(`${keyPrefix}${key}:version`);
+      const replies = await guard("versioned map update", transaction.exec<number[]>());
+      return Number(replies.at(-1));
     },
     async pushCapped(key, value, cap) {
       await guard(

@@ -16,16 +16,23 @@ export type KeyValueStore = {
   delete(key: string): Promise<void>;
   /** Several keys in one round trip; null for each that is absent. */
   getMany<T>(keys: string[]): Promise<(T | null)[]>;
-  /**
-   * Claims `claim.key` (created only if absent, like setIfAbsent) and reads `keys`, in one round
-   * trip; `claimed` is true when this call created the key, or when there was nothing to claim.
-   */
-  claimAndGetMany<T>(
-    claim: { key: string; ttlSeconds: number } | null,
-    keys: string[],
-  ): Promise<{ claimed: boolean; values: (T | null)[] }>;
   /** Deletes `key` only while it holds `value`; true when it did. Of concurrent callers one wins. */
   deleteIfEquals(key: string, value: unknown): Promise<boolean>;
+  /** Adds one to the number at `key` (0 when absent); the new value. */
+  increment(key: string): Promise<number>;
+  /**
+   * Creates `key` with `initial` when absent; otherwise merges `update` into the object it holds.
+   * One atomic step: of concurrent callers exactly one gets `created`.
+   */
+  createOrMerge<T extends object>(key: string, initial: T, update: Partial<T>): Promise<{ value: T; created: boolean }>;
+  /**
+   * A map of JSON values under `key`, with a version (the number at `${key}:version`, 0 before
+   * the first update) that every update bumps, in one step with the update: a reader can cache the
+   * map and ask whether its version is still current (a budget decision's precondition).
+   */
+  readVersionedMap<T>(key: string): Promise<{ version: number; entries: Record<string, T> }>;
+  /** Sets and removes entries of the versioned map at `key`, atomically; its new version. */
+  updateVersionedMap<T>(key: string, set: Record<string, T>, remove: string[]): Promise<number>;
   /** Prepends `value` to the list at `key`, keeping only the newest `cap` items. */
   pushCapped<T>(key: string, value: T, cap: number): Promise<void>;
   /** Items `offset` to `offset + count - 1` of the list, newest first. */
@@ -33,30 +40,30 @@ export type KeyValueStore = {
 };
 
 /**
- * One budget that a decision checks: a sliding window (at most `limit` hits per `windowSeconds`,
- * the same approximation as @upstash/ratelimit's `slidingWindow`) or a growing delay (after
- * `freeCount` hits, each further hit must wait `baseSeconds × 2^(count − freeCount)`, at most
- * `maxSeconds`, since the last; the count is forgotten `memorySeconds` after the last hit).
+ * One budget that a decision checks: a sliding window (at most `limit` units per `windowSeconds`,
+ * each hit costing `cost` units, 1 unless given — a money budget counts in cents; the same
+ * approximation as @upstash/ratelimit's `slidingWindow`) or a growing delay (after `freeCount`
+ * hits, each further hit must wait `baseSeconds × 2^(count − freeCount)`, at most `maxSeconds`,
+ * since the last; the count is forgotten `memorySeconds` after the last hit).
  */
-export type Budget =
-  | { kind: "window"; key: string; limit: number; windowSeconds: number }
-  | {
-      kind: "backoff";
-      key: string;
-      baseSeconds: number;
-      maxSeconds: number;
-      freeCount: number;
-      memorySeconds: number;
-    };
-
-export type BackoffBudget = Extract<Budget, { kind: "backoff" }>;
+export type WindowBudget = { kind: "window"; key: string; limit: number; windowSeconds: number; cost?: number };
+export type BackoffBudget = {
+  kind: "backoff";
+  key: string;
+  baseSeconds: number;
+  maxSeconds: number;
+  freeCount: number;
+  memorySeconds: number;
+};
+export type Budget = WindowBudget | BackoffBudget;
 
 /**
  * - `core`: must have room;
  * - `reservable`: must have room, unless the `reserve` budget has room instead (then none of the
  *   reservable ones is charged);
  * - `reserve`: used only in place of the reservable ones;
- * - `observe`: never refuses; counted while it has room, and the decision says when it was full.
+ * - `observe`: never refuses; counted while it has room, and the decision says which were full
+ *   (a detector, or a rule in shadow mode).
  * `chargeOnRefusal`: counted even when the decision refuses (the sender's own budgets).
  */
 export type BudgetCheck = Budget & {
@@ -64,50 +71,76 @@ export type BudgetCheck = Budget & {
   chargeOnRefusal?: boolean;
 };
 
+/**
+ * A decision over several budgets, with gates evaluated first, in this order; a gate that fails
+ * ends the decision and (but for `precondition.chargeOwn`) writes nothing:
+ * 1. `precondition`: `key` must hold `equals` (`null`: must be absent) — an ownership record, or
+ *    the version of a snapshot the caller decided on;
+ * 2. `absent`: none of these keys may exist (a flag that voids the request);
+ * 3. `claim`: a single-use mark, made by this decision whatever its outcome; refused when it
+ *    already exists (a replay).
+ * Then the budgets, check all then charge all; and `onAllowed` written when it allows.
+ */
 export type BudgetRequest = {
   checks: BudgetCheck[];
   /**
-   * The decision refuses unless `key` holds `equals` (an ownership record). Such a refusal charges
-   * the `core` checks (the caller's own budgets), or refuses by the first of them that is full.
+   * With `chargeOwn`, a failed precondition still charges the `core` checks (the caller's own
+   * budgets, so asking again and again is bounded), or refuses by the first of them that is full.
    */
-  precondition?: { key: string; equals: unknown };
+  precondition?: { key: string; equals: unknown; chargeOwn?: boolean };
+  absent?: string[];
+  claim?: { key: string; ttlSeconds: number };
   /** Written in the same atomic step when the decision allows (an ownership claim). */
-  onAllowed?: { key: string; value: unknown; ttlSeconds: number };
+  onAllowed?: { key: string; value: unknown; ttlSeconds: number }[];
 };
+
+/** Why a gate refused: the precondition's key holds another value or is absent; an `absent` key exists; the claim was made before. */
+export type BudgetGate = "precondition_other" | "precondition_absent" | "present" | "claimed";
 
 export type BudgetDecision =
   | {
       allowed: true;
       usedReserve: boolean;
-      /** An `observe` budget was full (the rate it watches is abnormal). */
-      observedFull: boolean;
+      /** Indexes into `checks` of the `observe` budgets that were full (the rate they watch is abnormal). */
+      observedFull: number[];
       /** When the growing delays charged by this decision let the next hit through (epoch ms). */
       nextAllowedAt: number;
     }
   | {
       allowed: false;
-      /**
-       * Index into `checks` of the first budget that refused; -1 when the precondition's key holds
-       * another value, -2 when it is absent.
-       */
+      /** Index into `checks` of the first budget that refused. */
       refusedBy: number;
       /** When that budget has room again (epoch ms). */
       retryAt: number;
-    };
+      gate?: undefined;
+    }
+  | { allowed: false; gate: BudgetGate; refusedBy?: undefined };
+
+/**
+ * What a verified code settles, atomically: while `ownership.key` holds `ownership.equals`, it is
+ * deleted (so of concurrent callers exactly one settles), and so are the budgets in `reset`; the
+ * growing delays in `restart` grow again from their first step. The keys in `forget` are deleted
+ * either way. True for the caller that settled.
+ */
+export type SettleRequest = {
+  ownership: { key: string; equals: unknown };
+  forget?: string[];
+  reset?: Budget[];
+  restart?: BackoffBudget[];
+};
 
 /**
  * Check-all-then-consume over several budgets, atomically: either every budget the decision needs
- * has room and each is charged one hit, or nothing is charged (but `chargeOnRefusal` budgets).
+ * has room and each is charged, or nothing is charged (but `chargeOnRefusal` budgets).
  * @upstash/ratelimit checks one bucket per call and charges it as it goes, so a request refused by
  * its third limit has already spent the first two; no library we know decides over several
- * buckets at once. This is a small script of our own (lib/store/budget-script.ts), one round trip.
+ * buckets at once. This is a small script of our own (./budgets.ts), one round trip.
  */
 export type BudgetStore = {
   decide(request: BudgetRequest): Promise<BudgetDecision>;
-  /** Forgets every hit of these budgets (a verified code clears its failure counts). */
+  settle(request: SettleRequest): Promise<boolean>;
+  /** Forgets every hit of these budgets. */
   reset(budgets: Budget[]): Promise<void>;
-  /** Lets a growing delay grow again from its first step, keeping the time of its last hit. */
-  restart(budget: BackoffBudget): Promise<void>;
   /** Moves a growing delay's last hit `seconds` into the past (sandbox time travel). */
   backdate(budget: BackoffBudget, seconds: number): Promise<void>;
 };

@@ -3,7 +3,7 @@ import { CappedMap, createChallenge, verifySolution, type Challenge } from "altc
 import { deriveKey } from "altcha-lib/algorithms/pbkdf2";
 import { hkdfSync } from "node:crypto";
 import { getEnv } from "@/lib/env";
-import { AppError } from "@/lib/http/errors";
+import { refusal } from "@/lib/http/errors";
 import { attackModeFlagKey, isAttackModeOn } from "./attack-mode";
 
 /**
@@ -87,7 +87,7 @@ const triedChallenges = new CappedMap<string, true>({ maxSize: 20_000 });
  */
 export async function verifyAltchaPayload(payload: string): Promise<CaptchaClaim> {
   const decoded = decodePayload(payload);
-  if (!decoded) throw captchaFailed("captcha.malformed");
+  if (!decoded) throw refusal("captcha.malformed");
   const { challenge, solution } = decoded;
   const options = { challenge, deriveKey, hmacSignatureSecret: secret("signature") };
 
@@ -96,9 +96,9 @@ export async function verifyAltchaPayload(payload: string): Promise<CaptchaClaim
   const signed = await verifySolution({ ...options, solution: { counter: -1, derivedKey: "" } }).catch(
     () => null,
   );
-  if (!signed) throw captchaFailed("captcha.malformed");
-  if (signed.expired) throw captchaFailed("captcha.expired");
-  if (signed.invalidSignature !== false) throw captchaFailed("captcha.invalid");
+  if (!signed) throw refusal("captcha.malformed");
+  if (signed.expired) throw refusal("captcha.expired");
+  if (signed.invalidSignature !== false) throw refusal("captcha.invalid");
 
   // 2. The signed price: below today's normal price (the settings went up) it is refused; below
   //    the attack price it is void while attack mode is on, which the caller reads with its claim.
@@ -113,14 +113,14 @@ export async function verifyAltchaPayload(payload: string): Promise<CaptchaClaim
     challenge.parameters.keySignature !== undefined ||
     work < workOf(altchaPrice(false))
   )
-    throw captchaFailed("captcha.outdated");
+    throw refusal("captcha.outdated");
   const boughtBeforeAttack = work < workOf(altchaPrice(true));
 
   // 3. One derivation per challenge (synchronous test-and-set: concurrent requests cannot race).
-  if (!triedChallenges.setIfAbsent(challenge.signature!, true)) throw captchaFailed("captcha.replayed");
+  if (!triedChallenges.setIfAbsent(challenge.signature!, true)) throw refusal("captcha.replayed");
   const result = await verifySolution({ ...options, solution }).catch(() => null);
-  if (!result) throw captchaFailed("captcha.malformed");
-  if (!result.verified) throw captchaFailed("captcha.invalid");
+  if (!result) throw refusal("captcha.malformed");
+  if (!result.verified) throw refusal("captcha.invalid");
 
   // Single use, on every instance: the first request to claim the signature wins.
   const expiresAt = (challenge.parameters.expiresAt ?? 0) * 1000;
@@ -159,6 +159,3 @@ function decodePayload(payload: string): AltchaPayload | null {
   }
 }
 
-export function captchaFailed(rule: string): AppError {
-  return new AppError("captcha_failed", "Please complete the verification and try again.", { rule });
-}

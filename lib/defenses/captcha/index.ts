@@ -1,8 +1,9 @@
 import "server-only";
 import { getEnv } from "@/lib/env";
-import { captchaFailed, verifyAltchaPayload, type CaptchaClaim } from "./altcha";
+import { refusal } from "@/lib/http/errors";
+import { verifyAltchaPayload, type CaptchaClaim } from "./altcha";
 
-export { captchaFailed, type CaptchaClaim } from "./altcha";
+export type { CaptchaClaim } from "./altcha";
 import { verifyRemoteCaptcha } from "./remote";
 
 export { createAltchaChallenge } from "./altcha";
@@ -26,7 +27,7 @@ export async function verifyCaptcha(
   request: Request,
   clientIp: string,
 ): Promise<CaptchaClaim | null> {
-  if (!token) throw captchaFailed("captcha.missing");
+  if (!token) throw refusal("captcha.missing");
   const { captcha } = getEnv();
   if (captcha.provider === "altcha") return verifyAltchaPayload(token);
   // Turnstile and hCaptcha tokens are single-use at the provider: nothing to claim here.

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { AppError } from "@/lib/http/errors";
+import { refusal } from "@/lib/http/errors";
 
 /**
  * Server-side verification of Cloudflare Turnstile and hCaptcha tokens. Every doubt fails closed:
@@ -56,19 +56,11 @@ export async function verifyRemoteCaptcha(token: string, options: RemoteCaptchaO
     console.error(`[otp-shield] ${options.provider} siteverify failed`, {
       message: (error as Error).message,
     });
-    throw new AppError(
-      "unavailable",
-      "We can't verify that you are human right now. Please try again in a minute.",
-      {
-        rule: "captcha.provider_unavailable",
-      },
-    );
+    throw refusal("captcha.provider_unavailable");
   }
 
-  const refuse = (rule: string) =>
-    new AppError("captcha_failed", "Please complete the verification and try again.", { rule });
-  if (!reply.success) throw refuse("captcha.invalid");
+  if (!reply.success) throw refusal("captcha.invalid");
   if (!reply.hostname || !options.hostnames.includes(reply.hostname.toLowerCase()))
-    throw refuse("captcha.hostname");
-  if (options.provider === "turnstile" && reply.action !== TURNSTILE_ACTION) throw refuse("captcha.action");
+    throw refusal("captcha.hostname");
+  if (options.provider === "turnstile" && reply.action !== TURNSTILE_ACTION) throw refusal("captcha.action");
 }

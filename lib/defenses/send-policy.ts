@@ -1,0 +1,183 @@
+import "server-only";
+import type { NextRequest } from "next/server";
+import type { IpRateLimitKeys } from "@/lib/client-ip/strategies";
+import { getEnv } from "@/lib/env";
+import { refusal } from "@/lib/http/errors";
+import { requireClientIp, type RequestContext } from "@/lib/http/public-route";
+import type { RuleName } from "@/lib/http/refusals";
+import type { Destination, SendRequest } from "@/lib/phone";
+import { newIssuanceClaim } from "@/lib/sign-in/pending-verification";
+import { isKnownDevice, KNOWN_DEVICE_COOKIE_NAME } from "@/lib/sign-in/known-device";
+import { turnOnAttackMode, verifyCaptcha, type CaptchaClaim } from "./captcha";
+import { screenDestination } from "./destination-policy";
+import { confirmRulesRefusal, decideSendBudgets, refuseSpentSender } from "./limits";
+import { findApplicableRules, rulesAreCurrent, type AdminRule, type RulesVerdict } from "./operator-rules";
+
+/**
+ * Whether a code may be sent: the ordered guards below, cheapest first, each with the rules it
+ * refuses by (their messages: lib/http/refusals.ts; the limits' budgets: lib/config.ts). 8x8 —
+ * and its bill — is reached only when all pass. A new rule is a new entry here.
+ *
+ * Store round trips: none up to the limits (the operator rules are this process's copy, read
+ * only when they change); the limits are one atomic decision, which also makes the CAPTCHA's
+ * single-use claim and the code's ownership claim. So a refused send costs at most one round
+ * trip, and an accepted one one before 8x8.
+ */
+export const sendGuards: readonly SendGuard[] = [
+  {
+    name: "client address",
+    refuses: ["client_ip"],
+    check: (attempt) => {
+      const { clientIp, ipKeys } = requireClientIp(attempt.context);
+      attempt.found.clientIp = clientIp;
+      attempt.found.ipKeys = ipKeys;
+    },
+  },
+  {
+    // A field people never see, filled in only by bots that fill in every field.
+    name: "honeypot",
+    refuses: ["captcha.honeypot"],
+    check: ({ input }) => {
+      if (input.website) throw refusal("captcha.honeypot");
+    },
+  },
+  {
+    name: "destination",
+    refuses: ["destination.country", "destination.country_unknown", "destination.line_type.voip"],
+    check: ({ destination }) => {
+      const screening = screenDestination(destination.phone, getEnv().destinations);
+      if (!screening.ok) throw refusal(screening.rule, { message: screening.message });
+    },
+  },
+  {
+    // Proof of work checked in CPU (or the configured provider): a bot without a valid solution
+    // is refused before any store access.
+    name: "CAPTCHA",
+    refuses: ["captcha.missing", "captcha.malformed", "captcha.invalid", "captcha.expired"],
+    check: async (attempt) => {
+      attempt.found.captcha = await verifyCaptcha(attempt.input.captcha, attempt.request, attempt.found.clientIp!);
+    },
+  },
+  {
+    // A sender this instance saw refused for its own address budget is refused again with no store access.
+    name: "spent sender",
+    refuses: ["limit.send.ip", "limit.send.subnet"],
+    check: ({ found }) => refuseSpentSender(found.ipKeys!),
+  },
+  {
+    name: "operator rules",
+    refuses: ["block.ip", "block.subnet", "block.phone", "block.prefix", "block.country"],
+    check: async (attempt) => {
+      attempt.found.rules = await findApplicableRules(ruleSubject(attempt));
+      if (attempt.found.rules.block) await refuseByRule(attempt);
+    },
+  },
+  {
+    // Every budget at once, atomically (lib/defenses/limits.ts): a refusal spends none of the
+    // destination's; an admitted send claims the number's code for this browser.
+    name: "limits",
+    refuses: [
+      "captcha.replayed",
+      "captcha.outdated",
+      "limit.send.ip",
+      "limit.send.subnet",
+      "cooldown.phone",
+      "limit.send.phone",
+      "limit.send.phone.day",
+      "limit.send.prefix",
+      "limit.send.phone.reserve",
+      "limit.send.country",
+      "limit.send.global.hour",
+      "limit.send.global.day",
+    ],
+    check: async (attempt) => {
+      const { found, destination } = attempt;
+      const issuance = newIssuanceClaim(destination.phone);
+      const subject = {
+        ipKeys: found.ipKeys!,
+        destination,
+        knownDevice: isKnownDevice(attempt.request.cookies.get(KNOWN_DEVICE_COOKIE_NAME)?.value, destination.phone),
+      };
+      for (;;) {
+        const decision = await decideSendBudgets(
+          { ...subject, safeListed: found.rules!.safe },
+          { captcha: found.captcha ?? null, rulesCurrent: rulesAreCurrent(found.rules!), issuance: issuance.claim },
+        );
+        if (!decision.stale) {
+          found.pendingId = issuance.pendingId;
+          found.abnormalRate = decision.abnormalRate;
+          return;
+        }
+        // An operator changed the rules since this process read them: decide on the new ones.
+        found.rules = await findApplicableRules(ruleSubject(attempt), { reload: true });
+        if (found.rules.block) await refuseByRule(attempt);
+      }
+    },
+  },
+];
+
+export type SendAttempt = {
+  request: NextRequest;
+  context: RequestContext;
+  input: SendRequest;
+  destination: Destination;
+  /** What the guards found, in order. */
+  found: {
+    clientIp?: string;
+    ipKeys?: IpRateLimitKeys;
+    captcha?: CaptchaClaim | null;
+    rules?: RulesVerdict;
+    pendingId?: string;
+    abnormalRate?: boolean;
+  };
+};
+
+type SendGuard = {
+  name: string;
+  /** The rules this guard refuses by, for readers (the README lists them in this order). */
+  refuses: readonly RuleName[];
+  check: (attempt: SendAttempt) => void | Promise<void>;
+};
+
+export type SendDecision = { pendingId: string; clientIp: string };
+
+/**
+ * Runs the send guards in order; throws the first refusal. The decision names the pending
+ * verification that now owns the number's code.
+ */
+export async function decideSend(
+  request: NextRequest,
+  context: RequestContext,
+  input: SendRequest,
+  destination: Destination,
+): Promise<SendDecision> {
+  const attempt: SendAttempt = { request, context, input, destination, found: {} };
+  for (const guard of sendGuards) await guard.check(attempt);
+  const { pendingId, clientIp, abnormalRate } = attempt.found;
+  // Many sends a minute that solved the proof of work and passed every limit means bots that pay
+  // for it (rotating addresses and numbers): raise its price, beside the send, not before it.
+  if (abnormalRate) void turnOnAttackMode().catch((error) => console.error("[otp-shield] attack mode", error));
+  return { pendingId: pendingId!, clientIp: clientIp! };
+}
+
+function ruleSubject({ found, destination }: SendAttempt) {
+  return { clientIp: found.clientIp!, phone: destination.phone, country: destination.country };
+}
+
+/**
+ * An operator's block: confirmed current (and the CAPTCHA claimed, one round trip) before it
+ * refuses. Addresses are simply not accepted; numbers, prefixes and countries are named.
+ */
+async function refuseByRule(attempt: SendAttempt): Promise<void> {
+  const { found } = attempt;
+  const { stale } = await confirmRulesRefusal({ captcha: found.captcha!, rulesCurrent: rulesAreCurrent(found.rules!) });
+  if (stale) {
+    found.rules = await findApplicableRules(ruleSubject(attempt), { reload: true });
+    if (!found.rules.block) return;
+  }
+  throw refusal(blockRule(found.rules!.block!));
+}
+
+function blockRule(rule: AdminRule): RuleName {
+  return `block.${rule.kind.slice("block-".length)}` as RuleName;
+}

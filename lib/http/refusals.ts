@@ -1,0 +1,183 @@
+import type { LimitName } from "@/lib/config";
+
+/**
+ * Every refusal of the public API, by rule name: its error code (and so its HTTP status), the
+ * message a person reads, the field it belongs to, and one line for operators (the README's
+ * "Refusals" table and the console's rule picker are checked against this table). Throw sites
+ * name an entry (`refusal("limit.send.ip")`), never write a sentence. Isomorphic: the admin
+ * console's forms import the names.
+ *
+ * What a refusal tells a client is deliberately coarse: every limit answers the same `429` and
+ * message; only the throttle event names the rule.
+ */
+
+/** The error codes of the public HTTP API, each with its one HTTP status. */
+export const statusByCode = {
+  bad_request: 400,
+  invalid_phone: 400,
+  code_invalid: 400,
+  no_pending_verification: 400,
+  unauthorized: 401,
+  forbidden: 403,
+  captcha_failed: 403,
+  destination_blocked: 403,
+  not_found: 404,
+  method_not_allowed: 405,
+  code_superseded: 409,
+  payload_too_large: 413,
+  unsupported_media_type: 415,
+  rate_limited: 429,
+  unavailable: 503,
+  internal_error: 500,
+} as const;
+
+export type ErrorCode = keyof typeof statusByCode;
+
+export type Refusal = {
+  code: ErrorCode;
+  message: string;
+  /** The form field the message belongs to. */
+  field?: "phone" | "code";
+  /** For operators: what this rule refuses. */
+  summary: string;
+};
+
+const messages = {
+  notAccepted: "We can't accept this request. Please try again from another network.",
+  completeVerification: "Please complete the verification and try again.",
+  tooManySends: "Too many code requests. Please wait a while and try again.",
+  tooManyChecks: "Too many code checks. Please wait a while and try again.",
+  tooManyChallenges: "Too many requests. Please wait a while and try again.",
+  cantSendThere: "We can't send codes to this number right now.",
+  notMobile: "We can't send codes to this kind of number. Please use a mobile number.",
+  outage: "We can't send or check codes right now. Please try again in a minute.",
+} as const;
+
+const captcha = (summary: string): Refusal => ({
+  code: "captcha_failed",
+  message: messages.completeVerification,
+  summary,
+});
+const sendLimit = (summary: string): Refusal => ({ code: "rate_limited", message: messages.tooManySends, summary });
+const checkLimit = (summary: string): Refusal => ({ code: "rate_limited", message: messages.tooManyChecks, summary });
+const challengeLimit = (summary: string): Refusal => ({
+  code: "rate_limited",
+  message: messages.tooManyChallenges,
+  summary,
+});
+const destination = (summary: string, message: string = messages.cantSendThere): Refusal => ({
+  code: "destination_blocked",
+  message,
+  field: "phone",
+  summary,
+});
+const lineType = (type: string): Refusal => destination(`A ${type} number (libphonenumber's line type)`, messages.notMobile);
+const outage = (summary: string): Refusal => ({ code: "unavailable", message: messages.outage, summary });
+
+export const refusals = {
+  // Request hygiene: before anything is read.
+  "hygiene.method": { code: "method_not_allowed", message: "This endpoint does not support that method.", summary: "An HTTP method the endpoint does not support" },
+  "hygiene.cross_site": { code: "forbidden", message: "Requests from other sites are not accepted.", summary: "A POST from another site (Sec-Fetch-Site / Origin)" },
+  "hygiene.media_type": { code: "unsupported_media_type", message: "Send the request body as JSON (Content-Type: application/json).", summary: "A body that is not JSON" },
+  "hygiene.body_size": { code: "payload_too_large", message: "The request body is too large.", summary: "A body over the size cap" },
+  "hygiene.malformed_json": { code: "bad_request", message: "The request body is not valid JSON.", summary: "A body that does not parse" },
+  "hygiene.body_shape": { code: "bad_request", message: "The request body is not valid.", summary: "A body of the wrong shape" },
+  "validation.phone": { code: "invalid_phone", message: "Enter a valid phone number.", field: "phone", summary: "A number libphonenumber does not accept" },
+  "validation.code": { code: "code_invalid", message: "Enter the code from the SMS.", field: "code", summary: "A code of the wrong form (never spends an attempt)" },
+
+  // The sender.
+  client_ip: { code: "forbidden", message: messages.notAccepted, summary: "No trustworthy client address (see Client IP and proxies)" },
+  "block.ip": { code: "forbidden", message: messages.notAccepted, summary: "An operator's block of the address (IPv6: its /64)" },
+  "block.subnet": { code: "forbidden", message: messages.notAccepted, summary: "An operator's block of a network containing the address" },
+
+  // The destination.
+  "destination.country_unknown": destination("A number of no known country", messages.notMobile),
+  "destination.country": destination("A country outside ALLOWED_COUNTRIES, or in DENIED_COUNTRIES", "We can't send codes to numbers in that country."),
+  "destination.line_type.fixed_line": lineType("landline"),
+  "destination.line_type.voip": lineType("VoIP (ALLOW_VOIP=false)"),
+  "destination.line_type.premium_rate": lineType("premium-rate"),
+  "destination.line_type.toll_free": lineType("toll-free"),
+  "destination.line_type.shared_cost": lineType("shared-cost"),
+  "destination.line_type.personal_number": lineType("personal"),
+  "destination.line_type.pager": lineType("pager"),
+  "destination.line_type.uan": lineType("UAN"),
+  "destination.line_type.voicemail": lineType("voicemail"),
+  "destination.line_type.unknown": lineType("unclassified"),
+  "block.phone": destination("An operator's block of the number"),
+  "block.prefix": destination("An operator's block of a prefix of the number"),
+  "block.country": destination("An operator's block of the destination country"),
+
+  // The CAPTCHA.
+  "captcha.missing": captcha("No CAPTCHA solution"),
+  "captcha.malformed": captcha("A CAPTCHA payload that does not decode"),
+  "captcha.invalid": captcha("A wrong or forged solution"),
+  "captcha.expired": captcha("A challenge past its lifetime"),
+  "captcha.replayed": captcha("A solution used before (single use)"),
+  "captcha.outdated": captcha("A cheap solution bought before attack mode raised the price"),
+  "captcha.honeypot": captcha("The hidden field people never fill in"),
+  "captcha.hostname": captcha("A Turnstile/hCaptcha token for another hostname"),
+  "captcha.action": captcha("A Turnstile token for another action"),
+  "captcha.not_altcha": { code: "not_found", message: "This deployment does not use ALTCHA challenges.", summary: "A challenge asked of a deployment on Turnstile or hCaptcha" },
+  "captcha.provider_unavailable": { code: "unavailable", message: "We can't verify that you are human right now. Please try again in a minute.", summary: "Turnstile/hCaptcha siteverify did not answer" },
+
+  // Limits of sending (lib/config.ts has each one's budget).
+  "limit.send.ip": sendLimit("Codes sent from one address (IPv6: one /64)"),
+  "limit.send.subnet": sendLimit("Codes sent from one /24 or /48"),
+  "cooldown.phone": sendLimit("The number's growing delay between codes"),
+  "limit.send.phone": sendLimit("Codes sent to one number"),
+  "limit.send.phone.day": sendLimit("Codes sent to one number per day"),
+  "limit.send.prefix": sendLimit("Codes sent to one number prefix"),
+  "limit.send.phone.reserve": sendLimit("A returning browser's reserve for its number"),
+  "limit.send.country": sendLimit("Codes sent to one country"),
+  "limit.send.global.hour": sendLimit("Codes sent in total per hour (circuit breaker)"),
+  "limit.send.global.day": sendLimit("Codes sent in total per day (circuit breaker)"),
+
+  // Limits of checking.
+  "limit.verify.ip": checkLimit("Code checks from one address"),
+  "limit.verify.pending": checkLimit("Code checks for one pending verification"),
+  "limit.verify.phone": checkLimit("Code checks for one number"),
+  "limit.verify.phone.total": checkLimit("Consecutive failed checks for one number (NIST cap)"),
+  "limit.verify.phone.reserve": checkLimit("A returning browser's reserve of checks"),
+  "verify.delay": checkLimit("The number's growing delay between checks"),
+
+  // Limits of CAPTCHA challenges.
+  "limit.captcha.challenge.ip": challengeLimit("Challenges handed to one address"),
+  "limit.captcha.challenge.subnet": challengeLimit("Challenges handed to one network"),
+  "limit.captcha.challenge.global": challengeLimit("Challenges handed out in total"),
+
+  // The code.
+  "code.no_pending_verification": { code: "no_pending_verification", message: "There is no code waiting to be checked. Request a new code.", summary: "No pending verification in this browser (or it ended)" },
+  "code.superseded": { code: "code_superseded", message: "A newer code was requested for this number, so this one no longer works. Request a new code.", summary: "A newer send to the number replaced this browser's code" },
+  "code.wrong_or_expired": { code: "code_invalid", message: "That code is wrong or has expired.", field: "code", summary: "8x8 did not accept the code" },
+  "code.attempts_exhausted": { code: "rate_limited", message: "Too many wrong codes. Request a new code to try again.", summary: "8x8 ended the session after its wrong attempts" },
+
+  // 8x8.
+  "provider.resend_too_soon": sendLimit("8x8's own resend interval"),
+  "provider.rate_limited": sendLimit("8x8's own rate limit"),
+  "provider.invalid_number": { code: "invalid_phone", message: "We can't send a code to that number.", field: "phone", summary: "8x8 could not read the number" },
+  "provider.unexpected_session": outage("8x8 answered a send with a session that is not waiting"),
+  "provider.unauthorized": outage("8x8 refused our API key"),
+  "provider.misconfigured": outage("8x8 refused our account's configuration"),
+  "provider.invalid_request": outage("8x8 refused our request as malformed"),
+  "provider.invalid_number_on_check": outage("8x8 could not read the number of a check"),
+  "provider.not_found": outage("8x8 no longer knows the session"),
+  "provider.unavailable": outage("8x8 did not answer in time"),
+
+  // Our own parts.
+  store_unavailable: outage("The store (Redis/Upstash) did not answer: fail closed"),
+  "auth.session_not_issued": { code: "unavailable", message: "We can't sign you in right now. Please request a new code in a minute.", summary: "Auth.js issued no session (AUTH_URL / AUTH_TRUST_HOST)" },
+} satisfies Record<string, Refusal>;
+
+export type RuleName = keyof typeof refusals;
+
+// Every configured limit has its refusal (a limit added to config without one fails to compile).
+void (refusals satisfies Record<`limit.${LimitName}`, Refusal>);
+
+/** The rule families, for filters: `captcha` matches `captcha.*`. */
+export function ruleFamily(rule: string): string {
+  return rule.includes(".") ? rule.slice(0, rule.indexOf(".")) : rule;
+}
+
+export function isRuleName(value: string): value is RuleName {
+  return Object.hasOwn(refusals, value);
+}

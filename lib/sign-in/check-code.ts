@@ -1,0 +1,81 @@
+import "server-only";
+import { decideCheckBudgets, settledByVerifiedCode } from "@/lib/defenses/limits";
+import { EightByEightError, getOtpProvider, type VerificationSession } from "@/lib/eight-by-eight";
+import { refusal } from "@/lib/http/errors";
+import { noteDestination, type RequestContext } from "@/lib/http/public-route";
+import { getBackend } from "@/lib/store";
+import { issueSignInGrant } from "./grants";
+import { isKnownDevice } from "./known-device";
+import { completionOf, discardPendingVerification, getPendingVerification } from "./pending-verification";
+import { refusalFor8x8Error } from "./provider-refusals";
+import { recordVerifiedSignIn } from "./users";
+
+export type CheckedCode = { isNewUser: boolean; grant: string; phone: string };
+
+/**
+ * Checks `code` against the browser's pending verification, in four store round trips when right:
+ * 1. the pending verification;
+ * 2. the check's budgets — per address, per pending verification, per number across resends, the
+ *    growing delay — decided and charged together with the browser's ownership of the number's
+ *    current code, before 8x8 is called (a refused check spends nothing);
+ * 3. after 8x8 answers VERIFIED, one settling step: only the check that still owns the issuance
+ *    completes it (once), clearing the number's counts;
+ * 4. the user, created or updated.
+ * The sign-in grant for Auth.js stays in this process (lib/sign-in/grants.ts).
+ */
+export async function checkCode(
+  cookies: { pending: string | undefined; device: string | undefined },
+  code: string,
+  context: RequestContext,
+  /** The client's address key (address, or IPv6 network). */
+  ipKey: string,
+): Promise<CheckedCode> {
+  const pending = await getPendingVerification(cookies.pending);
+  if (!pending) throw refusal("code.no_pending_verification");
+  noteDestination(context, pending.phone);
+
+  const completion = completionOf(pending);
+  const ownership = await decideCheckBudgets({
+    ipKey,
+    pendingId: pending.id,
+    phone: pending.phone,
+    knownDevice: isKnownDevice(cookies.device, pending.phone),
+    ownership: completion.ownership,
+  });
+  if (ownership === "superseded") throw refusal("code.superseded");
+  if (ownership === "ended") throw refusal("code.no_pending_verification");
+
+  const provider = await getOtpProvider();
+  let session: VerificationSession;
+  try {
+    session = await provider.checkCode(pending.sessionId, code);
+  } catch (error) {
+    if (error instanceof EightByEightError && error.kind === "not_found") {
+      await discardPendingVerification(pending);
+      throw refusal("code.no_pending_verification");
+    }
+    throw refusalFor8x8Error(error, "verify");
+  }
+
+  switch (session.status) {
+    case "verified": {
+      // Concurrent correct codes all see VERIFIED at 8x8, and so does any later check of the same
+      // 8x8 session: only the check that completes this browser's issuance goes on.
+      const completed =
+        session.destination === pending.phone &&
+        (await getBackend().budgets.settle({ ...completion, ...settledByVerifiedCode(pending.phone) }));
+      if (!completed) throw refusal("code.no_pending_verification");
+      const { user, isNewUser } = await recordVerifiedSignIn(pending.phone);
+      return { isNewUser, grant: issueSignInGrant({ userId: user.id, phone: user.phone }), phone: user.phone };
+    }
+    case "failed":
+      await discardPendingVerification(pending);
+      throw refusal("code.attempts_exhausted", {
+        retryAfterSeconds: Math.max(1, (new Date(pending.resendAfter).getTime() - Date.now()) / 1000),
+      });
+    case "waiting":
+    case "expired":
+      // One answer for both, so a guesser learns nothing about the session's state.
+      throw refusal("code.wrong_or_expired");
+  }
+}
