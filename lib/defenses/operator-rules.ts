@@ -1,5 +1,6 @@
 import "server-only";
 import { z } from "zod";
+import { config, formatWindow } from "@/lib/config";
 import { captchaFailed, type CaptchaClaim } from "@/lib/defenses/captcha";
 import { getEnv } from "@/lib/env";
 import { AppError } from "@/lib/http/errors";
@@ -34,7 +35,7 @@ export type AdminRule = {
   expiresAt: string;
 };
 
-export const MAX_RULE_TTL_SECONDS = 90 * 24 * 3600;
+const { ruleMinLifetime, ruleMaxLifetime } = config.defenses;
 const INDEX_KEY = "rule:index";
 const ruleKey = (kind: RuleKind, value: string) => `rule:${kind}:${value}`;
 
@@ -42,7 +43,11 @@ export const newRuleSchema = z
   .object({
     kind: z.enum(ruleKinds),
     value: z.string().trim().min(1, "Enter what to block.").max(64),
-    ttlSeconds: z.number().int().min(60, "At least a minute.").max(MAX_RULE_TTL_SECONDS, "At most 90 days."),
+    ttlSeconds: z
+      .number()
+      .int()
+      .min(ruleMinLifetime.value, `At least ${formatWindow(ruleMinLifetime.value)}.`)
+      .max(ruleMaxLifetime.value, `At most ${formatWindow(ruleMaxLifetime.value)}.`),
     reason: z.string().trim().max(200).default(""),
   })
   .strict();

@@ -2,6 +2,7 @@ import "server-only";
 import { randomUUID } from "node:crypto";
 import type { NextResponse } from "next/server";
 import { deriveIpKeys } from "@/lib/client-ip/strategies";
+import { config } from "@/lib/config";
 import { getEnv } from "@/lib/env";
 import { AppError, errorResponse, type ErrorBody } from "./errors";
 import { isStoreUnavailable } from "@/lib/store";
@@ -24,7 +25,7 @@ export function startRequestContext(request: Request, route: string): RequestCon
     route,
     requestId: randomUUID(),
     // Attacker-controlled: stored as text, bounded, never interpreted.
-    userAgent: request.headers.get("user-agent")?.slice(0, 512) ?? null,
+    userAgent: request.headers.get("user-agent")?.slice(0, config.http.maxUserAgent.value) ?? null,
     ip: null,
     subnet: null,
     phone: null,

@@ -1,5 +1,6 @@
 import "server-only";
 import { randomBytes } from "node:crypto";
+import { config } from "@/lib/config";
 import { getStore, type KeyValueStore } from "@/lib/store";
 
 /**
@@ -9,7 +10,7 @@ import { getStore, type KeyValueStore } from "@/lib/store";
  */
 export type SignInGrant = { userId: string; phone: string };
 
-const GRANT_TTL_SECONDS = 60;
+const GRANT_TTL_SECONDS = config.signIn.grantLifetime.value;
 const grantKey = (token: string) => `sign-in-grant:${token}`;
 
 export async function issueSignInGrant(
