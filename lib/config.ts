@@ -1,4 +1,11 @@
 /**
+ * Every number the app runs on, in one place, with its default and the reason for it: the rate
+ * limits ({@link defaultLimits}), the growing delays, and every timeout, lifetime and capacity
+ * ({@link config}). Plain data and pure helpers that import nothing, so lib/env.ts and any other
+ * module, on the server or in the browser, can read it. Tests check the README's tables against it.
+ */
+
+/**
  * The unit a setting's `value` is in. Durations are read in exactly this unit by their owner
  * module (a `_SECONDS` constant reads an `"s"` entry), and the README writes them for people.
  */
@@ -384,7 +391,7 @@ export const config = {
   },
 } as const satisfies Record<string, Record<string, Setting>>;
 
-/** A setting's default as the README writes it: "5 min", "4096 bytes", "1000 ms", "/64". */
+/** A setting's default as the README writes it: "5 min", "250 ms", "4096 bytes", "/64". */
 export function formatSetting({ value, unit }: Setting): string {
   switch (unit) {
     case "s":
@@ -398,7 +405,7 @@ export function formatSetting({ value, unit }: Setting): string {
     case "×":
       return `${value}×`;
     case "ms":
-      return `${value} ms`;
+      return value % 1000 === 0 ? formatWindow(value / 1000) : `${value} ms`;
     default:
       return `${value} ${value === 1 ? unit.replace(/s$/, "") : unit}`;
   }
