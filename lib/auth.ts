@@ -2,7 +2,8 @@ import "server-only";
 import NextAuth, { type DefaultSession } from "next-auth";
 import Credentials from "next-auth/providers/credentials";
 import { redirect } from "next/navigation";
-import { getEnv } from "./env";
+import { config } from "@/lib/config";
+import { getEnv } from "@/lib/env";
 import { redeemSignInGrant } from "@/lib/sign-in/grants";
 
 declare module "next-auth" {
@@ -21,9 +22,6 @@ declare module "@auth/core/jwt" {
   }
 }
 
-/** Ordinary sessions last 30 days (Auth.js's default), refreshed while in use. */
-const SESSION_MAX_AGE_SECONDS = 30 * 24 * 60 * 60;
-
 /**
  * Auth.js v5 with JWT sessions. The only provider redeems a single-use sign-in grant that
  * `POST /api/otp/verify` issues after 8x8 has verified the code (see `lib/sign-in/grants.ts`).
@@ -31,7 +29,7 @@ const SESSION_MAX_AGE_SECONDS = 30 * 24 * 60 * 60;
  */
 export const { handlers, auth, signIn, signOut } = NextAuth(() => ({
   secret: getEnv().authSecret,
-  session: { strategy: "jwt", maxAge: SESSION_MAX_AGE_SECONDS },
+  session: { strategy: "jwt", maxAge: config.signIn.sessionMaxAge.value },
   pages: { signIn: "/sign-in" },
   providers: [
     Credentials({

@@ -1,4 +1,417 @@
 /**
+ * Every number the app runs on, in one place, with its default and the reason for it: the rate
+ * limits ({@link defaultLimits}), the growing delays, and every timeout, lifetime and capacity
+ * ({@link config}). Plain data and pure helpers that import nothing, so lib/env.ts and any other
+ * module, on the server or in the browser, can read it. Tests check the README's tables against it.
+ */
+
+/**
+ * The unit a setting's `value` is in. Durations are read in exactly this unit by their owner
+ * module (a `_SECONDS` constant reads an `"s"` entry), and the README writes them for people.
+ */
+export type SettingUnit =
+  | "ms"
+  | "s"
+  | "min"
+  | "h"
+  | "bits"
+  | "bytes"
+  | "characters"
+  | "digits"
+  | "checks"
+  | "sends"
+  | "events"
+  | "entries"
+  | "messages"
+  | "sessions"
+  | "rows"
+  | "challenges"
+  | "senders"
+  | "iterations"
+  | "tries"
+  | "×";
+
+/**
+ * One tunable value. `env` names the variable that overrides it (validated by lib/env.ts within
+ * `min`–`max`, with `value` as the schema's default); without `env` the value is fixed in code,
+ * and its `reason` says why.
+ */
+export type Setting = {
+  value: number;
+  unit: SettingUnit;
+  env?: { name: string; min: number; max: number };
+  reason: string;
+};
+
+/**
+ * Every timeout, lifetime, delay and capacity, with its default and why it is what it is. The
+ * modules that use one read it from here; the README's "Timeouts, lifetimes and capacities" table
+ * is checked against this object by a test (tests/unit/readme-limits.test.ts), so the two cannot
+ * drift. Rate limits have their own table: {@link defaultLimits}.
+ */
+export const config = {
+  otp: {
+    codeLength: {
+      value: 6,
+      unit: "digits",
+      env: { name: "OTP_CODE_LENGTH", min: 4, max: 10 },
+      reason: "One chance in a million per guess, and what people expect to type.",
+    },
+    codeValidity: {
+      value: 300,
+      unit: "s",
+      env: { name: "OTP_CODE_VALIDITY_SECONDS", min: 30, max: 7200 },
+      reason: "Time to switch apps and type the code; 8x8 accepts 30 s to 2 h.",
+    },
+    resendInterval: {
+      value: 30,
+      unit: "s",
+      env: { name: "OTP_RESEND_INTERVAL_SECONDS", min: 10, max: 7200 },
+      reason:
+        "The first wait between two codes to one number; 8x8 enforces it too, and it doubles from there.",
+    },
+  },
+  resendDelay: {
+    freeSends: {
+      value: 1,
+      unit: "sends",
+      reason: "Fixed: the first code to a number never waits; the growing delay starts with the second.",
+    },
+    max: {
+      value: 60 * 60,
+      unit: "s",
+      reason:
+        "Fixed: the longest wait between codes to one number; the daily limit stops pumping long before.",
+    },
+    memory: {
+      value: 24 * 60 * 60,
+      unit: "s",
+      reason: "Fixed: a day without a code to the number (or a sign-in with it) starts the delay over.",
+    },
+  },
+  checkDelay: {
+    freeChecks: {
+      value: 5,
+      unit: "checks",
+      reason: "Fixed: one 8x8 session's worth of tries for a number before its checks slow down.",
+    },
+    base: {
+      value: 1,
+      unit: "s",
+      reason: "Fixed: the first wait after those checks, doubled by each further one.",
+    },
+    max: {
+      value: 60,
+      unit: "s",
+      reason: "Fixed: the longest wait between checks; `verify.phone.total` caps the guesses in all.",
+    },
+    memory: {
+      value: 24 * 60 * 60,
+      unit: "s",
+      reason: "Fixed: a day without a check for the number (or a success) starts the delay over.",
+    },
+  },
+  signIn: {
+    pendingGrace: {
+      value: 120,
+      unit: "s",
+      reason:
+        'Fixed: a pending verification outlives its code by this, so "expired" differs from "never sent".',
+    },
+    issuanceClaimExtra: {
+      value: 60,
+      unit: "s",
+      reason:
+        "Fixed: a number's issuance claim outlives its pending verification by this, covering the 8x8 call.",
+    },
+    grantLifetime: {
+      value: 60,
+      unit: "s",
+      reason:
+        "Fixed: a sign-in grant is redeemed by the browser's next request; a short life limits a leaked one.",
+    },
+    knownDeviceLifetime: {
+      value: 90 * 24 * 60 * 60,
+      unit: "s",
+      reason: "Fixed: how long a browser that signed in with a number may use that number's reserve.",
+    },
+    sessionMaxAge: {
+      value: 30 * 24 * 60 * 60,
+      unit: "s",
+      reason: "Fixed: Auth.js's default session lifetime, refreshed while in use (admin rights last less).",
+    },
+  },
+  admin: {
+    freshness: {
+      value: 120,
+      unit: "min",
+      env: { name: "ADMIN_SESSION_MINUTES", min: 5, max: 24 * 60 },
+      reason: "Admin rights end this long after each sign-in: a fresh code renews them.",
+    },
+    auditCapacity: {
+      value: 1000,
+      unit: "entries",
+      reason: "Fixed: admin actions kept (newest); the list is capped like every list in the store.",
+    },
+    pageSize: {
+      value: 50,
+      unit: "events",
+      reason: "Fixed: throttle events on one page of the console when the request names no limit.",
+    },
+    maxPageSize: {
+      value: 200,
+      unit: "events",
+      reason: "Fixed: the most events one page may ask for, so one request stays cheap.",
+    },
+    exportRows: {
+      value: 10_000,
+      unit: "rows",
+      reason: "Fixed: the most events one CSV export holds, so an export stays one bounded response.",
+    },
+  },
+  defenses: {
+    spentSenderMemory: {
+      value: 10_000,
+      unit: "ms",
+      reason:
+        "Fixed: how long an instance refuses a spent sender without asking the store; one round trip per 10 s is nothing.",
+    },
+    spentSenderCapacity: {
+      value: 10_000,
+      unit: "senders",
+      reason: "Fixed: spent senders one instance remembers (the oldest go first), so memory stays bounded.",
+    },
+    ruleMinLifetime: {
+      value: 60,
+      unit: "s",
+      reason: "Fixed: the shortest operator rule; every rule expires by itself.",
+    },
+    ruleMaxLifetime: {
+      value: 90 * 24 * 60 * 60,
+      unit: "s",
+      reason: "Fixed: the longest operator rule, so a forgotten block cannot last for ever.",
+    },
+  },
+  captcha: {
+    altchaCost: {
+      value: 2000,
+      unit: "iterations",
+      env: { name: "ALTCHA_COST", min: 1, max: 1_000_000 },
+      reason: "With the counter, the price of one proof of work: cost × ¾ counter PBKDF2 iterations.",
+    },
+    altchaMaxCounter: {
+      value: 2000,
+      unit: "tries",
+      env: { name: "ALTCHA_MAX_COUNTER", min: 1, max: 10_000_000 },
+      reason: '¾ of it is the average number of tries a proof of work takes (see "CAPTCHA").',
+    },
+    attackCostMultiplier: {
+      value: 8,
+      unit: "×",
+      env: { name: "ALTCHA_ATTACK_COST_MULTIPLIER", min: 1, max: 100 },
+      reason: "How much dearer a challenge gets while attack mode is on.",
+    },
+    attackModeSendsPerMinute: {
+      value: 30,
+      unit: "sends",
+      env: { name: "ATTACK_MODE_SENDS_PER_MINUTE", min: 1, max: 1_000_000 },
+      reason: "Sends a minute past the CAPTCHA and every limit that only bots reach: attack mode turns on.",
+    },
+    attackModeDuration: {
+      value: 10 * 60,
+      unit: "s",
+      reason:
+        "Fixed: attack mode stays on this long after the rate falls back, so bots cannot wait it out cheaply.",
+    },
+    challengeLifetime: {
+      value: 10 * 60,
+      unit: "s",
+      reason:
+        "Fixed: time to solve a challenge and send; an expired one is refused, so answers cannot be stockpiled.",
+    },
+    triedChallenges: {
+      value: 20_000,
+      unit: "challenges",
+      reason:
+        "Fixed: challenges one instance remembers having checked, so a forged solution costs one key derivation.",
+    },
+    remoteTimeout: {
+      value: 3000,
+      unit: "ms",
+      reason:
+        "Fixed: deadline for Turnstile's or hCaptcha's siteverify; past it the send fails closed (503).",
+    },
+  },
+  clientIp: {
+    ipv6Prefix: {
+      value: 64,
+      unit: "bits",
+      env: { name: "CLIENT_IP_IPV6_PREFIX", min: 48, max: 128 },
+      reason: "IPv6 clients are limited per this prefix: one subscriber usually holds a whole /64.",
+    },
+  },
+  http: {
+    maxJsonBody: {
+      value: 4096,
+      unit: "bytes",
+      reason: "Fixed: public JSON bodies are a few hundred bytes; anything far larger is abuse (413).",
+    },
+    maxUserAgent: {
+      value: 512,
+      unit: "characters",
+      reason: "Fixed: the User-Agent kept with a throttle event; attacker-controlled, so bounded.",
+    },
+  },
+  eightByEight: {
+    timeout: {
+      value: 5000,
+      unit: "ms",
+      env: { name: "EIGHT_BY_EIGHT_TIMEOUT_MS", min: 100, max: 60_000 },
+      reason: "Deadline for each 8x8 call; past it the user gets 503.",
+    },
+    sandboxInbox: {
+      value: 2000,
+      unit: "messages",
+      reason: "Fixed: messages the sandbox keeps (newest), so a public demo's memory stays bounded.",
+    },
+    sandboxSessions: {
+      value: 20_000,
+      unit: "sessions",
+      reason: "Fixed: verification sessions the sandbox keeps (oldest go first), for the same reason.",
+    },
+  },
+  store: {
+    timeout: {
+      value: 1000,
+      unit: "ms",
+      env: { name: "STORE_TIMEOUT_MS", min: 50, max: 10_000 },
+      reason: "Deadline for every store operation; past it the request fails closed.",
+    },
+    reconnectStep: {
+      value: 100,
+      unit: "ms",
+      reason:
+        "Fixed: Redis over TCP waits this × the attempt number before reconnecting, at most `reconnectMax`.",
+    },
+    reconnectMax: {
+      value: 1000,
+      unit: "ms",
+      reason: "Fixed: the longest wait between reconnections, so the app recovers soon after Redis is back.",
+    },
+    errorLogInterval: {
+      value: 10_000,
+      unit: "ms",
+      reason: "Fixed: a lost Redis connection is logged at most this often, not once per retry.",
+    },
+    healthProbeLifetime: {
+      value: 60_000,
+      unit: "ms",
+      reason: "Fixed: the health check's write probe key expires by itself.",
+    },
+  },
+  events: {
+    capacity: {
+      value: 100_000,
+      unit: "events",
+      env: { name: "THROTTLE_EVENT_CAPACITY", min: 1000, max: 1_000_000 },
+      reason: "Throttle events kept (newest): the log is capped, whatever an attack sends.",
+    },
+    phoneRetention: {
+      value: 168,
+      unit: "h",
+      env: { name: "THROTTLE_PHONE_RETENTION_HOURS", min: 0, max: 24 * 365 },
+      reason: "How long throttle events keep the full number (shown only by the audited reveal).",
+    },
+    flushAfter: {
+      value: 250,
+      unit: "ms",
+      reason: "Fixed: refusals are written in batches at most this old; a crash loses at most one batch.",
+    },
+    flushAtEvents: {
+      value: 200,
+      unit: "events",
+      reason:
+        "Fixed: a batch is written at this many refusals: one store round trip per batch, not per refusal.",
+    },
+    minuteCountsKept: {
+      value: 48 * 60 * 60,
+      unit: "s",
+      reason: "Fixed: per-minute refusal counts kept for the console's charts.",
+    },
+    hourCountsKept: {
+      value: 35 * 24 * 60 * 60,
+      unit: "s",
+      reason: "Fixed: per-hour refusal counts kept, a month and some.",
+    },
+    topSourcesKept: {
+      value: 8 * 24 * 60 * 60,
+      unit: "s",
+      reason: "Fixed: per-hour top sources kept, a week and a day.",
+    },
+    topShown: {
+      value: 10,
+      unit: "entries",
+      reason: "Fixed: top sources the console shows per dimension (address, network, prefix, country).",
+    },
+    topKeptPerHour: {
+      value: 100,
+      unit: "entries",
+      reason:
+        "Fixed: top sources counted per dimension per hour; keeps the top 10 exact and Redis's compact zset encoding.",
+    },
+    maxScannedPerPage: {
+      value: 5000,
+      unit: "events",
+      reason: "Fixed: stored events one list call reads at most, so a rare filter cannot make it unbounded.",
+    },
+    scanBatch: {
+      value: 500,
+      unit: "events",
+      reason: "Fixed: stored events read from Redis per round trip while listing.",
+    },
+    clockSlack: {
+      value: 60_000,
+      unit: "ms",
+      reason:
+        "Fixed: time filters widen the stream's id range by this, since ids are Redis's clock, not the app's.",
+    },
+  },
+  server: {
+    drainWithin: {
+      value: 7000,
+      unit: "ms",
+      reason:
+        "Fixed: on SIGTERM, requests under way get this long to finish (lib/node-server.mjs keeps a checked copy).",
+    },
+    exitWithin: {
+      value: 10_000,
+      unit: "ms",
+      reason: "Fixed: the process exits within this after SIGTERM, the 10 s Docker allows before SIGKILL.",
+    },
+  },
+} as const satisfies Record<string, Record<string, Setting>>;
+
+/** A setting's default as the README writes it: "5 min", "250 ms", "4096 bytes", "/64". */
+export function formatSetting({ value, unit }: Setting): string {
+  switch (unit) {
+    case "s":
+      return formatWindow(value);
+    case "min":
+      return formatWindow(value * 60);
+    case "h":
+      return formatWindow(value * 3600);
+    case "bits":
+      return `/${value}`;
+    case "×":
+      return `${value}×`;
+    case "ms":
+      return value % 1000 === 0 ? formatWindow(value / 1000) : `${value} ms`;
+    default:
+      return `${value} ${value === 1 ? unit.replace(/s$/, "") : unit}`;
+  }
+}
+
+/**
  * Every rate limit, with its documented default. The README's "Limits" table is checked against
  * this object by a test, so the two cannot drift. Override any of them with
  * `RATE_LIMITS="send.ip=10/15m,send.phone=5/1h"` (count / window in s, m, h or d).
@@ -89,10 +502,54 @@ export type LimitName = keyof typeof defaultLimits;
  */
 export const growingDelays = {
   /** Between codes to one number: 30 s, 60 s, 120 s … an hour (base: OTP_RESEND_INTERVAL_SECONDS). */
-  resend: { freeCount: 1, maxSeconds: 60 * 60, memorySeconds: 24 * 60 * 60 },
+  resend: {
+    freeCount: config.resendDelay.freeSends.value,
+    maxSeconds: config.resendDelay.max.value,
+    memorySeconds: config.resendDelay.memory.value,
+  },
   /** Between code checks for one number after five (one 8x8 session's worth): 1 s, 2 s … a minute. */
-  check: { baseSeconds: 1, freeCount: 5, maxSeconds: 60, memorySeconds: 24 * 60 * 60 },
+  check: {
+    baseSeconds: config.checkDelay.base.value,
+    freeCount: config.checkDelay.freeChecks.value,
+    maxSeconds: config.checkDelay.max.value,
+    memorySeconds: config.checkDelay.memory.value,
+  },
 } as const;
+
+/**
+ * The conservative default: countries with mature numbering plans and little SMS-pumping history,
+ * where most of this template's users are. Set ALLOWED_COUNTRIES to the countries you serve
+ * (lib/defenses/destination-policy.ts refuses the others).
+ */
+export const defaultAllowedCountries = [
+  "AT",
+  "AU",
+  "BE",
+  "CA",
+  "CH",
+  "CZ",
+  "DE",
+  "DK",
+  "ES",
+  "FI",
+  "FR",
+  "GB",
+  "IE",
+  "IS",
+  "IT",
+  "JP",
+  "KR",
+  "LU",
+  "NL",
+  "NO",
+  "NZ",
+  "PL",
+  "PT",
+  "SE",
+  "SG",
+  "US",
+] as const;
+
 export type LimitSetting = { limit: number; windowSeconds: number };
 export type Limits = Record<LimitName, LimitSetting>;
 

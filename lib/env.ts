@@ -1,14 +1,14 @@
 import "server-only";
 import { z } from "zod";
 import { ClientIpSettingsError, parseClientIpSettings } from "@/lib/client-ip/settings";
-import { parseLimitOverrides } from "./config";
-import { DEFAULT_ALLOWED_COUNTRIES, type DestinationPolicy } from "@/lib/defenses/destination-policy";
-import { isKnownCountry, parsePhone } from "./phone";
-import type { StoreSettings } from "./store/create-backend";
+import { config, defaultAllowedCountries, parseLimitOverrides, type Setting } from "@/lib/config";
+import { isKnownCountry, parsePhone } from "@/lib/phone";
 
 /**
  * The one place that reads `process.env`. Every setting is validated once, typed, and given its
- * documented default here; `.env.example` and the README table list the same names.
+ * documented default in the schema below (numbers come from lib/config.ts, with their ranges);
+ * `.env.example` and the README table list the same names. It imports only the config and pure
+ * parsers (phone numbers, client-IP settings), never a module that reads the environment itself.
  *
  * Security decisions made here:
  * - In production the 8x8 sandbox never turns on by itself: `OTP_PROVIDER=sandbox` must be set
@@ -33,16 +33,17 @@ const booleanString = z
     value === undefined || value === "" ? undefined : value === "true" || value === "1",
   );
 
-const integerString = (min: number, max: number) =>
+/** A whole number within the config entry's range; its value when unset or blank. */
+const integerSetting = ({ value: fallback, env }: Setting & { env: NonNullable<Setting["env"]> }) =>
   z
     .string()
     .trim()
     .optional()
     .transform((value, ctx) => {
-      if (value === undefined || value === "") return undefined;
+      if (value === undefined || value === "") return fallback;
       const parsed = Number(value);
-      if (!Number.isInteger(parsed) || parsed < min || parsed > max) {
-        ctx.addIssue({ code: "custom", message: `must be a whole number from ${min} to ${max}` });
+      if (!Number.isInteger(parsed) || parsed < env.min || parsed > env.max) {
+        ctx.addIssue({ code: "custom", message: `must be a whole number from ${env.min} to ${env.max}` });
         return z.NEVER;
       }
       return parsed;
@@ -67,7 +68,7 @@ const rawEnvSchema = z.object({
   EIGHT_BY_EIGHT_REGION: z
     .enum(Object.keys(eightByEightRegions) as [keyof typeof eightByEightRegions])
     .default("asia-pacific"),
-  EIGHT_BY_EIGHT_TIMEOUT_MS: integerString(100, 60_000),
+  EIGHT_BY_EIGHT_TIMEOUT_MS: integerSetting(config.eightByEight.timeout),
   EIGHT_BY_EIGHT_BASE_URL: optionalString.pipe(
     z
       .url("must be a URL such as https://gateway.example.com")
@@ -82,17 +83,17 @@ const rawEnvSchema = z.object({
   AUTH_URL: optionalString.pipe(z.url("must be the app's public URL, e.g. https://example.com").optional()),
   AUTH_TRUST_HOST: booleanString,
   SANDBOX_INBOX: z.enum(["all", "own"]).optional(),
-  OTP_BRAND: z.string().trim().max(30, "must be at most 30 characters (8x8's limit)").optional(),
-  OTP_CODE_LENGTH: integerString(4, 10),
-  OTP_CODE_VALIDITY_SECONDS: integerString(30, 7200),
-  OTP_RESEND_INTERVAL_SECONDS: integerString(10, 7200),
+  OTP_BRAND: z.string().trim().max(30, "must be at most 30 characters (8x8's limit)").default("OTP Shield"),
+  OTP_CODE_LENGTH: integerSetting(config.otp.codeLength),
+  OTP_CODE_VALIDITY_SECONDS: integerSetting(config.otp.codeValidity),
+  OTP_RESEND_INTERVAL_SECONDS: integerSetting(config.otp.resendInterval),
   CLIENT_IP_PRESET: z.string().optional(),
   CLIENT_IP_STRATEGY: z.string().optional(),
   CLIENT_IP_HEADER: z.string().optional(),
   CLIENT_IP_TRUSTED_COUNT: z.string().optional(),
   CLIENT_IP_TRUSTED_RANGES: z.string().optional(),
   CLIENT_IP_IPV6_PREFIX: z.string().optional(),
-  ADMIN_SESSION_MINUTES: integerString(5, 24 * 60),
+  ADMIN_SESSION_MINUTES: integerSetting(config.admin.freshness),
   ADMIN_PHONE_NUMBERS: z
     .string()
     .optional()
@@ -121,9 +122,9 @@ const rawEnvSchema = z.object({
       .regex(/^rediss?:\/\//, "must start with redis:// or rediss://")
       .optional(),
   ),
-  STORE_TIMEOUT_MS: integerString(50, 10_000),
-  THROTTLE_EVENT_CAPACITY: integerString(1000, 1_000_000),
-  THROTTLE_PHONE_RETENTION_HOURS: integerString(0, 24 * 365),
+  STORE_TIMEOUT_MS: integerSetting(config.store.timeout),
+  THROTTLE_EVENT_CAPACITY: integerSetting(config.events.capacity),
+  THROTTLE_PHONE_RETENTION_HOURS: integerSetting(config.events.phoneRetention),
   STORE_KEY_PREFIX: z
     .string()
     .regex(/^[\w:.-]{0,40}$/, "must be at most 40 letters, digits or _ : . -")
@@ -131,12 +132,12 @@ const rawEnvSchema = z.object({
   RATE_LIMITS: z.string().optional(),
   ALLOWED_COUNTRIES: z.string().optional(),
   DENIED_COUNTRIES: z.string().optional(),
-  ALLOW_VOIP: booleanString,
+  ALLOW_VOIP: booleanString.transform((value) => value ?? false),
   CAPTCHA_PROVIDER: z.enum(["altcha", "turnstile", "hcaptcha"]).default("altcha"),
-  ALTCHA_COST: integerString(1, 1_000_000),
-  ALTCHA_MAX_COUNTER: integerString(1, 10_000_000),
-  ALTCHA_ATTACK_COST_MULTIPLIER: integerString(1, 100),
-  ATTACK_MODE_SENDS_PER_MINUTE: integerString(1, 1_000_000),
+  ALTCHA_COST: integerSetting(config.captcha.altchaCost),
+  ALTCHA_MAX_COUNTER: integerSetting(config.captcha.altchaMaxCounter),
+  ALTCHA_ATTACK_COST_MULTIPLIER: integerSetting(config.captcha.attackCostMultiplier),
+  ATTACK_MODE_SENDS_PER_MINUTE: integerSetting(config.captcha.attackModeSendsPerMinute),
   TURNSTILE_SITE_KEY: optionalString,
   TURNSTILE_SECRET_KEY: optionalString,
   HCAPTCHA_SITE_KEY: optionalString,
@@ -259,10 +260,10 @@ function buildEnv(source: Record<string, string | undefined>) {
   if (problems.length > 0 || !otpProvider || !clientIp || !limits || !captcha || !store) {
     throw new EnvError(formatProblems(problems));
   }
-  const destinations: DestinationPolicy = {
-    allowedCountries: new Set(allowedCountries ?? DEFAULT_ALLOWED_COUNTRIES),
-    deniedCountries: new Set(deniedCountries ?? []),
-    allowVoip: raw.ALLOW_VOIP ?? false,
+  const destinations = {
+    allowedCountries: new Set<string>(allowedCountries ?? defaultAllowedCountries),
+    deniedCountries: new Set<string>(deniedCountries ?? []),
+    allowVoip: raw.ALLOW_VOIP,
   };
 
   return {
@@ -274,28 +275,28 @@ function buildEnv(source: Record<string, string | undefined>) {
     destinations,
     store,
     throttleLog: {
-      capacity: raw.THROTTLE_EVENT_CAPACITY ?? 100_000,
-      phoneRetentionMs: (raw.THROTTLE_PHONE_RETENTION_HOURS ?? 168) * 3_600_000,
+      capacity: raw.THROTTLE_EVENT_CAPACITY,
+      phoneRetentionMs: raw.THROTTLE_PHONE_RETENTION_HOURS * 3_600_000,
     },
     adminPhoneNumbers: raw.ADMIN_PHONE_NUMBERS,
-    adminSessionMinutes: raw.ADMIN_SESSION_MINUTES ?? 120,
+    adminSessionMinutes: raw.ADMIN_SESSION_MINUTES,
     eightByEight: {
       apiKey: raw.EIGHT_BY_EIGHT_API_KEY ?? "",
       subAccountId: raw.EIGHT_BY_EIGHT_SUBACCOUNT_ID ?? "sandbox_hq",
       urls: raw.EIGHT_BY_EIGHT_BASE_URL
         ? { verify: raw.EIGHT_BY_EIGHT_BASE_URL, lookup: raw.EIGHT_BY_EIGHT_BASE_URL }
         : eightByEightRegions[raw.EIGHT_BY_EIGHT_REGION],
-      timeoutMs: raw.EIGHT_BY_EIGHT_TIMEOUT_MS ?? 5000,
+      timeoutMs: raw.EIGHT_BY_EIGHT_TIMEOUT_MS,
     },
     authSecret: raw.AUTH_SECRET ?? DEVELOPMENT_AUTH_SECRET,
     // The sandbox's full inbox (and its fault controls) is for local development and tests; a
     // public demo shows each browser only the messages of its own pending verification.
     sandboxInbox: raw.SANDBOX_INBOX ?? (isProduction ? "own" : "all"),
     otp: {
-      brand: raw.OTP_BRAND ?? "OTP Shield",
-      codeLength: raw.OTP_CODE_LENGTH ?? 6,
-      codeValiditySeconds: raw.OTP_CODE_VALIDITY_SECONDS ?? 300,
-      resendIntervalSeconds: raw.OTP_RESEND_INTERVAL_SECONDS ?? 30,
+      brand: raw.OTP_BRAND,
+      codeLength: raw.OTP_CODE_LENGTH,
+      codeValiditySeconds: raw.OTP_CODE_VALIDITY_SECONDS,
+      resendIntervalSeconds: raw.OTP_RESEND_INTERVAL_SECONDS,
     },
     defaultCountry: raw.DEFAULT_COUNTRY,
   };
@@ -333,11 +334,11 @@ function chooseCaptcha(raw: z.infer<typeof rawEnvSchema>) {
   return {
     provider,
     altcha: {
-      cost: raw.ALTCHA_COST ?? 2000,
-      maxCounter: raw.ALTCHA_MAX_COUNTER ?? 2000,
-      attackCostMultiplier: raw.ALTCHA_ATTACK_COST_MULTIPLIER ?? 8,
+      cost: raw.ALTCHA_COST,
+      maxCounter: raw.ALTCHA_MAX_COUNTER,
+      attackCostMultiplier: raw.ALTCHA_ATTACK_COST_MULTIPLIER,
     },
-    attackModeSendsPerMinute: raw.ATTACK_MODE_SENDS_PER_MINUTE ?? 30,
+    attackModeSendsPerMinute: raw.ATTACK_MODE_SENDS_PER_MINUTE,
     siteKey: provider === "altcha" ? undefined : keys[provider].siteKey,
     secretKey: provider === "altcha" ? undefined : keys[provider].secretKey,
     /** Hostnames a Turnstile or hCaptcha token must have been solved on; empty: the request's own host. */
@@ -348,8 +349,9 @@ function chooseCaptcha(raw: z.infer<typeof rawEnvSchema>) {
   };
 }
 
-function chooseStore(raw: z.infer<typeof rawEnvSchema>): StoreSettings {
-  const timeoutMs = raw.STORE_TIMEOUT_MS ?? 1000;
+/** Which store backend to build, and its settings (lib/store/create-backend.ts builds it). */
+function chooseStore(raw: z.infer<typeof rawEnvSchema>) {
+  const timeoutMs = raw.STORE_TIMEOUT_MS;
   const upstash = raw.UPSTASH_REDIS_REST_URL || raw.UPSTASH_REDIS_REST_TOKEN;
   if (upstash && raw.REDIS_URL) {
     throw new EnvError(
@@ -363,15 +365,16 @@ function chooseStore(raw: z.infer<typeof rawEnvSchema>): StoreSettings {
       );
     }
     return {
-      kind: "upstash",
+      kind: "upstash" as const,
       url: raw.UPSTASH_REDIS_REST_URL,
       token: raw.UPSTASH_REDIS_REST_TOKEN,
       timeoutMs,
       keyPrefix: raw.STORE_KEY_PREFIX,
     };
   }
-  if (raw.REDIS_URL) return { kind: "redis", url: raw.REDIS_URL, timeoutMs, keyPrefix: raw.STORE_KEY_PREFIX };
-  return { kind: "memory" };
+  if (raw.REDIS_URL)
+    return { kind: "redis" as const, url: raw.REDIS_URL, timeoutMs, keyPrefix: raw.STORE_KEY_PREFIX };
+  return { kind: "memory" as const };
 }
 
 function chooseOtpProvider(

@@ -49,6 +49,8 @@ await app.prepare();
  * cannot import the TypeScript modules the build bundles): see lib/events/index.ts and
  * lib/store/index.ts.
  */
+// `config.server.drainWithin` and `.exitWithin` of lib/config.ts, which plain Node cannot import;
+// tests/unit/readme-limits.test.ts checks that the copies agree.
 const DRAIN_WITHIN_MS = 7_000;
 const EXIT_WITHIN_MS = 10_000;
 

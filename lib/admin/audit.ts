@@ -1,4 +1,5 @@
 import "server-only";
+import { config } from "@/lib/config";
 import { getStore } from "@/lib/store";
 
 /**
@@ -8,7 +9,7 @@ import { getStore } from "@/lib/store";
 export type AuditEntry = { at: string; admin: string; action: string; target: string; detail?: string };
 
 const KEY = "admin-audit";
-const CAPACITY = 1000;
+const CAPACITY = config.admin.auditCapacity.value;
 
 export async function recordAdminAction(entry: Omit<AuditEntry, "at">): Promise<void> {
   await getStore().pushCapped<AuditEntry>(KEY, { at: new Date().toISOString(), ...entry }, CAPACITY);

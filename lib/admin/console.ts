@@ -2,6 +2,7 @@ import "server-only";
 import { z } from "zod";
 import { requireAdminForApi } from "./access";
 import { recordAdminAction } from "./audit";
+import { config } from "@/lib/config";
 import { isAttackModeOn } from "@/lib/defenses/captcha";
 import { getEnv } from "@/lib/env";
 import { AppError } from "@/lib/http/errors";
@@ -19,7 +20,7 @@ import {
  * or endpoint can forget to (CVE-2025-29927: checks in a layout or proxy alone can be skipped).
  */
 
-export const MAX_PAGE_SIZE = 200;
+export const MAX_PAGE_SIZE = config.admin.maxPageSize.value;
 
 const optionalText = (pattern: RegExp, message: string) =>
   z.preprocess(
@@ -94,7 +95,7 @@ function toFilters(query: EventQuery): ThrottleEventFilters {
  */
 export async function listThrottleEvents(query: EventQuery): Promise<ThrottleEventPage> {
   await requireAdminForApi();
-  const limit = Math.min(MAX_PAGE_SIZE, query.limit ?? 50);
+  const limit = Math.min(MAX_PAGE_SIZE, query.limit ?? config.admin.pageSize.value);
   return getThrottleEventLog().list({ cursor: query.cursor, limit, filters: toFilters(query) });
 }
 
@@ -126,7 +127,7 @@ const CSV_COLUMNS = [
   "retryAfterSeconds",
   "requestId",
 ] as const;
-const EXPORT_LIMIT = 10_000;
+const EXPORT_LIMIT = config.admin.exportRows.value;
 
 /**
  * The filtered events as CSV, numbers as the list shows them (no last four digits). Every cell is quoted, and one that a spreadsheet

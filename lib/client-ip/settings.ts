@@ -1,3 +1,4 @@
+import { config } from "@/lib/config";
 import { parseIpRange } from "./ip-address";
 import type { ClientIpStrategy } from "./strategies";
 
@@ -80,10 +81,13 @@ export function parseClientIpSettings(env: ClientIpEnv, isProduction: boolean): 
   const countText = blankToUndefined(env.CLIENT_IP_TRUSTED_COUNT);
   const rangesText = blankToUndefined(env.CLIENT_IP_TRUSTED_RANGES);
 
-  const ipv6PrefixText = blankToUndefined(env.CLIENT_IP_IPV6_PREFIX) ?? "64";
+  const { value: defaultPrefix, env: prefixRange } = config.clientIp.ipv6Prefix;
+  const ipv6PrefixText = blankToUndefined(env.CLIENT_IP_IPV6_PREFIX) ?? String(defaultPrefix);
   const ipv6Prefix = Number(ipv6PrefixText);
-  if (!Number.isInteger(ipv6Prefix) || ipv6Prefix < 48 || ipv6Prefix > 128) {
-    fail("CLIENT_IP_IPV6_PREFIX must be a whole number from 48 to 128 (default 64).");
+  if (!Number.isInteger(ipv6Prefix) || ipv6Prefix < prefixRange.min || ipv6Prefix > prefixRange.max) {
+    fail(
+      `CLIENT_IP_IPV6_PREFIX must be a whole number from ${prefixRange.min} to ${prefixRange.max} (default ${defaultPrefix}).`,
+    );
   }
 
   if (preset !== undefined) {

@@ -1,3 +1,4 @@
+import { config } from "@/lib/config";
 import {
   formatIp,
   formatNetwork,
@@ -245,7 +246,10 @@ export type IpRateLimitKeys = {
  * Rate-limit keys for a client address. Only a valid address yields keys, always in canonical
  * form, so two spellings of one address share one bucket.
  */
-export function deriveIpKeys(ip: string, ipv6Prefix = 64): IpRateLimitKeys | null {
+export function deriveIpKeys(
+  ip: string,
+  ipv6Prefix: number = config.clientIp.ipv6Prefix.value,
+): IpRateLimitKeys | null {
   const address = parseIpWithOptionalPort(ip);
   if (!address) return null;
   if (address.version === 4) return { address: formatIp(address), aggregate: formatNetwork(address, 24) };

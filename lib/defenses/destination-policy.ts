@@ -15,39 +15,6 @@ export type DestinationPolicy = {
   allowVoip: boolean;
 };
 
-/**
- * The conservative default: countries with mature numbering plans and little SMS-pumping history,
- * where most of this template's users are. Set ALLOWED_COUNTRIES to the countries you serve.
- */
-export const DEFAULT_ALLOWED_COUNTRIES = [
-  "AT",
-  "AU",
-  "BE",
-  "CA",
-  "CH",
-  "CZ",
-  "DE",
-  "DK",
-  "ES",
-  "FI",
-  "FR",
-  "GB",
-  "IE",
-  "IS",
-  "IT",
-  "JP",
-  "KR",
-  "LU",
-  "NL",
-  "NO",
-  "NZ",
-  "PL",
-  "PT",
-  "SE",
-  "SG",
-  "US",
-] as const;
-
 /** Line types that can receive an SMS and carry no per-message revenue share. */
 const receivableTypes = new Set(["MOBILE", "FIXED_LINE_OR_MOBILE"]);
 

@@ -1,6 +1,6 @@
 import "server-only";
 import type { IpRateLimitKeys } from "@/lib/client-ip/strategies";
-import { growingDelays, type LimitName } from "@/lib/config";
+import { config, growingDelays, type LimitName } from "@/lib/config";
 import { getEnv } from "@/lib/env";
 import { refusal, type AppError } from "@/lib/http/errors";
 import type { RuleName } from "@/lib/http/refusals";
@@ -137,9 +137,9 @@ export function refuseSpentSender(ipKeys: IpRateLimitKeys): void {
 
 /** Sender budgets refused lately, by key, until when (bounded: the oldest go first). */
 const spentSenders = new Map<string, number>();
-const SPENT_SENDERS_CAPACITY = 10_000;
+const SPENT_SENDERS_CAPACITY = config.defenses.spentSenderCapacity.value;
 /** How long a refusal is remembered: a round trip per address every 10 s costs nothing. */
-const SPENT_SENDER_MEMORY_MS = 10_000;
+const SPENT_SENDER_MEMORY_MS = config.defenses.spentSenderMemory.value;
 
 /** What a send's decision is made on, besides its budgets (see `BudgetRequest` for the gates). */
 export type SendGates = {

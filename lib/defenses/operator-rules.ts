@@ -1,5 +1,6 @@
 import "server-only";
 import { z } from "zod";
+import { config, formatWindow } from "@/lib/config";
 import { getEnv } from "@/lib/env";
 import { AppError } from "@/lib/http/errors";
 import { formatIp, formatNetwork, parseIp, parseIpRange, type IpAddress } from "@/lib/client-ip/ip-address";
@@ -33,13 +34,17 @@ export type AdminRule = {
   expiresAt: string;
 };
 
-export const MAX_RULE_TTL_SECONDS = 90 * 24 * 3600;
+const { ruleMinLifetime, ruleMaxLifetime } = config.defenses;
 
 export const newRuleSchema = z
   .object({
     kind: z.enum(ruleKinds),
     value: z.string().trim().min(1, "Enter what to block.").max(64),
-    ttlSeconds: z.number().int().min(60, "At least a minute.").max(MAX_RULE_TTL_SECONDS, "At most 90 days."),
+    ttlSeconds: z
+      .number()
+      .int()
+      .min(ruleMinLifetime.value, `At least ${formatWindow(ruleMinLifetime.value)}.`)
+      .max(ruleMaxLifetime.value, `At most ${formatWindow(ruleMaxLifetime.value)}.`),
     reason: z.string().trim().max(200).default(""),
   })
   .strict();

@@ -1,5 +1,6 @@
 import "server-only";
 import { after } from "next/server";
+import { config } from "@/lib/config";
 import { getThrottleEventLog } from "./log";
 import type { NewThrottleEvent } from "./types";
 export { getThrottleEventLog } from "./log";
@@ -18,8 +19,8 @@ export type {
  * `FLUSH_AFTER_MS` or at `FLUSH_AT_EVENTS` events, whichever comes first; a crash can lose at most
  * that much.
  */
-const FLUSH_AFTER_MS = 250;
-const FLUSH_AT_EVENTS = 200;
+const FLUSH_AFTER_MS = config.events.flushAfter.value;
+const FLUSH_AT_EVENTS = config.events.flushAtEvents.value;
 
 /**
  * The batch and the writes under way. Kept on `globalThis` because a production build loads this

@@ -1,3 +1,4 @@
+import { config } from "@/lib/config";
 import { maskForOperators } from "./masking";
 import { hourStart, matchesFilters, minuteStart, toListedEvent, topEntries } from "./matching";
 import { countTopSource } from "./top-sources";
@@ -11,8 +12,8 @@ import {
   type ThrottleEventLog,
 } from "./types";
 
-const MINUTE_BUCKETS_KEPT = 48 * 60;
-const HOUR_BUCKETS_KEPT = 35 * 24;
+const MINUTE_BUCKETS_KEPT = config.events.minuteCountsKept.value / 60;
+const HOUR_BUCKETS_KEPT = config.events.hourCountsKept.value / 3600;
 
 /**
  * The in-process log: a ring buffer of the newest `capacity` events, with per-minute and per-hour
@@ -78,7 +79,7 @@ export function createMemoryThrottleLog(options: {
       if (!perMinute.has(minute)) prune(perMinute, minute - MINUTE_BUCKETS_KEPT * 60_000);
       if (!perHour.has(hour)) {
         prune(perHour, hour - HOUR_BUCKETS_KEPT * 3_600_000);
-        prune(topPerHour, hour - 8 * 24 * 3_600_000);
+        prune(topPerHour, hour - config.events.topSourcesKept.value * 1000);
       }
       bump(perMinute.get(minute) ?? perMinute.set(minute, new Map()).get(minute)!, event.rule);
       bump(perHour.get(hour) ?? perHour.set(hour, new Map()).get(hour)!, event.rule);

@@ -1,4 +1,5 @@
 import type { Redis as UpstashRedis } from "@upstash/redis";
+import { config } from "@/lib/config";
 import { withDeadline } from "@/lib/store/deadline";
 import { maskForOperators } from "./masking";
 import { hourStart, matchesFilters, minuteStart, toListedEvent, topEntries } from "./matching";
@@ -14,15 +15,15 @@ import {
   type ThrottleEventLog,
 } from "./types";
 
-const MINUTE_TTL_SECONDS = 48 * 3600;
-const HOUR_TTL_SECONDS = 35 * 24 * 3600;
-const TOP_TTL_SECONDS = 8 * 24 * 3600;
-const SCAN_BATCH = 500;
+const MINUTE_TTL_SECONDS = config.events.minuteCountsKept.value;
+const HOUR_TTL_SECONDS = config.events.hourCountsKept.value;
+const TOP_TTL_SECONDS = config.events.topSourcesKept.value;
+const SCAN_BATCH = config.events.scanBatch.value;
 /**
  * Stream ids are Redis's clock at insertion, `at` is the app's clock at refusal (recording runs
  * after the response): time filters read the id range widened by this much, then filter on `at`.
  */
-const CLOCK_SLACK_MS = 60_000;
+const CLOCK_SLACK_MS = config.events.clockSlack.value;
 
 /** An event as the stream holds it: its id is the entry's, its number sealed (`phone-sealing.ts`). */
 type StoredEvent = Omit<ThrottleEvent, "id"> & { sealedPhone: string | null };

@@ -1,3 +1,5 @@
+import { config } from "@/lib/config";
+
 /**
  * A throttle event: one refused request, with everything an operator needs to explain it.
  * Attacker-controlled fields (user agent, phone-like input) are stored as given and must be
@@ -88,7 +90,7 @@ export type ThrottleEventLog = {
 
 export const TOP_DIMENSIONS = ["ip", "subnet", "prefix", "country"] as const;
 /** Top entries shown per dimension. */
-export const TOP_SIZE = 10;
+export const TOP_SIZE = config.events.topShown.value;
 /**
  * Top entries kept per dimension per hour. Refusals cost an attacker nothing, and each can carry
  * a new address, network and prefix: without a cap these sets grow by one member per refusal.
@@ -97,6 +99,6 @@ export const TOP_SIZE = 10;
  * Kept with the Space-Saving algorithm (see `trimmed-top.ts`), so a flood of distinct values cannot
  * push a real heavy source out of the set.
  */
-export const TOP_KEPT_PER_HOUR = 100;
+export const TOP_KEPT_PER_HOUR = config.events.topKeptPerHour.value;
 /** A list call reads at most this many stored events, so a rare filter cannot make it unbounded. */
-export const MAX_SCANNED_PER_PAGE = 5000;
+export const MAX_SCANNED_PER_PAGE = config.events.maxScannedPerPage.value;

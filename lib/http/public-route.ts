@@ -3,6 +3,7 @@ import { randomUUID } from "node:crypto";
 import type { NextRequest, NextResponse } from "next/server";
 import { resolveRequestClientIp } from "@/lib/client-ip/request";
 import { deriveIpKeys, type IpRateLimitKeys } from "@/lib/client-ip/strategies";
+import { config } from "@/lib/config";
 import { getEnv } from "@/lib/env";
 import { recordThrottleEvent } from "@/lib/events";
 import { describeDestination, type Destination } from "@/lib/phone";
@@ -68,7 +69,7 @@ function startRequestContext(request: Request, route: string): RequestContext {
   return {
     route,
     requestId: randomUUID(),
-    userAgent: request.headers.get("user-agent")?.slice(0, 512) ?? null,
+    userAgent: request.headers.get("user-agent")?.slice(0, config.http.maxUserAgent.value) ?? null,
     clientIp,
     ipKeys: clientIp ? deriveIpKeys(clientIp, getEnv().clientIp.ipv6Prefix) : null,
     destination: null,

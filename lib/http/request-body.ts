@@ -1,10 +1,11 @@
 import "server-only";
 import type { z } from "zod";
+import { config } from "@/lib/config";
 import { refusal, type AppError } from "./errors";
 import { isRuleName } from "./refusals";
 
 /** Bodies of the public JSON endpoints are a few hundred bytes; anything far larger is abuse. */
-export const MAX_JSON_BODY_BYTES = 4096;
+export const MAX_JSON_BODY_BYTES = config.http.maxJsonBody.value;
 
 /**
  * Reads a JSON request body with the checks every public endpoint needs, cheapest first:

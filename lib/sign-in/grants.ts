@@ -1,5 +1,6 @@
 import "server-only";
 import { randomBytes } from "node:crypto";
+import { config } from "@/lib/config";
 
 /**
  * A sign-in grant is the bridge between a verified code and an Auth.js session: a random,
@@ -13,7 +14,7 @@ import { randomBytes } from "node:crypto";
 export type SignInGrant = { userId: string; phone: string };
 
 /** Long enough for `signIn` to run; a grant that outlives its request is worthless. */
-const GRANT_TTL_MS = 60_000;
+const GRANT_TTL_MS = config.signIn.grantLifetime.value * 1000;
 
 type Grants = { open: Map<string, SignInGrant & { expiresAt: number }>; redeemed: Set<string> };
 /** One registry per process, even when Next.js loads this module in several bundles. */

@@ -1,5 +1,6 @@
 import "server-only";
 import { createHmac, hkdfSync } from "node:crypto";
+import { config } from "@/lib/config";
 import { getEnv } from "@/lib/env";
 import { strictCookieOptions } from "@/lib/http/cookies";
 import { readSignedValue, signValue } from "@/lib/http/signing";
@@ -13,7 +14,7 @@ import { readSignedValue, signValue } from "@/lib/http/signing";
  */
 export const KNOWN_DEVICE_COOKIE_NAME = "otp_device";
 const PURPOSE = "known-device";
-const LIFETIME_SECONDS = 90 * 24 * 60 * 60;
+const LIFETIME_SECONDS = config.signIn.knownDeviceLifetime.value;
 
 function phoneTag(phone: string): string {
   const key = Buffer.from(hkdfSync("sha256", getEnv().authSecret, "", "otp-shield:known-device-phone", 32));

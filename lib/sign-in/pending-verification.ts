@@ -1,6 +1,7 @@
 import "server-only";
 import { randomBytes } from "node:crypto";
 import type { VerificationSession } from "@/lib/eight-by-eight";
+import { config } from "@/lib/config";
 import { getEnv } from "@/lib/env";
 import { strictCookieOptions } from "@/lib/http/cookies";
 import { readSignedValue, signValue } from "@/lib/http/signing";
@@ -31,7 +32,7 @@ export type PendingVerification = {
 export const PENDING_COOKIE_NAME = "otp_pending";
 const SIGNING_PURPOSE = "pending-verification";
 /** Kept a little past the code's expiry, so "expired" can still be told apart from "never sent". */
-const GRACE_SECONDS = 120;
+const GRACE_SECONDS = config.signIn.pendingGrace.value;
 
 const pendingKey = (id: string) => `pending:${id}`;
 const issuanceKey = (phone: string) => `issuance:${phone}`;
@@ -48,7 +49,8 @@ export function newIssuanceClaim(phone: string): {
 } {
   const pendingId = randomBytes(18).toString("base64url");
   // Outlives the pending verification written after 8x8 answers (validity + grace).
-  const ttlSeconds = getEnv().otp.codeValiditySeconds + GRACE_SECONDS + 60;
+  const ttlSeconds =
+    getEnv().otp.codeValiditySeconds + GRACE_SECONDS + config.signIn.issuanceClaimExtra.value;
   return { pendingId, claim: { key: issuanceKey(phone), value: pendingId, ttlSeconds } };
 }
 

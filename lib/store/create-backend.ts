@@ -1,5 +1,6 @@
 import { Redis as UpstashRedis } from "@upstash/redis";
 import IORedis from "ioredis";
+import { config } from "@/lib/config";
 import { createMemoryBackend } from "./memory-store";
 import { createRedisBackend } from "./redis-backend";
 import { createTcpRequester } from "./redis-tcp-requester";
@@ -44,11 +45,12 @@ export function createBackend(settings: StoreSettings): StoreBackend {
         // Fail a command after one reconnection attempt instead of queueing it for seconds; keep
         // reconnecting in the background so the app recovers by itself when Redis is back.
         maxRetriesPerRequest: 1,
-        retryStrategy: (attempt) => Math.min(attempt * 100, 1000),
+        retryStrategy: (attempt) =>
+          Math.min(attempt * config.store.reconnectStep.value, config.store.reconnectMax.value),
       });
       let lastLoggedAt = 0;
       client.on("error", (error: Error) => {
-        if (Date.now() - lastLoggedAt < 10_000) return;
+        if (Date.now() - lastLoggedAt < config.store.errorLogInterval.value) return;
         lastLoggedAt = Date.now();
         console.error(`[otp-shield] Redis connection error: ${error.message}`);
       });

@@ -1,4 +1,5 @@
 import type { Redis as UpstashRedis } from "@upstash/redis";
+import { config } from "@/lib/config";
 import { createRedisBudgetStore } from "./budgets";
 import { withDeadline } from "./deadline";
 import type { KeyValueStore, StoreBackend, StoreBackendKind } from "./types";
@@ -138,7 +139,10 @@ return {0, merged}
     close: options.close ?? (async () => undefined),
     async probeWrite() {
       // Owned here, like the connection: one key per deployment, gone after a minute.
-      await guard("SET health probe", redis.set(`${keyPrefix}health:probe`, Date.now(), { px: 60_000 }));
+      await guard(
+        "SET health probe",
+        redis.set(`${keyPrefix}health:probe`, Date.now(), { px: config.store.healthProbeLifetime.value }),
+      );
     },
   };
 }

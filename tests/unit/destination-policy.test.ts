@@ -1,12 +1,9 @@
 import { describe, expect, it } from "vitest";
-import {
-  DEFAULT_ALLOWED_COUNTRIES,
-  screenDestination,
-  type DestinationPolicy,
-} from "@/lib/defenses/destination-policy";
+import { defaultAllowedCountries } from "@/lib/config";
+import { screenDestination, type DestinationPolicy } from "@/lib/defenses/destination-policy";
 
 const policy = (overrides: Partial<DestinationPolicy> = {}): DestinationPolicy => ({
-  allowedCountries: new Set(DEFAULT_ALLOWED_COUNTRIES),
+  allowedCountries: new Set(defaultAllowedCountries),
   deniedCountries: new Set(),
   allowVoip: false,
   ...overrides,

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { config, type Setting } from "@/lib/config";
 import { parseEnv } from "@/lib/env";
 
 /** The settings production cannot start without (besides the 8x8 choice). */
@@ -68,6 +69,24 @@ describe("environment", () => {
       "+14155550123",
     ]);
     expect(() => parseEnv({ ADMIN_PHONE_NUMBERS: "8999 0001" })).toThrow(/not an E.164 number/);
+  });
+
+  it("validates each configurable value of lib/config.ts within its range, defaulting to the config's value", () => {
+    const configurable = Object.values(config).flatMap((entries) =>
+      Object.values(entries as Record<string, Setting>).filter((setting) => setting.env),
+    );
+    // A Redis store, so that the store's own settings are in use (parsing does not connect).
+    const base = { REDIS_URL: "redis://127.0.0.1:6379" };
+    const defaults = parseEnv(base);
+    for (const { value, env } of configurable) {
+      const { name, min, max } = env!;
+      const range = new RegExp(`${name}:? must be a whole number from ${min} to ${max}`);
+      expect(failureOf({ ...base, [name]: String(max + 1) }), name).toMatch(range);
+      expect(failureOf({ ...base, [name]: String(min - 1) }), name).toMatch(range);
+      // Setting the config's value by hand changes nothing: it is the default.
+      expect(parseEnv({ ...base, [name]: String(value) }), name).toEqual(defaults);
+      expect(parseEnv({ ...base, [name]: String(value === min ? max : min) }), name).not.toEqual(defaults);
+    }
   });
 
   it("rejects out-of-range numbers with the allowed range", () => {

@@ -2,6 +2,7 @@ import "server-only";
 import { CappedMap, createChallenge, verifySolution, type Challenge } from "altcha-lib";
 import { deriveKey } from "altcha-lib/algorithms/pbkdf2";
 import { hkdfSync } from "node:crypto";
+import { config } from "@/lib/config";
 import { getEnv } from "@/lib/env";
 import { refusal } from "@/lib/http/errors";
 import { attackModeFlagKey, isAttackModeOn } from "./attack-mode";
@@ -21,7 +22,7 @@ import { attackModeFlagKey, isAttackModeOn } from "./attack-mode";
  *
  * https://altcha.org/docs/v2/server-integration
  */
-const CHALLENGE_TTL_SECONDS = 10 * 60;
+const CHALLENGE_TTL_SECONDS = config.captcha.challengeLifetime.value;
 const ALGORITHM = "PBKDF2/SHA-256";
 
 const secrets = new Map<string, string>();
@@ -78,7 +79,7 @@ type AltchaPayload = { challenge: Challenge; solution: { counter: number; derive
  * correctly signed challenges enter it, and those are rate-limited at issue; an entry pushed out
  * early costs one more derivation, never an acceptance (the store's single-use claim decides).
  */
-const triedChallenges = new CappedMap<string, true>({ maxSize: 20_000 });
+const triedChallenges = new CappedMap<string, true>({ maxSize: config.captcha.triedChallenges.value });
 
 /**
  * Accepts a solved, unexpired, untampered challenge at the current price (CPU only); anything

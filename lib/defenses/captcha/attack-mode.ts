@@ -1,4 +1,5 @@
 import "server-only";
+import { config } from "@/lib/config";
 import { getStore } from "@/lib/store";
 
 /**
@@ -9,7 +10,7 @@ import { getStore } from "@/lib/store";
 const FLAG_KEY = "captcha:attack-mode";
 /** Present while attack mode is on; challenges bought before it read it with their claim (lib/defenses/captcha/altcha.ts). */
 export const attackModeFlagKey = FLAG_KEY;
-const FLAG_SECONDS = 10 * 60;
+const FLAG_SECONDS = config.captcha.attackModeDuration.value;
 
 /**
  * Turns attack mode on (or keeps it on for another ten minutes). The rate is watched by the send

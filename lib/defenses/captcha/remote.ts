@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { config } from "@/lib/config";
 import { refusal } from "@/lib/http/errors";
 
 /**
@@ -15,7 +16,7 @@ export const siteverifyUrls = {
 
 /** The action the sign-in form declares to Turnstile; a token solved for another action is refused. */
 export const TURNSTILE_ACTION = "send_code";
-const TIMEOUT_MS = 3000;
+const TIMEOUT_MS = config.captcha.remoteTimeout.value;
 
 const siteverifySchema = z.object({
   success: z.boolean(),

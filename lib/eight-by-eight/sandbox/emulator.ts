@@ -1,5 +1,6 @@
 import { randomBytes, randomInt, randomUUID } from "node:crypto";
 import { parsePhoneNumberFromString, type CountryCode } from "libphonenumber-js/max";
+import { config } from "@/lib/config";
 
 /**
  * A local emulator of 8x8 Verify v2 and Number Lookup (`type=format`), faithful to the
@@ -86,8 +87,8 @@ type Session = {
 };
 
 const MAX_FAILED_ATTEMPTS = 5;
-const INBOX_CAPACITY = 2000;
-const SESSION_CAPACITY = 20_000;
+const INBOX_CAPACITY = config.eightByEight.sandboxInbox.value;
+const SESSION_CAPACITY = config.eightByEight.sandboxSessions.value;
 
 /** Messages of the platform code table, for `http_error` faults that name only a code. */
 const platformMessages: Record<number, string> = {
