@@ -1,5 +1,5 @@
 import "server-only";
-import { z } from "zod";
+import type { AdminRule, NewRule, RuleKind } from "@/lib/api/admin";
 import { captchaFailed, type CaptchaClaim } from "@/lib/defenses/captcha";
 import { getEnv } from "@/lib/env";
 import { AppError } from "@/lib/http/errors";
@@ -14,38 +14,8 @@ import { getStore } from "@/lib/store";
  * on every instance. One owner for the `rule:` keys; the send path reads all that could apply in
  * one round trip.
  */
-export const ruleKinds = [
-  "block-ip",
-  "block-subnet",
-  "block-phone",
-  "block-prefix",
-  "block-country",
-  "safe-phone",
-  "safe-prefix",
-] as const;
-export type RuleKind = (typeof ruleKinds)[number];
-
-export type AdminRule = {
-  kind: RuleKind;
-  value: string;
-  reason: string;
-  createdBy: string;
-  createdAt: string;
-  expiresAt: string;
-};
-
-export const MAX_RULE_TTL_SECONDS = 90 * 24 * 3600;
 const INDEX_KEY = "rule:index";
 const ruleKey = (kind: RuleKind, value: string) => `rule:${kind}:${value}`;
-
-export const newRuleSchema = z
-  .object({
-    kind: z.enum(ruleKinds),
-    value: z.string().trim().min(1, "Enter what to block.").max(64),
-    ttlSeconds: z.number().int().min(60, "At least a minute.").max(MAX_RULE_TTL_SECONDS, "At most 90 days."),
-    reason: z.string().trim().max(200).default(""),
-  })
-  .strict();
 
 /**
  * The network lengths a `block-subnet` rule may have, which are exactly the lengths the send path
@@ -138,7 +108,7 @@ export function canonicalRuleValue(
   }
 }
 
-export async function addRule(input: z.infer<typeof newRuleSchema>, createdBy: string): Promise<AdminRule> {
+export async function addRule(input: NewRule, createdBy: string): Promise<AdminRule> {
   const value = canonicalRuleValue(input.kind, input.value);
   const now = Date.now();
   const rule: AdminRule = {

@@ -1,5 +1,7 @@
 import { NextResponse, type NextRequest } from "next/server";
-import { findApplicableRules, type AdminRule } from "@/lib/defenses/operator-rules";
+import type { AdminRule } from "@/lib/api/admin";
+import { sendRequestSchema, type SendCodeResponse } from "@/lib/api/otp";
+import { findApplicableRules } from "@/lib/defenses/operator-rules";
 import { captchaFailed, turnOnAttackMode, verifyCaptcha } from "@/lib/defenses/captcha";
 import { deriveIpKeys } from "@/lib/client-ip/strategies";
 import { screenDestination } from "@/lib/defenses/destination-policy";
@@ -13,7 +15,7 @@ import {
   PENDING_COOKIE_NAME,
   pendingCookieOptions,
 } from "@/lib/sign-in/pending-verification";
-import { parsePhone, sendRequestSchema } from "@/lib/phone";
+import { parsePhone } from "@/lib/phone";
 import { noteClientIp, refuse, startRequestContext } from "@/lib/http/public-route";
 import { readJsonBody } from "@/lib/http/request-body";
 import { requireClientIp, resolveRequestClientIp, senderRefused } from "@/lib/client-ip/request";
@@ -98,7 +100,7 @@ export async function POST(request: NextRequest) {
       Math.max(new Date(pending.resendAfter).getTime(), Date.now() + env.otp.resendIntervalSeconds * 1000),
     );
 
-    const response = NextResponse.json(
+    const response = NextResponse.json<SendCodeResponse>(
       { status: "sent", expiresAt: pending.expiresAt, resendAfter: resendAfter.toISOString() },
       { status: 202, headers: { "Cache-Control": "no-store", "X-Request-Id": context.requestId } },
     );

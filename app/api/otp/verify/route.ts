@@ -6,7 +6,7 @@ import { AppError } from "@/lib/http/errors";
 import { KNOWN_DEVICE_COOKIE_NAME, knownDeviceCookie } from "@/lib/sign-in/known-device";
 import { onlyAllow } from "@/lib/http/method-not-allowed";
 import { PENDING_COOKIE_NAME } from "@/lib/sign-in/pending-verification";
-import { codeSchemaFor } from "@/lib/phone";
+import { verifyRequestSchemaFor, type VerifyCodeResponse } from "@/lib/api/otp";
 import { noteClientIp, refuse, startRequestContext } from "@/lib/http/public-route";
 import { readJsonBody } from "@/lib/http/request-body";
 import { requireClientIp, resolveRequestClientIp } from "@/lib/client-ip/request";
@@ -25,7 +25,9 @@ export async function POST(request: NextRequest) {
     requireSameOrigin(request);
 
     // A malformed code is refused here and never spends an attempt.
-    const { code } = await readJsonBody(request, codeSchemaFor(env.otp.codeLength), { code: "code_invalid" });
+    const { code } = await readJsonBody(request, verifyRequestSchemaFor(env.otp.codeLength), {
+      code: "code_invalid",
+    });
     // As for sends: without a trustworthy address no per-address limit could hold.
     requireClientIp(clientIp);
     const ipKey = deriveIpKeys(clientIp, env.clientIp.ipv6Prefix)!.address;
@@ -53,7 +55,7 @@ export async function POST(request: NextRequest) {
       );
     }
 
-    const response = NextResponse.json(
+    const response = NextResponse.json<VerifyCodeResponse>(
       { status: "verified", isNewUser: result.isNewUser },
       { status: 200, headers: { "Cache-Control": "no-store", "X-Request-Id": context.requestId } },
     );
