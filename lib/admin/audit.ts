@@ -6,7 +6,6 @@ import { getStore } from "@/lib/store";
  * Every admin action — adding or removing a rule, revealing a phone number — in a capped list the
  * console shows. Owner of the `admin-audit` key.
  */
-
 const KEY = "admin-audit";
 const CAPACITY = 1000;
 

@@ -12,7 +12,7 @@ import { getStore } from "@/lib/store";
  * a destination country; and a safe list of numbers and prefixes that the automatic per-number and
  * per-prefix limits never refuse. They live in the store, so they take effect on the next request
  * on every instance. One owner for the `rule:` keys; the send path reads all that could apply in
- * one round trip.
+ * one round trip. A rule's shape and the body that adds one are the API's (lib/api/admin.ts).
  */
 const INDEX_KEY = "rule:index";
 const ruleKey = (kind: RuleKind, value: string) => `rule:${kind}:${value}`;
