@@ -6,12 +6,11 @@ import {
   validatePhoneNumberLength,
   type CountryCode,
 } from "libphonenumber-js/max";
-import { z } from "zod";
 
 /**
- * Phone-number parsing shared by the sign-in form and the server, so both give the same,
- * specific errors ("Too short for Singapore"), and one E.164 normalisation feeds 8x8, the store
- * and every limit: two spellings of a number are one number.
+ * Phone-number parsing shared by the sign-in form and the server (through the request schemas
+ * in lib/api/otp.ts), so both give the same, specific errors ("Too short for Singapore"), and one
+ * E.164 normalisation feeds 8x8, the store and every limit: two spellings of a number are one number.
  *
  * Uses libphonenumber's full ("max") metadata, which knows number types (mobile, premium rate…).
  */
@@ -97,46 +96,6 @@ function describeWhere(country: CountryCode | undefined, input: string): string 
   return callingCode ? ` for +${callingCode} numbers` : "";
 }
 
-const phoneFields = {
-  phone: z.string({ error: "Enter your phone number." }).max(40, "That is too long for a phone number."),
-  country: z
-    .string()
-    .regex(/^[A-Z]{2}$/, "Use a two-letter country code such as SG.")
-    .refine(isKnownCountry, "Unknown country.")
-    .optional(),
-};
-
-function refinePhone(value: { phone: string; country?: string }, ctx: z.RefinementCtx) {
-  const result = parsePhone(value.phone, value.country);
-  if (!result.ok) ctx.addIssue({ code: "custom", path: ["phone"], message: result.message });
-}
-
-/** The phone form's fields, validated exactly as the server validates them. */
-export const sendCodeSchema = z.object(phoneFields).strict().superRefine(refinePhone);
-
-/**
- * The body of `POST /api/otp/send`: the form's fields, the CAPTCHA token, and `website`, a
- * honeypot field that people never see and bots fill in.
- */
-export const sendRequestSchema = z
-  .object({
-    ...phoneFields,
-    captcha: z.string().max(20_000, "The verification token is too long.").optional(),
-    website: z.string().max(200).optional(),
-  })
-  .strict()
-  .transform((value, ctx) => {
-    // Parsed once: the number in E.164 is what the server goes on with.
-    const result = parsePhone(value.phone, value.country);
-    if (result.ok) return { ...value, e164: result.phone.e164 };
-    ctx.addIssue({ code: "custom", path: ["phone"], message: result.message });
-    return z.NEVER;
-  });
-
-export type SendRequest = z.output<typeof sendRequestSchema>;
-
-export type SendCodeInput = z.infer<typeof sendCodeSchema>;
-
 /** Shows enough of a number for its owner to recognise it: `+65 ••••  4567`. */
 export function maskPhone(e164: string): string {
   const parsed = parsePhoneNumberFromString(e164);
@@ -144,19 +103,6 @@ export function maskPhone(e164: string): string {
   const lastFour = e164.slice(-4);
   const hidden = Math.max(0, e164.length - countryCode.length - 4);
   return `${countryCode} ${"•".repeat(hidden)}${lastFour}`;
-}
-
-/** The code the user types: digits only, exactly the configured length. */
-export function codeSchemaFor(length: number) {
-  return z
-    .object({
-      code: z
-        .string({ error: "Enter the code from the SMS." })
-        .trim()
-        .regex(/^\d+$/, "The code is digits only.")
-        .length(length, `The code has ${length} digits.`),
-    })
-    .strict();
 }
 
 /** Where a code goes, in the units the limits and the fraud budgets count. */

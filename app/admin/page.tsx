@@ -1,6 +1,8 @@
 import Link from "next/link";
 import { StackedBarChart } from "@/components/admin/stacked-bar-chart";
+import { Badge } from "@/components/ui/badge";
 import { Card } from "@/components/ui/card";
+import { Table, TableBody, TableCell, TableHead, TableRow } from "@/components/ui/table";
 import { requireAdminForPage } from "@/lib/admin/access";
 import { getOverview } from "@/lib/admin/console";
 
@@ -18,46 +20,29 @@ export default async function AdminOverviewPage() {
     <div className="space-y-6">
       <Card title="Overview">
         <div className="mb-4 flex flex-wrap gap-2 text-sm">
-          <span
-            className={`rounded px-2 py-1 ${overview.attackMode ? "bg-red-100 text-red-800" : "bg-emerald-100 text-emerald-800"}`}
-          >
+          <Badge tone={overview.attackMode ? "danger" : "success"}>
             Attack mode: {overview.attackMode ? "on — proof of work raised" : "off"}
-          </span>
-          <span
-            className={`rounded px-2 py-1 ${overview.store.reachable ? "bg-slate-100" : "bg-red-100 text-red-800"}`}
-          >
+          </Badge>
+          <Badge tone={overview.store.reachable ? "neutral" : "danger"}>
             Store: {overview.store.description}
             {overview.store.reachable ? "" : " — NOT REACHABLE"}
-          </span>
-          {overview.sandbox ? (
-            <span className="rounded bg-amber-100 px-2 py-1 text-amber-900">Sandbox: no SMS is sent</span>
-          ) : null}
+          </Badge>
+          {overview.sandbox ? <Badge tone="warning">Sandbox: no SMS is sent</Badge> : null}
         </div>
-        <table className="w-full text-sm">
-          <caption className="sr-only">Traffic</caption>
-          <thead>
-            <tr className="text-left text-slate-500">
-              <th scope="col">Period</th>
-              <th scope="col">Codes sent</th>
-              <th scope="col">Verified</th>
-              <th scope="col">Conversion</th>
-              <th scope="col">Refused</th>
-            </tr>
-          </thead>
-          <tbody>
+        <Table caption="Traffic" hideCaption>
+          <TableHead columns={["Period", "Codes sent", "Verified", "Conversion", "Refused"]} />
+          <TableBody>
             {periods.map(([label, totals]) => (
-              <tr key={label}>
-                <th scope="row" className="py-1 text-left font-medium">
-                  {label}
-                </th>
-                <td>{totals.sent}</td>
-                <td>{totals.verified}</td>
-                <td>{percent(totals.conversionRate)}</td>
-                <td>{totals.refused}</td>
-              </tr>
+              <TableRow key={label}>
+                <TableCell header>{label}</TableCell>
+                <TableCell>{totals.sent}</TableCell>
+                <TableCell>{totals.verified}</TableCell>
+                <TableCell>{percent(totals.conversionRate)}</TableCell>
+                <TableCell>{totals.refused}</TableCell>
+              </TableRow>
             ))}
-          </tbody>
-        </table>
+          </TableBody>
+        </Table>
         <p className="mt-2 text-xs text-slate-500">
           Conversion (verified ÷ sent) falls during SMS pumping: pumped codes are never entered.
         </p>

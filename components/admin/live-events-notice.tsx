@@ -2,6 +2,9 @@
 
 import { useRouter } from "next/navigation";
 import { useEffect, useState } from "react";
+import { Button } from "@/components/ui/button";
+import type { EventsResponse } from "@/lib/api/admin";
+import { fetchJson } from "@/lib/api/client";
 
 /** Polls for events newer than the newest shown, and offers to show them (no full reload). */
 export function LiveEventsNotice({
@@ -16,10 +19,10 @@ export function LiveEventsNotice({
 
   useEffect(() => {
     const timer = setInterval(async () => {
-      const response = await fetch("/api/admin/events?limit=1", { cache: "no-store" }).catch(() => null);
-      if (!response?.ok) return;
-      const { events } = (await response.json()) as { events: { id: string }[] };
-      setHasNewer(Boolean(events[0] && events[0].id !== newestId));
+      const result = await fetchJson<EventsResponse>("/api/admin/events?limit=1");
+      if (!result.ok) return;
+      const [newest] = result.data.events;
+      setHasNewer(Boolean(newest && newest.id !== newestId));
     }, intervalMs);
     return () => clearInterval(timer);
   }, [newestId, intervalMs]);
@@ -27,16 +30,16 @@ export function LiveEventsNotice({
   return (
     <div aria-live="polite">
       {hasNewer ? (
-        <button
+        <Button
           type="button"
+          variant="secondary"
           onClick={() => {
             setHasNewer(false);
             router.refresh();
           }}
-          className="rounded-md bg-indigo-50 px-3 py-1 text-sm font-medium text-indigo-800 ring-1 ring-indigo-200"
         >
           New events — show them
-        </button>
+        </Button>
       ) : null}
     </div>
   );

@@ -1,4 +1,4 @@
-import type { ThrottleAggregates } from "@/lib/events";
+import type { ThrottleAggregates } from "@/lib/api/admin";
 
 const palette = ["#4f46e5", "#db2777", "#ea580c", "#16a34a", "#0891b2", "#9333ea", "#ca8a04", "#64748b"];
 

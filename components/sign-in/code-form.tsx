@@ -3,16 +3,20 @@
 import { zodResolver } from "@hookform/resolvers/zod";
 import { useRouter } from "next/navigation";
 import { useMemo, useRef, useState } from "react";
-import { CaptchaWidget, type CaptchaConfig, type CaptchaHandle } from "@/components/captcha/captcha-widget";
 import { useForm } from "react-hook-form";
+import { CaptchaWidget, type CaptchaConfig, type CaptchaHandle } from "@/components/captcha/captcha-widget";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
-import { Field, inputClassName } from "@/components/ui/field";
-import { codeSchemaFor, type SendCodeInput } from "@/lib/phone";
-import { postJson, type SentCode } from "./post-json";
+import { Field } from "@/components/ui/field";
+import { Input } from "@/components/ui/input";
+import { postJson } from "@/lib/api/client";
+import {
+  verifyRequestSchemaFor,
+  type SendCodeInput,
+  type SendCodeResponse,
+  type VerifyCodeResponse,
+} from "@/lib/api/otp";
 import { useCountdown } from "./use-countdown";
-
-type CodeInput = { code: string };
 
 /** The server answers wrong and expired codes alike; the browser knows the expiry time it was given. */
 function hasPassed(isoTime: string): boolean {
@@ -33,12 +37,12 @@ export function CodeForm({
   codeLength: number;
   phoneLabel: string;
   sendInput: SendCodeInput;
-  sent: SentCode;
-  onResent: (sent: SentCode) => void;
+  sent: SendCodeResponse;
+  onResent: (sent: SendCodeResponse) => void;
   onChangeNumber: () => void;
 }) {
   const router = useRouter();
-  const schema = useMemo(() => codeSchemaFor(codeLength), [codeLength]);
+  const schema = useMemo(() => verifyRequestSchemaFor(codeLength), [codeLength]);
   const [message, setMessage] = useState<{ tone: "error" | "info"; text: string } | null>(null);
   const [resending, setResending] = useState(false);
   const resendIn = useCountdown(sent.resendAfter);
@@ -49,11 +53,11 @@ export function CodeForm({
     setError,
     setValue,
     formState: { errors, isSubmitting },
-  } = useForm<CodeInput>({ resolver: zodResolver(schema), defaultValues: { code: "" } });
+  } = useForm({ resolver: zodResolver(schema), defaultValues: { code: "" } });
 
   const onSubmit = handleSubmit(async ({ code }) => {
     setMessage(null);
-    const result = await postJson<{ status: "verified"; isNewUser: boolean }>("/api/otp/verify", { code });
+    const result = await postJson<VerifyCodeResponse>("/api/otp/verify", { code });
     if (result.ok) {
       router.replace(result.data.isNewUser ? "/account?welcome=1" : "/account");
       router.refresh();
@@ -88,7 +92,7 @@ export function CodeForm({
       setMessage({ tone: "error", text: "Please complete the verification below and try again." });
       return;
     }
-    const result = await postJson<SentCode>("/api/otp/send", { ...sendInput, captcha: token });
+    const result = await postJson<SendCodeResponse>("/api/otp/send", { ...sendInput, captcha: token });
     captchaHandle.current?.reset();
     setResending(false);
     if (result.ok) {
@@ -108,23 +112,23 @@ export function CodeForm({
         We sent a {codeLength}-digit code to <strong>{phoneLabel}</strong>.
       </p>
       <Field id="code" label="Verification code" error={errors.code?.message}>
-        <input
-          id="code"
-          type="text"
-          inputMode="numeric"
-          autoComplete="one-time-code"
-          pattern="[0-9]*"
-          autoFocus
-          className={`${inputClassName} tracking-[0.5em] text-lg`}
-          aria-invalid={errors.code ? true : undefined}
-          aria-describedby={errors.code ? "code-error" : undefined}
-          {...codeField}
-          onChange={(event) => {
-            // Pasted codes often carry spaces or dashes ("123 456"): keep the digits only.
-            event.target.value = event.target.value.replace(/\D/g, "").slice(0, codeLength);
-            return codeField.onChange(event);
-          }}
-        />
+        {(control) => (
+          <Input
+            {...control}
+            type="text"
+            inputMode="numeric"
+            autoComplete="one-time-code"
+            pattern="[0-9]*"
+            autoFocus
+            className="text-lg tracking-[0.5em]"
+            {...codeField}
+            onChange={(event) => {
+              // Pasted codes often carry spaces or dashes ("123 456"): keep the digits only.
+              event.target.value = event.target.value.replace(/\D/g, "").slice(0, codeLength);
+              return codeField.onChange(event);
+            }}
+          />
+        )}
       </Field>
       <div aria-live="polite">{message ? <Alert tone={message.tone}>{message.text}</Alert> : null}</div>
       {resendIn === 0 ? <CaptchaWidget config={captcha} handle={captchaHandle} /> : null}

@@ -2,13 +2,17 @@
 
 import { zodResolver } from "@hookform/resolvers/zod";
 import { useMemo, useRef, useState } from "react";
-import { CaptchaWidget, type CaptchaConfig, type CaptchaHandle } from "@/components/captcha/captcha-widget";
 import { useForm } from "react-hook-form";
+import { CaptchaWidget, type CaptchaConfig, type CaptchaHandle } from "@/components/captcha/captcha-widget";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
-import { Field, inputClassName } from "@/components/ui/field";
-import { listCountries, sendCodeSchema, type SendCodeInput } from "@/lib/phone";
-import { postJson, type SentCode } from "./post-json";
+import { Field } from "@/components/ui/field";
+import { Input } from "@/components/ui/input";
+import { Select } from "@/components/ui/select";
+import { postJson } from "@/lib/api/client";
+import { showFieldErrors } from "@/lib/api/form-errors";
+import { sendCodeSchema, type SendCodeInput, type SendCodeResponse } from "@/lib/api/otp";
+import { listCountries } from "@/lib/phone";
 
 /** Step one: the phone number, validated with the server's own schema before it is sent. */
 export function PhoneForm({
@@ -23,7 +27,7 @@ export function PhoneForm({
   countries: string[];
   captcha: CaptchaConfig;
   initial?: SendCodeInput;
-  onSent: (input: SendCodeInput, sent: SentCode) => void;
+  onSent: (input: SendCodeInput, sent: SendCodeResponse) => void;
 }) {
   const countries = useMemo(
     () => listCountries().filter((country) => allowedCountries.includes(country.code)),
@@ -37,7 +41,7 @@ export function PhoneForm({
     handleSubmit,
     setError,
     formState: { errors, isSubmitting },
-  } = useForm<SendCodeInput>({
+  } = useForm({
     resolver: zodResolver(sendCodeSchema),
     defaultValues: initial ?? { country: defaultCountry, phone: "" },
   });
@@ -50,7 +54,7 @@ export function PhoneForm({
       return;
     }
     const website = honeypot.current?.value;
-    const result = await postJson<SentCode>("/api/otp/send", {
+    const result = await postJson<SendCodeResponse>("/api/otp/send", {
       ...input,
       captcha: token,
       ...(website ? { website } : {}),
@@ -61,13 +65,12 @@ export function PhoneForm({
       onSent(input, result.data);
       return;
     }
-    if (result.error.fields?.phone) {
-      setError("phone", { message: result.error.fields.phone });
-    } else if (result.error.code === "rate_limited" && result.retryAfterSeconds) {
-      setFormError(`${result.error.message} You can try again in ${result.retryAfterSeconds} s.`);
-    } else {
-      setFormError(result.error.message);
-    }
+    if (showFieldErrors(result.error, ["phone", "country"], setError)) return;
+    const wait =
+      result.error.code === "rate_limited" && result.retryAfterSeconds
+        ? ` You can try again in ${result.retryAfterSeconds} s.`
+        : "";
+    setFormError(`${result.error.message}${wait}`);
   };
 
   return (
@@ -79,18 +82,15 @@ export function PhoneForm({
       aria-busy={isSubmitting}
     >
       <Field id="country" label="Country" error={errors.country?.message}>
-        <select
-          id="country"
-          className={inputClassName}
-          autoComplete="tel-country-code"
-          {...register("country")}
-        >
-          {countries.map((country) => (
-            <option key={country.code} value={country.code}>
-              {country.name} ({country.dialCode})
-            </option>
-          ))}
-        </select>
+        {(control) => (
+          <Select {...control} autoComplete="tel-country-code" {...register("country")}>
+            {countries.map((country) => (
+              <option key={country.code} value={country.code}>
+                {country.name} ({country.dialCode})
+              </option>
+            ))}
+          </Select>
+        )}
       </Field>
       <Field
         id="phone"
@@ -98,16 +98,9 @@ export function PhoneForm({
         error={errors.phone?.message}
         hint="We'll text you a code. Message and data rates may apply."
       >
-        <input
-          id="phone"
-          type="tel"
-          inputMode="tel"
-          autoComplete="tel"
-          className={inputClassName}
-          aria-invalid={errors.phone ? true : undefined}
-          aria-describedby={errors.phone ? "phone-error" : "phone-hint"}
-          {...register("phone")}
-        />
+        {(control) => (
+          <Input {...control} type="tel" inputMode="tel" autoComplete="tel" {...register("phone")} />
+        )}
       </Field>
       {/* A field people never see (hidden from screen readers too); bots that fill every field fill it. */}
       <div className="absolute -left-[10000px] h-px w-px overflow-hidden" aria-hidden="true">
@@ -117,7 +110,7 @@ export function PhoneForm({
       <div>
         <CaptchaWidget config={captcha} handle={captchaHandle} />
       </div>
-      {formError ? <Alert tone="error">{formError}</Alert> : null}
+      <div aria-live="polite">{formError ? <Alert tone="error">{formError}</Alert> : null}</div>
       <Button type="submit" pending={isSubmitting} className="w-full">
         {isSubmitting ? "Sending code…" : "Send code"}
       </Button>

@@ -2,10 +2,10 @@
 
 import { useState } from "react";
 import type { CaptchaConfig } from "@/components/captcha/captcha-widget";
-import { parsePhone, type SendCodeInput } from "@/lib/phone";
+import type { SendCodeInput, SendCodeResponse } from "@/lib/api/otp";
+import { parsePhone } from "@/lib/phone";
 import { CodeForm } from "./code-form";
 import { PhoneForm } from "./phone-form";
-import type { SentCode } from "./post-json";
 
 /** The two-step sign-in: phone number, then code. Sign-up is the same flow for a new number. */
 export function SignInFlow({
@@ -19,7 +19,7 @@ export function SignInFlow({
   codeLength: number;
   captcha: CaptchaConfig;
 }) {
-  const [step, setStep] = useState<{ input: SendCodeInput; sent: SentCode } | null>(null);
+  const [step, setStep] = useState<{ input: SendCodeInput; sent: SendCodeResponse } | null>(null);
   const [lastInput, setLastInput] = useState<SendCodeInput | undefined>(undefined);
 
   if (!step) {

@@ -3,7 +3,7 @@
 import type { ButtonHTMLAttributes } from "react";
 
 type ButtonProps = ButtonHTMLAttributes<HTMLButtonElement> & {
-  variant?: "primary" | "secondary" | "link";
+  variant?: keyof typeof variants;
   pending?: boolean;
 };
 
@@ -12,6 +12,7 @@ const variants = {
   secondary:
     "bg-white text-slate-900 ring-1 ring-slate-300 hover:bg-slate-50 px-4 py-2 rounded-md font-medium",
   link: "text-indigo-700 underline-offset-2 hover:underline",
+  "danger-link": "text-red-700 underline underline-offset-2",
 };
 
 /**

@@ -1,13 +1,12 @@
 import "server-only";
 import { config } from "@/lib/config";
+import type { AuditEntry } from "@/lib/api/admin";
 import { getStore } from "@/lib/store";
 
 /**
  * Every admin action — adding or removing a rule, revealing a phone number — in a capped list the
  * console shows. Owner of the `admin-audit` key.
  */
-export type AuditEntry = { at: string; admin: string; action: string; target: string; detail?: string };
-
 const KEY = "admin-audit";
 const CAPACITY = config.admin.auditCapacity.value;
 

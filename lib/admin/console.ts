@@ -1,5 +1,4 @@
 import "server-only";
-import { z } from "zod";
 import { requireAdminForApi } from "./access";
 import { recordAdminAction } from "./audit";
 import { config } from "@/lib/config";
@@ -14,6 +13,12 @@ import {
   type ThrottleEventFilters,
   type ThrottleEventPage,
 } from "@/lib/events";
+import {
+  eventQuerySchema,
+  type EventQuery,
+  type OverviewResponse,
+  type TrafficTotals,
+} from "@/lib/api/admin";
 
 /**
  * The admin console's data. Every function checks that the caller is an admin itself, so no page
@@ -21,39 +26,6 @@ import {
  */
 
 export const MAX_PAGE_SIZE = config.admin.maxPageSize.value;
-
-const optionalText = (pattern: RegExp, message: string) =>
-  z.preprocess(
-    (value) => (value === "" ? undefined : value),
-    z.string().max(64).regex(pattern, message).optional(),
-  );
-
-/** Query parameters of the event list and export; anything malformed is a 400 naming the field. */
-export const eventQuerySchema = z.strictObject({
-  limit: z.preprocess(
-    (value) => (value === undefined || value === "" ? undefined : Number(value)),
-    z
-      .number()
-      .int("limit must be a whole number")
-      .min(1, "limit must be at least 1")
-      .max(1_000_000_000)
-      .optional(),
-  ),
-  cursor: optionalText(/^\d{1,16}-\d{1,10}$/, "cursor must come from a previous page"),
-  rule: optionalText(/^[\w.-]+$/, "rule is a name such as limit.send.ip"),
-  route: z.preprocess(
-    (value) => (value === "" ? undefined : value),
-    z.enum(["POST /api/otp/send", "POST /api/otp/verify", "GET /api/captcha/challenge"]).optional(),
-  ),
-  from: optionalText(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/, "from is a date and time such as 2026-11-29T08:00"),
-  to: optionalText(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/, "to is a date and time such as 2026-11-29T09:00"),
-  ip: optionalText(/^[\da-fA-F:./]+$/, "ip is an address or a network such as 203.0.113.0/24"),
-  country: optionalText(/^[A-Za-z]{2}$/, "country is a two-letter code"),
-  prefix: optionalText(/^\+\d{1,14}$/, "prefix is + and digits"),
-  // No filter on a number's last digits: with the prefix filter it would rebuild the number.
-});
-
-export type EventQuery = z.infer<typeof eventQuerySchema>;
 
 export function parseEventQuery(params: URLSearchParams): EventQuery {
   const result = eventQuerySchema.safeParse(Object.fromEntries(params));
@@ -160,18 +132,7 @@ export function csvCell(value: unknown): string {
   return `"${text.replaceAll('"', '""')}"`;
 }
 
-export type Overview = {
-  lastHour: Totals;
-  lastDay: Totals;
-  minutes: ThrottleAggregates;
-  hours: ThrottleAggregates;
-  attackMode: boolean;
-  store: { kind: string; description: string; reachable: boolean };
-  sandbox: boolean;
-};
-type Totals = { sent: number; verified: number; refused: number; conversionRate: number | null };
-
-export async function getOverview(): Promise<Overview> {
+export async function getOverview(): Promise<OverviewResponse> {
   await requireAdminForApi();
   const backend = getBackend();
   const [minutes, hours, attackMode, reachable] = await Promise.all([
@@ -194,7 +155,7 @@ export async function getOverview(): Promise<Overview> {
   };
 }
 
-function totals(aggregates: ThrottleAggregates): Totals {
+function totals(aggregates: ThrottleAggregates): TrafficTotals {
   let sent = 0;
   let verified = 0;
   let refused = 0;

@@ -161,7 +161,10 @@ export async function decideSendBudgets(
   subject: SendSubject,
   gates: SendGates,
 ): Promise<{ stale: true } | { stale: false; abnormalRate: boolean }> {
-  const decision = await decide(sendEntries(subject), { ...captchaGates(gates), onAllowed: [gates.issuance] });
+  const decision = await decide(sendEntries(subject), {
+    ...captchaGates(gates),
+    onAllowed: [gates.issuance],
+  });
   if (!decision.allowed) return { stale: true };
   return { stale: false, abnormalRate: decision.observedFull.length > 0 };
 }
@@ -247,7 +250,11 @@ export async function decideCheckBudgets(subject: CheckSubject): Promise<"owner"
  */
 export function settledByVerifiedCode(phone: string): Pick<SettleRequest, "reset" | "restart"> {
   return {
-    reset: [windowBudget("verify.phone", phone), windowBudget("verify.phone.total", phone), checkDelay(phone)],
+    reset: [
+      windowBudget("verify.phone", phone),
+      windowBudget("verify.phone.total", phone),
+      checkDelay(phone),
+    ],
     restart: [resendDelay(phone)],
   };
 }

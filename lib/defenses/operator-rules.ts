@@ -1,6 +1,5 @@
 import "server-only";
-import { z } from "zod";
-import { config, formatWindow } from "@/lib/config";
+import type { AdminRule, NewRule, RuleKind } from "@/lib/api/admin";
 import { getEnv } from "@/lib/env";
 import { AppError } from "@/lib/http/errors";
 import { formatIp, formatNetwork, parseIp, parseIpRange, type IpAddress } from "@/lib/client-ip/ip-address";
@@ -12,43 +11,9 @@ import { getBackend, getStore } from "@/lib/store";
  * a destination country; and a safe list of numbers and prefixes that the automatic per-number and
  * per-prefix limits never refuse. They live in the store, one versioned map (`rules`, owned here),
  * so they take effect on the next decision on every instance; each process reads them only when
- * they change (see {@link findApplicableRules}).
+ * they change (see {@link findApplicableRules}). A rule's shape and the body that adds one are the
+ * API's (lib/api/admin.ts).
  */
-export const ruleKinds = [
-  "block-ip",
-  "block-subnet",
-  "block-phone",
-  "block-prefix",
-  "block-country",
-  "safe-phone",
-  "safe-prefix",
-] as const;
-export type RuleKind = (typeof ruleKinds)[number];
-
-export type AdminRule = {
-  kind: RuleKind;
-  value: string;
-  reason: string;
-  createdBy: string;
-  createdAt: string;
-  expiresAt: string;
-};
-
-const { ruleMinLifetime, ruleMaxLifetime } = config.defenses;
-
-export const newRuleSchema = z
-  .object({
-    kind: z.enum(ruleKinds),
-    value: z.string().trim().min(1, "Enter what to block.").max(64),
-    ttlSeconds: z
-      .number()
-      .int()
-      .min(ruleMinLifetime.value, `At least ${formatWindow(ruleMinLifetime.value)}.`)
-      .max(ruleMaxLifetime.value, `At most ${formatWindow(ruleMaxLifetime.value)}.`),
-    reason: z.string().trim().max(200).default(""),
-  })
-  .strict();
-
 /**
  * The network lengths a `block-subnet` rule may have, which are exactly the lengths the send path
  * looks up (see {@link findApplicableRules}): a block is accepted only if it is enforced.
@@ -148,7 +113,7 @@ export const MAX_RULES = 10_000;
 const RULES_KEY = "rules";
 const field = (kind: RuleKind, value: string) => `${kind}:${value}`;
 
-export async function addRule(input: z.infer<typeof newRuleSchema>, createdBy: string): Promise<AdminRule> {
+export async function addRule(input: NewRule, createdBy: string): Promise<AdminRule> {
   const value = canonicalRuleValue(input.kind, input.value);
   const now = Date.now();
   const rule: AdminRule = {
@@ -250,7 +215,8 @@ export async function findApplicableRules(
       found("block-phone", subject.phone) ??
       prefixes.map((prefix) => found("block-prefix", prefix)).find(Boolean) ??
       (subject.country ? found("block-country", subject.country) : null);
-    safe = found("safe-phone", subject.phone) !== null || prefixes.some((prefix) => found("safe-prefix", prefix));
+    safe =
+      found("safe-phone", subject.phone) !== null || prefixes.some((prefix) => found("safe-prefix", prefix));
   }
   return { block, safe, version: snapshot.version };
 }

@@ -5,13 +5,15 @@ import { getEnv } from "@/lib/env";
 import { refusal } from "@/lib/http/errors";
 import { requireClientIp, type RequestContext } from "@/lib/http/public-route";
 import type { RuleName } from "@/lib/http/refusals";
-import type { Destination, SendRequest } from "@/lib/phone";
+import type { SendRequest } from "@/lib/api/otp";
+import type { Destination } from "@/lib/phone";
 import { newIssuanceClaim } from "@/lib/sign-in/pending-verification";
 import { isKnownDevice, KNOWN_DEVICE_COOKIE_NAME } from "@/lib/sign-in/known-device";
 import { turnOnAttackMode, verifyCaptcha, type CaptchaClaim } from "./captcha";
 import { screenDestination } from "./destination-policy";
 import { confirmRulesRefusal, decideSendBudgets, refuseSpentSender } from "./limits";
-import { findApplicableRules, rulesAreCurrent, type AdminRule, type RulesVerdict } from "./operator-rules";
+import type { AdminRule } from "@/lib/api/admin";
+import { findApplicableRules, rulesAreCurrent, type RulesVerdict } from "./operator-rules";
 
 /**
  * Whether a code may be sent: the ordered guards below, cheapest first, each with the rules it
@@ -55,7 +57,11 @@ export const sendGuards: readonly SendGuard[] = [
     name: "CAPTCHA",
     refuses: ["captcha.missing", "captcha.malformed", "captcha.invalid", "captcha.expired"],
     check: async (attempt) => {
-      attempt.found.captcha = await verifyCaptcha(attempt.input.captcha, attempt.request, attempt.found.clientIp!);
+      attempt.found.captcha = await verifyCaptcha(
+        attempt.input.captcha,
+        attempt.request,
+        attempt.found.clientIp!,
+      );
     },
   },
   {
@@ -96,12 +102,19 @@ export const sendGuards: readonly SendGuard[] = [
       const subject = {
         ipKeys: found.ipKeys!,
         destination,
-        knownDevice: isKnownDevice(attempt.request.cookies.get(KNOWN_DEVICE_COOKIE_NAME)?.value, destination.phone),
+        knownDevice: isKnownDevice(
+          attempt.request.cookies.get(KNOWN_DEVICE_COOKIE_NAME)?.value,
+          destination.phone,
+        ),
       };
       for (;;) {
         const decision = await decideSendBudgets(
           { ...subject, safeListed: found.rules!.safe },
-          { captcha: found.captcha ?? null, rulesCurrent: rulesAreCurrent(found.rules!), issuance: issuance.claim },
+          {
+            captcha: found.captcha ?? null,
+            rulesCurrent: rulesAreCurrent(found.rules!),
+            issuance: issuance.claim,
+          },
         );
         if (!decision.stale) {
           found.pendingId = issuance.pendingId;
@@ -156,7 +169,8 @@ export async function decideSend(
   const { pendingId, clientIp, abnormalRate } = attempt.found;
   // Many sends a minute that solved the proof of work and passed every limit means bots that pay
   // for it (rotating addresses and numbers): raise its price, beside the send, not before it.
-  if (abnormalRate) void turnOnAttackMode().catch((error) => console.error("[otp-shield] attack mode", error));
+  if (abnormalRate)
+    void turnOnAttackMode().catch((error) => console.error("[otp-shield] attack mode", error));
   return { pendingId: pendingId!, clientIp: clientIp! };
 }
 
@@ -170,7 +184,10 @@ function ruleSubject({ found, destination }: SendAttempt) {
  */
 async function refuseByRule(attempt: SendAttempt): Promise<void> {
   const { found } = attempt;
-  const { stale } = await confirmRulesRefusal({ captcha: found.captcha!, rulesCurrent: rulesAreCurrent(found.rules!) });
+  const { stale } = await confirmRulesRefusal({
+    captcha: found.captcha!,
+    rulesCurrent: rulesAreCurrent(found.rules!),
+  });
   if (stale) {
     found.rules = await findApplicableRules(ruleSubject(attempt), { reload: true });
     if (!found.rules.block) return;

@@ -1,5 +1,6 @@
 import "server-only";
 import { NextResponse } from "next/server";
+import type { ErrorBody as ApiErrorBody } from "@/lib/api/errors";
 import { isStoreUnavailable } from "@/lib/store/deadline";
 import { refusals, statusByCode, type ErrorCode, type RuleName } from "./refusals";
 
@@ -45,9 +46,7 @@ export function refusal(
   });
 }
 
-export type ErrorBody = {
-  error: { code: ErrorCode; message: string; fields?: Record<string, string> };
-};
+export type ErrorBody = ApiErrorBody<ErrorCode>;
 
 /**
  * Turns any thrown value into the JSON error envelope; a store that does not answer is 503 (fail

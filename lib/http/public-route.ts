@@ -79,9 +79,17 @@ function startRequestContext(request: Request, route: string): RequestContext {
 /** A store that is down is `503 unavailable` — fail closed — and recorded to the log when it cannot be stored. */
 function refuse(error: unknown, context: RequestContext): NextResponse<ErrorBody> {
   const response = errorResponse(error, { route: context.route, requestId: context.requestId });
-  const rule = error instanceof AppError ? (error.details.rule ?? error.code) : response.status === 503 ? "store_unavailable" : "internal_error";
+  const rule =
+    error instanceof AppError
+      ? (error.details.rule ?? error.code)
+      : response.status === 503
+        ? "store_unavailable"
+        : "internal_error";
   if (rule === "store_unavailable") {
-    console.error("[otp-shield] store unavailable: refusing", { route: context.route, requestId: context.requestId });
+    console.error("[otp-shield] store unavailable: refusing", {
+      route: context.route,
+      requestId: context.requestId,
+    });
   }
   const { destination } = context;
   recordThrottleEvent({

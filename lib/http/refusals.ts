@@ -58,8 +58,16 @@ const captcha = (summary: string): Refusal => ({
   message: messages.completeVerification,
   summary,
 });
-const sendLimit = (summary: string): Refusal => ({ code: "rate_limited", message: messages.tooManySends, summary });
-const checkLimit = (summary: string): Refusal => ({ code: "rate_limited", message: messages.tooManyChecks, summary });
+const sendLimit = (summary: string): Refusal => ({
+  code: "rate_limited",
+  message: messages.tooManySends,
+  summary,
+});
+const checkLimit = (summary: string): Refusal => ({
+  code: "rate_limited",
+  message: messages.tooManyChecks,
+  summary,
+});
 const challengeLimit = (summary: string): Refusal => ({
   code: "rate_limited",
   message: messages.tooManyChallenges,
@@ -71,28 +79,78 @@ const destination = (summary: string, message: string = messages.cantSendThere):
   field: "phone",
   summary,
 });
-const lineType = (type: string): Refusal => destination(`A ${type} number (libphonenumber's line type)`, messages.notMobile);
+const lineType = (type: string): Refusal =>
+  destination(`A ${type} number (libphonenumber's line type)`, messages.notMobile);
 const outage = (summary: string): Refusal => ({ code: "unavailable", message: messages.outage, summary });
 
 export const refusals = {
   // Request hygiene: before anything is read.
-  "hygiene.method": { code: "method_not_allowed", message: "This endpoint does not support that method.", summary: "An HTTP method the endpoint does not support" },
-  "hygiene.cross_site": { code: "forbidden", message: "Requests from other sites are not accepted.", summary: "A POST from another site (Sec-Fetch-Site / Origin)" },
-  "hygiene.media_type": { code: "unsupported_media_type", message: "Send the request body as JSON (Content-Type: application/json).", summary: "A body that is not JSON" },
-  "hygiene.body_size": { code: "payload_too_large", message: "The request body is too large.", summary: "A body over the size cap" },
-  "hygiene.malformed_json": { code: "bad_request", message: "The request body is not valid JSON.", summary: "A body that does not parse" },
-  "hygiene.body_shape": { code: "bad_request", message: "The request body is not valid.", summary: "A body of the wrong shape" },
-  "validation.phone": { code: "invalid_phone", message: "Enter a valid phone number.", field: "phone", summary: "A number libphonenumber does not accept" },
-  "validation.code": { code: "code_invalid", message: "Enter the code from the SMS.", field: "code", summary: "A code of the wrong form (never spends an attempt)" },
+  "hygiene.method": {
+    code: "method_not_allowed",
+    message: "This endpoint does not support that method.",
+    summary: "An HTTP method the endpoint does not support",
+  },
+  "hygiene.cross_site": {
+    code: "forbidden",
+    message: "Requests from other sites are not accepted.",
+    summary: "A POST from another site (Sec-Fetch-Site / Origin)",
+  },
+  "hygiene.media_type": {
+    code: "unsupported_media_type",
+    message: "Send the request body as JSON (Content-Type: application/json).",
+    summary: "A body that is not JSON",
+  },
+  "hygiene.body_size": {
+    code: "payload_too_large",
+    message: "The request body is too large.",
+    summary: "A body over the size cap",
+  },
+  "hygiene.malformed_json": {
+    code: "bad_request",
+    message: "The request body is not valid JSON.",
+    summary: "A body that does not parse",
+  },
+  "hygiene.body_shape": {
+    code: "bad_request",
+    message: "The request body is not valid.",
+    summary: "A body of the wrong shape",
+  },
+  "validation.phone": {
+    code: "invalid_phone",
+    message: "Enter a valid phone number.",
+    field: "phone",
+    summary: "A number libphonenumber does not accept",
+  },
+  "validation.code": {
+    code: "code_invalid",
+    message: "Enter the code from the SMS.",
+    field: "code",
+    summary: "A code of the wrong form (never spends an attempt)",
+  },
 
   // The sender.
-  client_ip: { code: "forbidden", message: messages.notAccepted, summary: "No trustworthy client address (see Client IP and proxies)" },
-  "block.ip": { code: "forbidden", message: messages.notAccepted, summary: "An operator's block of the address (IPv6: its /64)" },
-  "block.subnet": { code: "forbidden", message: messages.notAccepted, summary: "An operator's block of a network containing the address" },
+  client_ip: {
+    code: "forbidden",
+    message: messages.notAccepted,
+    summary: "No trustworthy client address (see Client IP and proxies)",
+  },
+  "block.ip": {
+    code: "forbidden",
+    message: messages.notAccepted,
+    summary: "An operator's block of the address (IPv6: its /64)",
+  },
+  "block.subnet": {
+    code: "forbidden",
+    message: messages.notAccepted,
+    summary: "An operator's block of a network containing the address",
+  },
 
   // The destination.
   "destination.country_unknown": destination("A number of no known country", messages.notMobile),
-  "destination.country": destination("A country outside ALLOWED_COUNTRIES, or in DENIED_COUNTRIES", "We can't send codes to numbers in that country."),
+  "destination.country": destination(
+    "A country outside ALLOWED_COUNTRIES, or in DENIED_COUNTRIES",
+    "We can't send codes to numbers in that country.",
+  ),
   "destination.line_type.fixed_line": lineType("landline"),
   "destination.line_type.voip": lineType("VoIP (ALLOW_VOIP=false)"),
   "destination.line_type.premium_rate": lineType("premium-rate"),
@@ -117,8 +175,16 @@ export const refusals = {
   "captcha.honeypot": captcha("The hidden field people never fill in"),
   "captcha.hostname": captcha("A Turnstile/hCaptcha token for another hostname"),
   "captcha.action": captcha("A Turnstile token for another action"),
-  "captcha.not_altcha": { code: "not_found", message: "This deployment does not use ALTCHA challenges.", summary: "A challenge asked of a deployment on Turnstile or hCaptcha" },
-  "captcha.provider_unavailable": { code: "unavailable", message: "We can't verify that you are human right now. Please try again in a minute.", summary: "Turnstile/hCaptcha siteverify did not answer" },
+  "captcha.not_altcha": {
+    code: "not_found",
+    message: "This deployment does not use ALTCHA challenges.",
+    summary: "A challenge asked of a deployment on Turnstile or hCaptcha",
+  },
+  "captcha.provider_unavailable": {
+    code: "unavailable",
+    message: "We can't verify that you are human right now. Please try again in a minute.",
+    summary: "Turnstile/hCaptcha siteverify did not answer",
+  },
 
   // Limits of sending (lib/config.ts has each one's budget).
   "limit.send.ip": sendLimit("Codes sent from one address (IPv6: one /64)"),
@@ -146,15 +212,37 @@ export const refusals = {
   "limit.captcha.challenge.global": challengeLimit("Challenges handed out in total"),
 
   // The code.
-  "code.no_pending_verification": { code: "no_pending_verification", message: "There is no code waiting to be checked. Request a new code.", summary: "No pending verification in this browser (or it ended)" },
-  "code.superseded": { code: "code_superseded", message: "A newer code was requested for this number, so this one no longer works. Request a new code.", summary: "A newer send to the number replaced this browser's code" },
-  "code.wrong_or_expired": { code: "code_invalid", message: "That code is wrong or has expired.", field: "code", summary: "8x8 did not accept the code" },
-  "code.attempts_exhausted": { code: "rate_limited", message: "Too many wrong codes. Request a new code to try again.", summary: "8x8 ended the session after its wrong attempts" },
+  "code.no_pending_verification": {
+    code: "no_pending_verification",
+    message: "There is no code waiting to be checked. Request a new code.",
+    summary: "No pending verification in this browser (or it ended)",
+  },
+  "code.superseded": {
+    code: "code_superseded",
+    message: "A newer code was requested for this number, so this one no longer works. Request a new code.",
+    summary: "A newer send to the number replaced this browser's code",
+  },
+  "code.wrong_or_expired": {
+    code: "code_invalid",
+    message: "That code is wrong or has expired.",
+    field: "code",
+    summary: "8x8 did not accept the code",
+  },
+  "code.attempts_exhausted": {
+    code: "rate_limited",
+    message: "Too many wrong codes. Request a new code to try again.",
+    summary: "8x8 ended the session after its wrong attempts",
+  },
 
   // 8x8.
   "provider.resend_too_soon": sendLimit("8x8's own resend interval"),
   "provider.rate_limited": sendLimit("8x8's own rate limit"),
-  "provider.invalid_number": { code: "invalid_phone", message: "We can't send a code to that number.", field: "phone", summary: "8x8 could not read the number" },
+  "provider.invalid_number": {
+    code: "invalid_phone",
+    message: "We can't send a code to that number.",
+    field: "phone",
+    summary: "8x8 could not read the number",
+  },
   "provider.unexpected_session": outage("8x8 answered a send with a session that is not waiting"),
   "provider.unauthorized": outage("8x8 refused our API key"),
   "provider.misconfigured": outage("8x8 refused our account's configuration"),
@@ -165,7 +253,11 @@ export const refusals = {
 
   // Our own parts.
   store_unavailable: outage("The store (Redis/Upstash) did not answer: fail closed"),
-  "auth.session_not_issued": { code: "unavailable", message: "We can't sign you in right now. Please request a new code in a minute.", summary: "Auth.js issued no session (AUTH_URL / AUTH_TRUST_HOST)" },
+  "auth.session_not_issued": {
+    code: "unavailable",
+    message: "We can't sign you in right now. Please request a new code in a minute.",
+    summary: "Auth.js issued no session (AUTH_URL / AUTH_TRUST_HOST)",
+  },
 } satisfies Record<string, Refusal>;
 
 export type RuleName = keyof typeof refusals;

@@ -66,7 +66,11 @@ export async function checkCode(
         (await getBackend().budgets.settle({ ...completion, ...settledByVerifiedCode(pending.phone) }));
       if (!completed) throw refusal("code.no_pending_verification");
       const { user, isNewUser } = await recordVerifiedSignIn(pending.phone);
-      return { isNewUser, grant: issueSignInGrant({ userId: user.id, phone: user.phone }), phone: user.phone };
+      return {
+        isNewUser,
+        grant: issueSignInGrant({ userId: user.id, phone: user.phone }),
+        phone: user.phone,
+      };
     }
     case "failed":
       await discardPendingVerification(pending);

@@ -73,13 +73,19 @@ export function createMemoryKeyValueStore(now: () => number = Date.now): KeyValu
     async increment(key) {
       const entry = read(key);
       const value = (entry ? Number(JSON.parse(entry.json)) : 0) + 1;
-      entries.set(key, { json: JSON.stringify(value), expiresAt: entry?.expiresAt ?? Number.POSITIVE_INFINITY });
+      entries.set(key, {
+        json: JSON.stringify(value),
+        expiresAt: entry?.expiresAt ?? Number.POSITIVE_INFINITY,
+      });
       return value;
     },
     async createOrMerge<T extends object>(key: string, initial: T, update: Partial<T>) {
       const existing = readValue<T>(key);
       const value = existing ? { ...existing, ...update } : initial;
-      entries.set(key, { json: JSON.stringify(value), expiresAt: read(key)?.expiresAt ?? Number.POSITIVE_INFINITY });
+      entries.set(key, {
+        json: JSON.stringify(value),
+        expiresAt: read(key)?.expiresAt ?? Number.POSITIVE_INFINITY,
+      });
       return { value, created: !existing };
     },
     async deleteIfEquals(key, value) {

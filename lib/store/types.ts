@@ -24,7 +24,11 @@ export type KeyValueStore = {
    * Creates `key` with `initial` when absent; otherwise merges `update` into the object it holds.
    * One atomic step: of concurrent callers exactly one gets `created`.
    */
-  createOrMerge<T extends object>(key: string, initial: T, update: Partial<T>): Promise<{ value: T; created: boolean }>;
+  createOrMerge<T extends object>(
+    key: string,
+    initial: T,
+    update: Partial<T>,
+  ): Promise<{ value: T; created: boolean }>;
   /**
    * A map of JSON values under `key`, with a version (the number at `${key}:version`, 0 before
    * the first update) that every update bumps, in one step with the update: a reader can cache the
@@ -46,7 +50,13 @@ export type KeyValueStore = {
  * hits, each further hit must wait `baseSeconds × 2^(count − freeCount)`, at most `maxSeconds`,
  * since the last; the count is forgotten `memorySeconds` after the last hit).
  */
-export type WindowBudget = { kind: "window"; key: string; limit: number; windowSeconds: number; cost?: number };
+export type WindowBudget = {
+  kind: "window";
+  key: string;
+  limit: number;
+  windowSeconds: number;
+  cost?: number;
+};
 export type BackoffBudget = {
   kind: "backoff";
   key: string;

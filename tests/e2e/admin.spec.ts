@@ -232,6 +232,106 @@ test.describe("operating during an attack", () => {
     await context.close();
   });
 
+  test("the rule form names what is wrong on the field itself, sends nothing until it is right, then adds the rule", async ({
+    browser,
+  }) => {
+    const target = randomPhone().e164;
+    const context = await adminContext(browser);
+    const page = await context.newPage();
+    const posts: string[] = [];
+    page.on("request", (request) => {
+      if (request.method() === "POST" && request.url().includes("/api/admin/rules"))
+        posts.push(request.url());
+    });
+    await page.goto("/admin/rules");
+    await page.getByLabel("Action", { exact: true }).selectOption("block-phone");
+    await page.getByLabel("Reason (optional)").fill("x".repeat(201));
+    await page.getByRole("button", { name: "Add rule" }).click();
+
+    const value = page.getByLabel("Value");
+    const reason = page.getByLabel("Reason (optional)");
+    await expect(value).toHaveAttribute("aria-invalid", "true");
+    await expect(value).toHaveAccessibleDescription("Enter what the rule applies to.");
+    await expect(value).toBeFocused();
+    await expect(reason).toHaveAttribute("aria-invalid", "true");
+    await expect(reason).toHaveAccessibleDescription("At most 200 characters.");
+    expect(posts).toEqual([]);
+
+    // Fixing a field clears its message as the operator types.
+    await value.fill(target);
+    await expect(value).not.toHaveAttribute("aria-invalid", "true");
+    await reason.fill("rule form test");
+    await page.getByRole("button", { name: "Add rule" }).click();
+    await expect(page.getByRole("form", { name: "Add a rule" }).getByRole("status")).toHaveText(
+      `Added block-phone ${target}.`,
+    );
+    const rules = page.getByRole("list", { name: "Rules in force" });
+    await expect(rules).toContainText(`block-phone ${target}`);
+    expect(posts).toHaveLength(1);
+
+    await rules.getByRole("button", { name: `Remove block-phone ${target}` }).click();
+    await expect(rules.getByRole("button", { name: `Remove block-phone ${target}` })).toHaveCount(0);
+    await context.close();
+  });
+
+  test("the rule form shows the server's refusal of a value on the Value field, with the button pending meanwhile", async ({
+    browser,
+  }) => {
+    const context = await adminContext(browser);
+    const page = await context.newPage();
+    await page.goto("/admin/rules");
+    // Hold the request, to see the form while the server is deciding.
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    await page.route("**/api/admin/rules", async (route) => {
+      await held;
+      await route.continue();
+    });
+    await page.getByLabel("Action", { exact: true }).selectOption("block-ip");
+    await page.getByLabel("Value").fill("203.0.113.999");
+    await page.getByRole("button", { name: "Add rule" }).click();
+
+    const button = page.getByRole("button", { name: "Saving…" });
+    await expect(button).toHaveAttribute("aria-disabled", "true");
+    await expect(button).toBeFocused();
+    release();
+
+    const value = page.getByLabel("Value");
+    await expect(value).toHaveAttribute("aria-invalid", "true");
+    await expect(value).toHaveAccessibleDescription("Enter an IPv4 or IPv6 address.");
+    await expect(value).toBeFocused();
+    await expect(page.getByRole("button", { name: "Add rule" })).not.toHaveAttribute("aria-disabled");
+    // The message is on the field, not repeated above the button.
+    await expect(page.getByRole("form", { name: "Add a rule" }).getByRole("alert")).toHaveCount(0);
+    await context.close();
+  });
+
+  test("the event filters name a malformed filter on its field, in the browser and from the URL", async ({
+    browser,
+  }) => {
+    const context = await adminContext(browser);
+    const page = await context.newPage();
+    await page.goto("/admin/events");
+    const country = page.getByLabel("Country");
+    await country.fill("Singapore");
+    await page.getByRole("button", { name: "Filter" }).click();
+    await expect(country).toHaveAttribute("aria-invalid", "true");
+    await expect(country).toHaveAccessibleDescription("country is a two-letter code");
+    await expect(page).toHaveURL(/\/admin\/events$/);
+
+    await country.fill("SG");
+    await page.getByRole("button", { name: "Filter" }).click();
+    await expect(page).toHaveURL(/\/admin\/events\?country=SG$/);
+
+    // A hand-edited URL is refused by the server, and its message lands on the same field.
+    await page.goto("/admin/events?prefix=6581");
+    const prefix = page.getByLabel("Number prefix");
+    await expect(prefix).toHaveValue("6581");
+    await expect(prefix).toHaveAttribute("aria-invalid", "true");
+    await expect(prefix).toHaveAccessibleDescription("prefix is + and digits");
+    await context.close();
+  });
+
   test("exports the events as CSV with spreadsheet formulas neutralised", async ({ browser, request }) => {
     const ip = randomClientIp();
     await request.post("/api/otp/send", {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { codeSchemaFor, maskPhone, parsePhone, sendCodeSchema } from "@/lib/phone";
+import { maskPhone, parsePhone } from "@/lib/phone";
 
 describe("parsePhone", () => {
   it("normalises every spelling of one number to the same E.164", () => {
@@ -45,28 +45,6 @@ describe("parsePhone", () => {
       ok: false,
       message: "Not a valid number for Singapore.",
     });
-  });
-});
-
-describe("sendCodeSchema", () => {
-  it("accepts the documented body and rejects unknown fields and bad countries", () => {
-    expect(sendCodeSchema.safeParse({ phone: "+6581234567" }).success).toBe(true);
-    expect(sendCodeSchema.safeParse({ phone: "81234567", country: "SG" }).success).toBe(true);
-    expect(sendCodeSchema.safeParse({ phone: "81234567", country: "SG", admin: true }).success).toBe(false);
-    const badCountry = sendCodeSchema.safeParse({ phone: "81234567", country: "ZZ" });
-    expect(badCountry.success).toBe(false);
-    expect(badCountry.error?.issues[0]?.path).toEqual(["country"]);
-  });
-});
-
-describe("codeSchemaFor", () => {
-  it("accepts exactly the configured number of digits", () => {
-    const schema = codeSchemaFor(6);
-    expect(schema.safeParse({ code: "123456" }).success).toBe(true);
-    expect(schema.safeParse({ code: " 123456 " }).success).toBe(true);
-    expect(schema.safeParse({ code: "12345" }).success).toBe(false);
-    expect(schema.safeParse({ code: "12345a" }).success).toBe(false);
-    expect(schema.safeParse({ code: 123456 }).success).toBe(false);
   });
 });
 

@@ -1,4 +1,5 @@
 import { Card } from "@/components/ui/card";
+import { Table, TableBody, TableCell, TableHead, TableRow } from "@/components/ui/table";
 import { requireAdminForPage } from "@/lib/admin/access";
 import { defaultLimits, formatWindow, type LimitName } from "@/lib/config";
 import { getEnv } from "@/lib/env";
@@ -10,26 +11,22 @@ export default async function AdminPolicyPage() {
   return (
     <div className="space-y-6">
       <Card title="Limits in effect">
-        <table className="w-full text-left text-sm">
-          <thead className="text-xs text-slate-500">
-            <tr>
-              <th scope="col">Limit</th>
-              <th scope="col">In effect</th>
-              <th scope="col">What it counts</th>
-            </tr>
-          </thead>
-          <tbody className="divide-y divide-slate-100">
+        <Table caption="Limits in effect" hideCaption>
+          <TableHead columns={["Limit", "In effect", "What it counts"]} />
+          <TableBody>
             {(Object.keys(defaultLimits) as LimitName[]).map((name) => (
-              <tr key={name}>
-                <td className="py-1 font-mono">{name}</td>
-                <td className="whitespace-nowrap">
+              <TableRow key={name}>
+                <TableCell header className="font-mono">
+                  {name}
+                </TableCell>
+                <TableCell className="whitespace-nowrap">
                   {env.limits[name].limit} per {formatWindow(env.limits[name].windowSeconds)}
-                </td>
-                <td>{defaultLimits[name].scope}</td>
-              </tr>
+                </TableCell>
+                <TableCell>{defaultLimits[name].scope}</TableCell>
+              </TableRow>
             ))}
-          </tbody>
-        </table>
+          </TableBody>
+        </Table>
       </Card>
       <Card title="Other rules">
         <dl className="grid gap-x-6 gap-y-2 text-sm sm:grid-cols-[max-content_1fr]">

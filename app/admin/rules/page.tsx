@@ -1,4 +1,5 @@
 import { RemoveRuleButton, RuleForm } from "@/components/admin/rule-form";
+import { Badge } from "@/components/ui/badge";
 import { Card } from "@/components/ui/card";
 import { requireAdminForPage } from "@/lib/admin/access";
 import { listAdminActions } from "@/lib/admin/audit";
@@ -31,7 +32,7 @@ export default async function AdminRulesPage() {
                 className="flex flex-wrap items-center justify-between gap-2 py-2"
               >
                 <span>
-                  <span className="font-medium">{rule.kind}</span>{" "}
+                  <Badge tone={rule.kind.startsWith("block-") ? "danger" : "success"}>{rule.kind}</Badge>{" "}
                   <span className="font-mono">{rule.value}</span>
                   <span className="block text-xs text-slate-500">
                     until {time(rule.expiresAt)} · by {rule.createdBy}

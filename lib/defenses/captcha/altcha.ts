@@ -159,4 +159,3 @@ function decodePayload(payload: string): AltchaPayload | null {
     return null;
   }
 }
-

@@ -1,6 +1,7 @@
 import { NextResponse } from "next/server";
 import { requireAdminForApi } from "@/lib/admin/access";
 import { listAdminActions } from "@/lib/admin/audit";
+import type { AuditResponse } from "@/lib/api/admin";
 import { errorResponse } from "@/lib/http/errors";
 
 export const dynamic = "force-dynamic";
@@ -9,7 +10,7 @@ export const dynamic = "force-dynamic";
 export async function GET() {
   try {
     await requireAdminForApi();
-    return NextResponse.json(
+    return NextResponse.json<AuditResponse>(
       { actions: await listAdminActions() },
       { headers: { "Cache-Control": "no-store" } },
     );

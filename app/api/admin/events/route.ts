@@ -1,5 +1,6 @@
 import { NextResponse, type NextRequest } from "next/server";
 import { listThrottleEvents, parseEventQuery } from "@/lib/admin/console";
+import type { EventsResponse } from "@/lib/api/admin";
 import { errorResponse } from "@/lib/http/errors";
 
 export const dynamic = "force-dynamic";
@@ -13,7 +14,7 @@ export const dynamic = "force-dynamic";
 export async function GET(request: NextRequest) {
   try {
     const page = await listThrottleEvents(parseEventQuery(request.nextUrl.searchParams));
-    return NextResponse.json(page, { headers: { "Cache-Control": "no-store" } });
+    return NextResponse.json<EventsResponse>(page, { headers: { "Cache-Control": "no-store" } });
   } catch (error) {
     return errorResponse(error, { route: "GET /api/admin/events" });
   }

@@ -1,15 +1,8 @@
 import { NextResponse, type NextRequest } from "next/server";
-import { z } from "zod";
 import { requireAdminForApi } from "@/lib/admin/access";
 import { recordAdminAction } from "@/lib/admin/audit";
-import {
-  addRule,
-  describeRuleTarget,
-  listRules,
-  newRuleSchema,
-  removeRule,
-  ruleKinds,
-} from "@/lib/defenses/operator-rules";
+import { newRuleSchema, ruleRemovalSchema, type AddRuleResponse, type RulesResponse } from "@/lib/api/admin";
+import { addRule, describeRuleTarget, listRules, removeRule } from "@/lib/defenses/operator-rules";
 import { AppError, errorResponse } from "@/lib/http/errors";
 import { readJsonBody } from "@/lib/http/request-body";
 import { requireSameOrigin } from "@/lib/http/same-origin";
@@ -20,7 +13,10 @@ export const dynamic = "force-dynamic";
 export async function GET() {
   try {
     await requireAdminForApi();
-    return NextResponse.json({ rules: await listRules() }, { headers: { "Cache-Control": "no-store" } });
+    return NextResponse.json<RulesResponse>(
+      { rules: await listRules() },
+      { headers: { "Cache-Control": "no-store" } },
+    );
   } catch (error) {
     return errorResponse(error, { route: "GET /api/admin/rules" });
   }
@@ -39,20 +35,18 @@ export async function POST(request: Request) {
       target: describeRuleTarget(rule),
       detail: `until ${rule.expiresAt}${rule.reason ? `: ${rule.reason}` : ""}`,
     });
-    return NextResponse.json({ rule }, { status: 201 });
+    return NextResponse.json<AddRuleResponse>({ rule }, { status: 201 });
   } catch (error) {
     return errorResponse(error, { route: "POST /api/admin/rules" });
   }
 }
-
-const removalSchema = z.object({ kind: z.enum(ruleKinds), value: z.string().min(1).max(64) }).strict();
 
 /** Lifts a rule: `?kind=block-prefix&value=%2B6581`. Audited. */
 export async function DELETE(request: NextRequest) {
   try {
     const session = await requireAdminForApi();
     requireSameOrigin(request);
-    const parsed = removalSchema.safeParse(Object.fromEntries(request.nextUrl.searchParams));
+    const parsed = ruleRemovalSchema.safeParse(Object.fromEntries(request.nextUrl.searchParams));
     if (!parsed.success) throw new AppError("bad_request", "Give kind and value of the rule to remove.");
     if (!(await removeRule(parsed.data.kind, parsed.data.value)))
       throw new AppError("not_found", "No such rule.");

@@ -5,7 +5,7 @@ import { noteDestination, publicRoute } from "@/lib/http/public-route";
 import { readJsonBody } from "@/lib/http/request-body";
 import { requireSameOrigin } from "@/lib/http/same-origin";
 import { recordTraffic } from "@/lib/events";
-import { sendRequestSchema } from "@/lib/phone";
+import { sendRequestSchema, type SendCodeResponse } from "@/lib/api/otp";
 import { pendingCookie } from "@/lib/sign-in/pending-verification";
 import { sendCode } from "@/lib/sign-in/send-code";
 
@@ -20,7 +20,7 @@ export const POST = publicRoute("POST /api/otp/send", async (request, context) =
   const { pendingId, clientIp } = await decideSend(request, context, input, destination);
   const sent = await sendCode(pendingId, destination.phone, clientIp);
 
-  const response = NextResponse.json(
+  const response = NextResponse.json<SendCodeResponse>(
     { status: "sent", expiresAt: sent.pending.expiresAt, resendAfter: sent.resendAfter },
     { status: 202 },
   );

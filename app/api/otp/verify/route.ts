@@ -7,7 +7,7 @@ import { onlyAllow } from "@/lib/http/method-not-allowed";
 import { publicRoute, requireClientIp } from "@/lib/http/public-route";
 import { readJsonBody } from "@/lib/http/request-body";
 import { requireSameOrigin } from "@/lib/http/same-origin";
-import { codeSchemaFor } from "@/lib/phone";
+import { verifyRequestSchemaFor, type VerifyCodeResponse } from "@/lib/api/otp";
 import { checkCode } from "@/lib/sign-in/check-code";
 import { wasRedeemedHere } from "@/lib/sign-in/grants";
 import { KNOWN_DEVICE_COOKIE_NAME, knownDeviceCookie } from "@/lib/sign-in/known-device";
@@ -17,7 +17,7 @@ import { PENDING_COOKIE_NAME } from "@/lib/sign-in/pending-verification";
 export const POST = publicRoute("POST /api/otp/verify", async (request, context) => {
   requireSameOrigin(request);
   // A malformed code is refused here and never spends an attempt.
-  const { code } = await readJsonBody(request, codeSchemaFor(getEnv().otp.codeLength));
+  const { code } = await readJsonBody(request, verifyRequestSchemaFor(getEnv().otp.codeLength));
   // As for sends: without a trustworthy address no per-address limit could hold.
   const { ipKeys } = requireClientIp(context);
   const cookies = {
@@ -34,7 +34,7 @@ export const POST = publicRoute("POST /api/otp/verify", async (request, context)
     throw refusal("auth.session_not_issued");
   }
 
-  const response = NextResponse.json({ status: "verified", isNewUser: result.isNewUser });
+  const response = NextResponse.json<VerifyCodeResponse>({ status: "verified", isNewUser: result.isNewUser });
   response.cookies.delete(PENDING_COOKIE_NAME);
   // This browser may now draw on the number's reserve if an attacker spends its budget.
   const device = knownDeviceCookie(request, result.phone);

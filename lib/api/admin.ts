@@ -1,0 +1,148 @@
+import { z } from "zod";
+import { config, formatWindow } from "@/lib/config";
+import type { ThrottleAggregates, ThrottleEvent, ThrottleEventPage } from "@/lib/events/types";
+
+/**
+ * The admin endpoints (`/api/admin/*`): the request schemas their handlers parse with and the
+ * admin forms validate with, and the bodies they answer with. Errors are the envelope in ./errors.ts.
+ */
+
+// ---- Rules: GET / POST / DELETE /api/admin/rules ----
+
+export const ruleKinds = [
+  "block-ip",
+  "block-subnet",
+  "block-phone",
+  "block-prefix",
+  "block-country",
+  "safe-phone",
+  "safe-prefix",
+] as const;
+export type RuleKind = (typeof ruleKinds)[number];
+
+const { ruleMinLifetime, ruleMaxLifetime } = config.defenses;
+
+/**
+ * The body of `POST /api/admin/rules`. What `value` may be depends on `kind` and on the server's
+ * settings (the blockable network lengths), so the server checks it and answers a wrong one with
+ * a message in `fields.value`.
+ */
+export const newRuleSchema = z
+  .object({
+    kind: z.enum(ruleKinds, { error: "Choose what the rule does." }),
+    value: z.string().trim().min(1, "Enter what the rule applies to.").max(64, "At most 64 characters."),
+    ttlSeconds: z
+      .number({ error: "Choose how long the rule lasts." })
+      .int("Choose how long the rule lasts.")
+      .min(ruleMinLifetime.value, `At least ${formatWindow(ruleMinLifetime.value)}.`)
+      .max(ruleMaxLifetime.value, `At most ${formatWindow(ruleMaxLifetime.value)}.`),
+    reason: z.string().trim().max(200, "At most 200 characters.").default(""),
+  })
+  .strict();
+export type NewRule = z.infer<typeof newRuleSchema>;
+
+/** The query of `DELETE /api/admin/rules?kind=…&value=…`. */
+export const ruleRemovalSchema = z
+  .object({ kind: z.enum(ruleKinds), value: z.string().min(1).max(64) })
+  .strict();
+export type RuleRemoval = z.infer<typeof ruleRemovalSchema>;
+
+export type AdminRule = {
+  kind: RuleKind;
+  /** Canonical: E.164, a network in CIDR, a two-letter country… */
+  value: string;
+  reason: string;
+  /** The admin's number. */
+  createdBy: string;
+  /** ISO 8601. */
+  createdAt: string;
+  expiresAt: string;
+};
+
+/** 200 from `GET /api/admin/rules`: the rules in force, newest first. */
+export type RulesResponse = { rules: AdminRule[] };
+/** 201 from `POST /api/admin/rules`. (`DELETE` answers 204 with no body.) */
+export type AddRuleResponse = { rule: AdminRule };
+
+// ---- Throttle events: GET /api/admin/events (and /export), POST /api/admin/events/reveal ----
+
+export const eventRoutes = [
+  "POST /api/otp/send",
+  "POST /api/otp/verify",
+  "GET /api/captcha/challenge",
+] as const;
+
+/** Query parameters arrive as strings, and a blank filter field means "no filter". */
+const blankToUndefined = <T extends string>(value: T | undefined) => value || undefined;
+
+const optionalText = (pattern: RegExp, message: string) =>
+  z
+    .string()
+    .max(64, "At most 64 characters.")
+    .refine((value) => value === "" || pattern.test(value), message)
+    .optional()
+    .transform(blankToUndefined);
+
+/** The filters of the event list, its export and the filter form; anything malformed names its field. */
+export const eventFiltersSchema = z.strictObject({
+  rule: optionalText(/^[\w.-]+$/, "rule is a name such as limit.send.ip"),
+  route: z
+    .enum(["", ...eventRoutes], { error: `route is one of ${eventRoutes.join(", ")}` })
+    .optional()
+    .transform(blankToUndefined),
+  from: optionalText(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/, "from is a date and time such as 2026-11-29T08:00"),
+  to: optionalText(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/, "to is a date and time such as 2026-11-29T09:00"),
+  ip: optionalText(/^[\da-fA-F:./]+$/, "ip is an address or a network such as 203.0.113.0/24"),
+  country: optionalText(/^[A-Za-z]{2}$/, "country is a two-letter code"),
+  prefix: optionalText(/^\+\d{1,14}$/, "prefix is + and digits"),
+  // No filter on a number's last digits: with the prefix filter it would rebuild the number.
+});
+export type EventFilters = z.output<typeof eventFiltersSchema>;
+export type EventFiltersInput = z.input<typeof eventFiltersSchema>;
+
+/** The query of `GET /api/admin/events` and `/export`: the filters, and paging. */
+export const eventQuerySchema = eventFiltersSchema.extend({
+  limit: z.preprocess(
+    (value) => (value === undefined || value === "" ? undefined : Number(value)),
+    z
+      .number()
+      .int("limit must be a whole number")
+      .min(1, "limit must be at least 1")
+      .max(1_000_000_000)
+      .optional(),
+  ),
+  cursor: optionalText(/^\d{1,16}-\d{1,10}$/, "cursor must come from a previous page"),
+});
+export type EventQuery = z.output<typeof eventQuerySchema>;
+
+/** 200 from `GET /api/admin/events`: newest first; numbers without their last four digits. */
+export type EventsResponse = ThrottleEventPage;
+export type { ThrottleAggregates, ThrottleEvent };
+
+/** The body of `POST /api/admin/events/reveal`. */
+export const revealRequestSchema = z.object({ id: z.string().max(40) }).strict();
+/** 200 from `POST /api/admin/events/reveal`; `phone` is null once retention has dropped it. */
+export type RevealPhoneResponse = { id: string; phone: string | null };
+
+// ---- GET /api/admin/overview, GET /api/admin/audit ----
+
+export type TrafficTotals = {
+  sent: number;
+  verified: number;
+  refused: number;
+  conversionRate: number | null;
+};
+
+export type OverviewResponse = {
+  lastHour: TrafficTotals;
+  lastDay: TrafficTotals;
+  minutes: ThrottleAggregates;
+  hours: ThrottleAggregates;
+  attackMode: boolean;
+  store: { kind: string; description: string; reachable: boolean };
+  sandbox: boolean;
+};
+
+export type AuditEntry = { at: string; admin: string; action: string; target: string; detail?: string };
+/** 200 from `GET /api/admin/audit`: newest first. */
+export type AuditResponse = { actions: AuditEntry[] };

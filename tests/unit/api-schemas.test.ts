@@ -1,0 +1,117 @@
+import { describe, expect, it } from "vitest";
+import { eventFiltersSchema, eventQuerySchema, newRuleSchema } from "@/lib/api/admin";
+import { sendCodeSchema, sendRequestSchema, verifyRequestSchemaFor } from "@/lib/api/otp";
+
+/** The first message zod gives for each field, as the forms and the JSON envelope show them. */
+function fieldMessages(result: {
+  success: boolean;
+  error?: { issues: { path: PropertyKey[]; message: string }[] };
+}) {
+  const fields: Record<string, string> = {};
+  for (const issue of result.error?.issues ?? []) fields[issue.path.join(".")] ??= issue.message;
+  return fields;
+}
+
+describe("sendCodeSchema", () => {
+  it("accepts the documented body and rejects unknown fields and bad countries", () => {
+    expect(sendCodeSchema.safeParse({ phone: "+6581234567" }).success).toBe(true);
+    expect(sendCodeSchema.safeParse({ phone: "81234567", country: "SG" }).success).toBe(true);
+    expect(sendCodeSchema.safeParse({ phone: "81234567", country: "SG", admin: true }).success).toBe(false);
+    const badCountry = sendCodeSchema.safeParse({ phone: "81234567", country: "ZZ" });
+    expect(badCountry.success).toBe(false);
+    expect(badCountry.error?.issues[0]?.path).toEqual(["country"]);
+  });
+
+  it("puts the phone parser's own words on the phone field", () => {
+    expect(fieldMessages(sendCodeSchema.safeParse({ phone: "8123", country: "SG" }))).toEqual({
+      phone: "Too short for Singapore.",
+    });
+  });
+});
+
+describe("sendRequestSchema", () => {
+  it("adds the CAPTCHA token and the honeypot to the form's fields, and nothing else", () => {
+    expect(sendRequestSchema.safeParse({ phone: "+6581234567", captcha: "token", website: "" }).success).toBe(
+      true,
+    );
+    expect(sendRequestSchema.safeParse({ phone: "+6581234567", captcha: "x".repeat(20_001) }).success).toBe(
+      false,
+    );
+    expect(sendRequestSchema.safeParse({ phone: "+6581234567", role: "admin" }).success).toBe(false);
+  });
+});
+
+describe("verifyRequestSchemaFor", () => {
+  it("accepts exactly the configured number of digits", () => {
+    const schema = verifyRequestSchemaFor(6);
+    expect(schema.safeParse({ code: "123456" }).success).toBe(true);
+    expect(schema.safeParse({ code: " 123456 " }).success).toBe(true);
+    expect(schema.safeParse({ code: "12345" }).success).toBe(false);
+    expect(schema.safeParse({ code: "12345a" }).success).toBe(false);
+    expect(schema.safeParse({ code: 123456 }).success).toBe(false);
+    expect(fieldMessages(verifyRequestSchemaFor(8).safeParse({ code: "123456" }))).toEqual({
+      code: "The code has 8 digits.",
+    });
+  });
+});
+
+describe("newRuleSchema", () => {
+  const rule = { kind: "block-prefix", value: "+6581", ttlSeconds: 3600 };
+
+  it("accepts a rule, trims its text and defaults the reason to none", () => {
+    expect(newRuleSchema.parse({ ...rule, value: "  +6581 " })).toEqual({ ...rule, reason: "" });
+  });
+
+  it("names the field that is wrong, in words an operator understands", () => {
+    expect(fieldMessages(newRuleSchema.safeParse({ ...rule, value: "   " }))).toEqual({
+      value: "Enter what the rule applies to.",
+    });
+    expect(fieldMessages(newRuleSchema.safeParse({ ...rule, ttlSeconds: 30 }))).toEqual({
+      ttlSeconds: "At least a minute.",
+    });
+    expect(fieldMessages(newRuleSchema.safeParse({ ...rule, ttlSeconds: 91 * 24 * 3600 }))).toEqual({
+      ttlSeconds: "At most 90 days.",
+    });
+    expect(fieldMessages(newRuleSchema.safeParse({ ...rule, reason: "x".repeat(201) }))).toEqual({
+      reason: "At most 200 characters.",
+    });
+    expect(fieldMessages(newRuleSchema.safeParse({ ...rule, kind: "allow-everything" }))).toEqual({
+      kind: "Choose what the rule does.",
+    });
+  });
+
+  it("refuses fields it does not know, such as who created the rule", () => {
+    expect(newRuleSchema.safeParse({ ...rule, createdBy: "+6589990001" }).success).toBe(false);
+  });
+});
+
+describe("eventQuerySchema", () => {
+  it("reads blank filter fields (an empty form field) as no filter", () => {
+    expect(eventQuerySchema.parse({ rule: "", ip: "", country: "", route: "", limit: "" })).toEqual({
+      rule: undefined,
+      ip: undefined,
+      country: undefined,
+      route: undefined,
+      limit: undefined,
+    });
+    expect(eventFiltersSchema.parse({ ip: "203.0.113.0/24", prefix: "+6581" })).toMatchObject({
+      ip: "203.0.113.0/24",
+      prefix: "+6581",
+    });
+  });
+
+  it("names each malformed parameter, and refuses unknown ones such as a filter on hidden digits", () => {
+    expect(
+      fieldMessages(eventQuerySchema.safeParse({ ip: "<script>", cursor: "__proto__", limit: "abc" })),
+    ).toEqual({
+      ip: "ip is an address or a network such as 203.0.113.0/24",
+      cursor: "cursor must come from a previous page",
+      limit: expect.any(String),
+    });
+    expect(fieldMessages(eventQuerySchema.safeParse({ route: "DROP" }))).toEqual({
+      route: "route is one of POST /api/otp/send, POST /api/otp/verify, GET /api/captcha/challenge",
+    });
+    expect(eventQuerySchema.safeParse({ phoneSuffix: "4567" }).success).toBe(false);
+    expect(eventFiltersSchema.safeParse({ cursor: "1-0" }).success).toBe(false);
+  });
+});
