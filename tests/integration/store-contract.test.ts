@@ -100,23 +100,41 @@ for (const { name, available, create } of backends) {
       expect(await backend.kv.readList(list, 1, 2)).toEqual([{ index: 5 }, { index: 4 }]);
     });
 
-    it("claims a key and reads others in one call; of concurrent claims exactly one wins", async () => {
-      const prefix = `claim:${id()}`;
-      await backend.kv.set(`${prefix}:rule`, { kind: "block-ip" });
-      const claims = await Promise.all(
-        Array.from({ length: 20 }, () =>
-          backend.kv.claimAndGetMany({ key: `${prefix}:used`, ttlSeconds: 60 }, [
-            `${prefix}:rule`,
-            `${prefix}:none`,
-          ]),
+    it("counts with increment, and creates once then merges with createOrMerge, even concurrently", async () => {
+      const counter = `count:${id()}`;
+      expect(await backend.kv.increment(counter)).toBe(1);
+      expect(await Promise.all([1, 2, 3].map(() => backend.kv.increment(counter)))).toHaveLength(3);
+      expect(await backend.kv.get(counter)).toBe(4);
+
+      const key = `record:${id()}`;
+      const results = await Promise.all(
+        Array.from({ length: 20 }, (_, index) =>
+          backend.kv.createOrMerge(key, { id: `id-${index}`, seen: 0 }, { seen: index }),
         ),
       );
-      expect(claims.filter((claim) => claim.claimed)).toHaveLength(1);
-      for (const claim of claims) expect(claim.values).toEqual([{ kind: "block-ip" }, null]);
-      expect(await backend.kv.claimAndGetMany(null, [`${prefix}:rule`])).toEqual({
-        claimed: true,
-        values: [{ kind: "block-ip" }],
+      const created = results.filter((result) => result.created);
+      expect(created).toHaveLength(1);
+      // Everyone sees the one record created, with its own update merged in.
+      for (const result of results) expect(result.value.id).toBe(created[0]!.value.id);
+      expect(results.filter((result) => !result.created).every((result) => result.value.seen > 0)).toBe(true);
+    });
+
+    it("keeps a versioned map whose every update bumps its version", async () => {
+      const key = `map:${id()}`;
+      expect(await backend.kv.readVersionedMap(key)).toEqual({ version: 0, entries: {} });
+      expect(await backend.kv.updateVersionedMap(key, { a: { n: 1 }, b: { n: 2 } }, [])).toBe(1);
+      expect(await backend.kv.updateVersionedMap(key, { c: { n: 3 } }, ["a"])).toBe(2);
+      expect(await backend.kv.readVersionedMap(key)).toEqual({
+        version: 2,
+        entries: { b: { n: 2 }, c: { n: 3 } },
       });
+      const versions = await Promise.all(
+        Array.from({ length: 10 }, (_, index) =>
+          backend.kv.updateVersionedMap(key, { [`k${index}`]: index }, []),
+        ),
+      );
+      expect(new Set(versions).size).toBe(10);
+      expect((await backend.kv.readVersionedMap(key)).version).toBe(12);
     });
 
     it("forgets values when their TTL runs out", async () => {
@@ -226,14 +244,18 @@ for (const { name, available, create } of backends) {
         expect(first.filter((decision) => decision.allowed)).toHaveLength(2);
         const refused = first.find((decision) => !decision.allowed)!;
         expect(refused).toMatchObject({ allowed: false, refusedBy: 0 });
-        if (!refused.allowed) expect(refused.retryAt - Date.now()).toBeGreaterThan(55_000);
+        if (!refused.allowed && !refused.gate) expect(refused.retryAt - Date.now()).toBeGreaterThan(55_000);
         await backend.budgets.backdate(delay, 61);
         const next = await backend.budgets.decide({ checks: [core(delay)] });
         expect(next.allowed).toBe(true);
         // The fourth waits twice as long.
         if (next.allowed) expect(next.nextAllowedAt - Date.now()).toBeGreaterThan(115_000);
-        // A restart lets it grow from its first step again: a minute, not two, after the last hit.
-        await backend.budgets.restart(delay);
+        // Settling restarts it from its first step: a minute, not two, after the last hit.
+        const owner = `owner:${id()}`;
+        await backend.kv.set(owner, "me", 60);
+        expect(
+          await backend.budgets.settle({ ownership: { key: owner, equals: "me" }, restart: [delay] }),
+        ).toBe(true);
         await backend.budgets.backdate(delay, 61);
         expect((await backend.budgets.decide({ checks: [core(delay)] })).allowed).toBe(true);
         await backend.budgets.reset([delay]);
@@ -248,10 +270,13 @@ for (const { name, available, create } of backends) {
         const as = (equals: string, key = owner) =>
           backend.budgets.decide({
             checks: [core(own), { ...number, role: "reservable" }],
-            precondition: { key, equals },
+            precondition: { key, equals, chargeOwn: true },
           });
-        expect(await as("browser-2")).toMatchObject({ allowed: false, refusedBy: -1 });
-        expect(await as("browser-1", `${owner}:none`)).toMatchObject({ allowed: false, refusedBy: -2 });
+        expect(await as("browser-2")).toMatchObject({ allowed: false, gate: "precondition_other" });
+        expect(await as("browser-1", `${owner}:none`)).toMatchObject({
+          allowed: false,
+          gate: "precondition_absent",
+        });
         expect((await as("browser-1")).allowed).toBe(true);
         // Two refusals and one decision charged the caller's own budget; the number's only once.
         expect(await roomLeft(number)).toBe(2);
@@ -266,11 +291,87 @@ for (const { name, available, create } of backends) {
         const decide = (value: string) =>
           backend.budgets.decide({
             checks: [core(budget)],
-            onAllowed: { key: claim, value, ttlSeconds: 60 },
+            onAllowed: [{ key: claim, value, ttlSeconds: 60 }],
           });
         expect((await decide("browser-1")).allowed).toBe(true);
         expect((await decide("browser-2")).allowed).toBe(false);
         expect(await backend.kv.get(claim)).toBe("browser-1");
+      });
+
+      it("passes its gates in order, charging nothing when one fails", async () => {
+        const budget = window(10);
+        const version = `version:${id()}`;
+        const flag = `flag:${id()}`;
+        const claim = { key: `claim:${id()}`, ttlSeconds: 60 };
+        const decide = (equals: number | null) =>
+          backend.budgets.decide({
+            checks: [core(budget)],
+            precondition: { key: version, equals },
+            absent: [flag],
+            claim,
+          });
+        // No version yet: `null` holds, 1 does not (and makes no claim).
+        expect(await decide(1)).toEqual({ allowed: false, gate: "precondition_absent" });
+        await backend.kv.set(flag, 1, 60);
+        expect(await decide(null)).toEqual({ allowed: false, gate: "present" });
+        await backend.kv.delete(flag);
+        expect((await decide(null)).allowed).toBe(true);
+        // The claim is single use.
+        expect(await decide(null)).toEqual({ allowed: false, gate: "claimed" });
+        await backend.kv.increment(version);
+        expect(await decide(null)).toEqual({ allowed: false, gate: "precondition_other" });
+        expect(await roomLeft(budget)).toBe(9);
+      });
+
+      it("makes its claim even when a budget refuses, and exactly once among concurrent decisions", async () => {
+        const full = window(1);
+        await roomLeft(full);
+        const claim = { key: `claim:${id()}`, ttlSeconds: 60 };
+        expect(await backend.budgets.decide({ checks: [core(full)], claim })).toMatchObject({ refusedBy: 0 });
+        expect(await backend.budgets.decide({ checks: [], claim })).toEqual({
+          allowed: false,
+          gate: "claimed",
+        });
+        const fresh = { key: `claim:${id()}`, ttlSeconds: 60 };
+        const decisions = await Promise.all(
+          Array.from({ length: 20 }, () => backend.budgets.decide({ checks: [], claim: fresh })),
+        );
+        expect(decisions.filter((decision) => decision.allowed)).toHaveLength(1);
+      });
+
+      it("counts a hit's cost in units", async () => {
+        const money = window(100);
+        const spend = (cost: number) => backend.budgets.decide({ checks: [{ ...core(money), cost }] });
+        expect((await spend(60)).allowed).toBe(true);
+        expect((await spend(50)).allowed).toBe(false);
+        expect((await spend(40)).allowed).toBe(true);
+        expect((await spend(1)).allowed).toBe(false);
+      });
+
+      it("reports which observed budgets were full, never refusing by them", async () => {
+        const watched = window(1);
+        const decide = () =>
+          backend.budgets.decide({ checks: [core(window(10)), { ...watched, role: "observe" }] });
+        expect(await decide()).toMatchObject({ allowed: true, observedFull: [] });
+        expect(await decide()).toMatchObject({ allowed: true, observedFull: [1] });
+      });
+
+      it("settles once among concurrent callers: the ownership and the budgets go, the forgotten keys go either way", async () => {
+        const owner = `owner:${id()}`;
+        const record = `record:${id()}`;
+        const failures = window(3);
+        await roomLeft(failures);
+        await backend.kv.set(owner, "browser-1", 60);
+        await backend.kv.set(record, { pending: true }, 60);
+        const settle = (equals: string) =>
+          backend.budgets.settle({ ownership: { key: owner, equals }, forget: [record], reset: [failures] });
+        expect(await settle("browser-2")).toBe(false);
+        expect(await backend.kv.get(record)).toBeNull();
+        expect(await roomLeft(failures)).toBe(0);
+        const outcomes = await Promise.all(Array.from({ length: 10 }, () => settle("browser-1")));
+        expect(outcomes.filter(Boolean)).toHaveLength(1);
+        expect(await backend.kv.get(owner)).toBeNull();
+        expect(await roomLeft(failures)).toBe(3);
       });
 
       it("forgets a window budget on reset", async () => {

@@ -11,9 +11,8 @@ export function singleLimit(
       const decision = await backend.budgets.decide({
         checks: [{ ...budget, key: `${budget.key}:${identifier}`, role: "core" }],
       });
-      return decision.allowed
-        ? { success: true, resetAt: decision.nextAllowedAt }
-        : { success: false, resetAt: decision.retryAt };
+      if (decision.allowed) return { success: true, resetAt: decision.nextAllowedAt };
+      return { success: false, resetAt: decision.gate ? Date.now() : decision.retryAt };
     },
     async reset(identifier: string): Promise<void> {
       await backend.budgets.reset([{ ...budget, key: `${budget.key}:${identifier}` }]);

@@ -67,7 +67,7 @@ describe("newRuleSchema", () => {
       value: "Enter what the rule applies to.",
     });
     expect(fieldMessages(newRuleSchema.safeParse({ ...rule, ttlSeconds: 30 }))).toEqual({
-      ttlSeconds: "At least a minute.",
+      ttlSeconds: "At least 1 min.",
     });
     expect(fieldMessages(newRuleSchema.safeParse({ ...rule, ttlSeconds: 91 * 24 * 3600 }))).toEqual({
       ttlSeconds: "At most 90 days.",
