@@ -147,6 +147,12 @@ const rawEnvSchema = z.object({
     .string()
     .regex(/^[A-Z]{2}$/, "must be an ISO 3166 alpha-2 code such as US or SG")
     .default("US"),
+  ALERT_WEBHOOK_URL: optionalString.pipe(
+    z.url("must be the URL alerts are posted to, e.g. https://hooks.example.com/otp-shield").optional(),
+  ),
+  ALERT_WEBHOOK_SECRET: optionalString,
+  ALERT_QUEUE_CAPACITY: integerString(1, 10_000),
+  ALERT_MAX_ATTEMPTS: integerString(1, 10),
 });
 
 /** A development-only signing secret, so that a fresh clone runs without configuration. */
@@ -256,8 +262,11 @@ function buildEnv(source: Record<string, string | undefined>) {
     parseCountryList("DENIED_COUNTRIES", raw.DENIED_COUNTRIES),
   );
   const store = attempt(["REDIS_URL", "UPSTASH_REDIS_REST_URL"], undefined, () => chooseStore(raw));
+  const alertWebhook = attempt(["ALERT_WEBHOOK_URL", "ALERT_WEBHOOK_SECRET"], undefined, () =>
+    chooseAlertWebhook(raw, isProduction),
+  );
 
-  if (problems.length > 0 || !otpProvider || !clientIp || !limits || !captcha || !store) {
+  if (problems.length > 0 || !otpProvider || !clientIp || !limits || !captcha || !store || !alertWebhook) {
     throw new EnvError(formatProblems(problems));
   }
   const destinations = {
@@ -299,6 +308,12 @@ function buildEnv(source: Record<string, string | undefined>) {
       resendIntervalSeconds: raw.OTP_RESEND_INTERVAL_SECONDS,
     },
     defaultCountry: raw.DEFAULT_COUNTRY,
+    alerts: {
+      /** null: alerts are recorded for the console ("not configured") but not sent. */
+      webhook: alertWebhook.webhook,
+      queueCapacity: raw.ALERT_QUEUE_CAPACITY ?? 100,
+      maxAttempts: raw.ALERT_MAX_ATTEMPTS ?? 5,
+    },
   };
 }
 
@@ -375,6 +390,35 @@ function chooseStore(raw: z.infer<typeof rawEnvSchema>) {
   if (raw.REDIS_URL)
     return { kind: "redis" as const, url: raw.REDIS_URL, timeoutMs, keyPrefix: raw.STORE_KEY_PREFIX };
   return { kind: "memory" as const };
+}
+
+/**
+ * The alert webhook. Its secret signs every delivery, so it is required with the URL and long
+ * enough not to be guessed; production posts only over https (alerts name attacked number
+ * ranges), development and tests also to http on a loopback address (a local receiver).
+ */
+function chooseAlertWebhook(
+  raw: z.infer<typeof rawEnvSchema>,
+  isProduction: boolean,
+): { webhook: { url: string; secret: string } | null } {
+  const url = raw.ALERT_WEBHOOK_URL;
+  if (!url) return { webhook: null };
+  const loopbackHttp = /^http:\/\/(127\.0\.0\.1|localhost|\[::1\])[:/]/.test(`${url}/`);
+  if (!url.startsWith("https://") && !(loopbackHttp && !isProduction)) {
+    throw new EnvError(
+      isProduction
+        ? "ALERT_WEBHOOK_URL must be https in production."
+        : "ALERT_WEBHOOK_URL must be https (plain http only to a loopback address, outside production).",
+    );
+  }
+  const secret = raw.ALERT_WEBHOOK_SECRET;
+  if (!secret || secret.length < 32) {
+    throw new EnvError(
+      `ALERT_WEBHOOK_SECRET ${secret ? "must be at least 32 characters" : "is required with ALERT_WEBHOOK_URL"}: ` +
+        "it signs every alert. Generate one with `openssl rand -hex 32`.",
+    );
+  }
+  return { webhook: { url, secret } };
 }
 
 function chooseOtpProvider(

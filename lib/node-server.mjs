@@ -40,14 +40,15 @@ await app.prepare();
 /**
  * Graceful shutdown, for orchestrators that stop a server with SIGTERM (Docker, Kubernetes,
  * systemd) and for Ctrl-C: stop accepting connections, let the requests already accepted finish
- * (a send waiting on 8x8 has spent its limits already), write the batched throttle events, close
- * the store, exit 0 — all within `EXIT_WITHIN_MS`: the drain, then at most one store deadline
- * for each of the last two steps, fit the 10 s Docker allows before SIGKILL (Kubernetes: 30 s).
+ * (a send waiting on 8x8 has spent its limits already), write the batched throttle events while
+ * the last alerts go out, close the store, exit 0 — all within `EXIT_WITHIN_MS`: the drain, then
+ * at most one store deadline or the alerts' 1.5 s for the middle step and one store deadline for
+ * the last, fit the 10 s Docker allows before SIGKILL (Kubernetes: 30 s).
  * A second signal exits at once.
  *
  * The app's side is reached through `Symbol.for` hooks that it registers on `globalThis` (this file
- * cannot import the TypeScript modules the build bundles): see lib/events/index.ts and
- * lib/store/index.ts.
+ * cannot import the TypeScript modules the build bundles): see lib/events/index.ts,
+ * lib/alerts/index.ts and lib/store/index.ts.
  */
 // `config.server.drainWithin` and `.exitWithin` of lib/config.ts, which plain Node cannot import;
 // tests/unit/readme-limits.test.ts checks that the copies agree.
@@ -125,8 +126,9 @@ async function shutDown(signal) {
     server.closeAllConnections();
   }
 
-  // 2. Write what answered requests left behind (throttle events, counts), then close the store.
-  await runHook("otp-shield.flush-throttle-events");
+  // 2. Write what answered requests left behind (throttle events, counts) while their alerts get
+  //    a short time to go out (lib/alerts/index.ts: at most 1.5 s), then close the store.
+  await Promise.all([runHook("otp-shield.flush-throttle-events"), runHook("otp-shield.flush-alerts")]);
   await runHook("otp-shield.close-store");
   console.log("[otp-shield] stopped");
   process.exit(0);

@@ -5,6 +5,7 @@ const links = [
   { href: "/admin/events", label: "Events" },
   { href: "/admin/rules", label: "Blocks & safe list" },
   { href: "/admin/policy", label: "Policy" },
+  { href: "/admin/alerts", label: "Alerts" },
   { href: "/admin/client-ip", label: "Client IP" },
 ];
 
