@@ -29,6 +29,7 @@ export type SettingUnit =
   | "senders"
   | "iterations"
   | "tries"
+  | "alerts"
   | "×";
 
 /**
@@ -374,6 +375,51 @@ export const config = {
       unit: "ms",
       reason:
         "Fixed: time filters widen the stream's id range by this, since ids are Redis's clock, not the app's.",
+    },
+  },
+  alerts: {
+    queueCapacity: {
+      value: 100,
+      unit: "alerts",
+      env: { name: "ALERT_QUEUE_CAPACITY", min: 1, max: 10_000 },
+      reason: "Alerts waiting for delivery per instance; beyond it the oldest is dropped and counted.",
+    },
+    maxAttempts: {
+      value: 5,
+      unit: "tries",
+      env: { name: "ALERT_MAX_ATTEMPTS", min: 1, max: 10 },
+      reason: "Deliveries of one alert before it is marked failed (network errors, 5xx and 429 are retried).",
+    },
+    attemptTimeout: {
+      value: 5000,
+      unit: "ms",
+      reason: "Fixed: one delivery attempt waits this long for the receiver's answer.",
+    },
+    backoffBase: {
+      value: 1000,
+      unit: "ms",
+      reason: "Fixed: the first retry's wait; each retry doubles it, half of it random.",
+    },
+    backoffMax: {
+      value: 30_000,
+      unit: "ms",
+      reason: "Fixed: the longest wait between two attempts.",
+    },
+    retryAfterCap: {
+      value: 60_000,
+      unit: "ms",
+      reason:
+        "Fixed: a receiver's Retry-After is respected up to this, so one receiver cannot park the queue.",
+    },
+    recordsKept: {
+      value: 500,
+      unit: "entries",
+      reason: "Fixed: delivery records kept for the console (a capped list in the store).",
+    },
+    signatureTolerance: {
+      value: 300,
+      unit: "s",
+      reason: "Fixed: how old a signed timestamp a receiver should accept (documented for receivers).",
     },
   },
   server: {

@@ -151,8 +151,8 @@ const rawEnvSchema = z.object({
     z.url("must be the URL alerts are posted to, e.g. https://hooks.example.com/otp-shield").optional(),
   ),
   ALERT_WEBHOOK_SECRET: optionalString,
-  ALERT_QUEUE_CAPACITY: integerString(1, 10_000),
-  ALERT_MAX_ATTEMPTS: integerString(1, 10),
+  ALERT_QUEUE_CAPACITY: integerSetting(config.alerts.queueCapacity),
+  ALERT_MAX_ATTEMPTS: integerSetting(config.alerts.maxAttempts),
 });
 
 /** A development-only signing secret, so that a fresh clone runs without configuration. */
@@ -311,8 +311,8 @@ function buildEnv(source: Record<string, string | undefined>) {
     alerts: {
       /** null: alerts are recorded for the console ("not configured") but not sent. */
       webhook: alertWebhook.webhook,
-      queueCapacity: raw.ALERT_QUEUE_CAPACITY ?? 100,
-      maxAttempts: raw.ALERT_MAX_ATTEMPTS ?? 5,
+      queueCapacity: raw.ALERT_QUEUE_CAPACITY,
+      maxAttempts: raw.ALERT_MAX_ATTEMPTS,
     },
   };
 }

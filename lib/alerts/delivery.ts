@@ -1,3 +1,4 @@
+import { config } from "@/lib/config";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { AlertPayload } from "./kinds";
 import { DELIVERY_HEADER, SIGNATURE_HEADER, signPayload } from "./signature";
@@ -16,10 +17,10 @@ export type DeliveryTiming = {
 };
 
 export const defaultDeliveryTiming: Omit<DeliveryTiming, "maxAttempts"> = {
-  timeoutMs: 5_000,
-  backoffBaseMs: 1_000,
-  backoffMaxMs: 30_000,
-  retryAfterCapMs: 60_000,
+  timeoutMs: config.alerts.attemptTimeout.value,
+  backoffBaseMs: config.alerts.backoffBase.value,
+  backoffMaxMs: config.alerts.backoffMax.value,
+  retryAfterCapMs: config.alerts.retryAfterCap.value,
 };
 
 type Attempt =

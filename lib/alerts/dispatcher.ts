@@ -3,6 +3,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { isValidPhoneNumber } from "libphonenumber-js/max";
 import type { KeyValueStore } from "@/lib/store/types";
 import { deliverWithRetries, type DeliveryResult, type DeliveryTiming, type WebhookTarget } from "./delivery";
+import { config } from "@/lib/config";
 import {
   alertKinds,
   type AlertEvidence,
@@ -16,7 +17,7 @@ import {
 /** Owner of the `alerts:` keys: the delivery records and the subjects whose alert is active. */
 export const DELIVERIES_KEY = "alerts:deliveries";
 /** Status records kept (several per alert: queued, each retry, the outcome). */
-export const DELIVERY_RECORDS_KEPT = 500;
+export const DELIVERY_RECORDS_KEPT = config.alerts.recordsKept.value;
 /** A subject without an "ended" stops counting as active after this long. */
 const DEFAULT_ACTIVE_SECONDS = 7 * 24 * 3600;
 

@@ -1,4 +1,5 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
+import { config } from "@/lib/config";
 
 /**
  * Webhook signatures: HMAC-SHA256 over `${timestamp}.${rawBody}` with the shared secret, sent as
@@ -10,7 +11,7 @@ import { createHmac, timingSafeEqual } from "node:crypto";
 export const SIGNATURE_HEADER = "X-OTP-Shield-Signature";
 export const DELIVERY_HEADER = "X-OTP-Shield-Delivery";
 /** How old a signature a receiver should accept. */
-export const SIGNATURE_TOLERANCE_SECONDS = 5 * 60;
+export const SIGNATURE_TOLERANCE_SECONDS = config.alerts.signatureTolerance.value;
 
 export function signPayload(secret: string, rawBody: string, timestamp: number): string {
   const digest = createHmac("sha256", secret).update(`${timestamp}.${rawBody}`).digest("hex");

@@ -254,7 +254,6 @@ const stores: { name: string; available: boolean; create: () => KeyValueStore }[
         url: REDIS_URL,
         timeoutMs: 2000,
         keyPrefix: uniquePrefix("alerts"),
-        throttleLog: { capacity: 1000, phoneRetentionMs: 3_600_000 },
       });
       redisBackends.push(backend);
       return backend.kv;
