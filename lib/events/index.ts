@@ -2,7 +2,7 @@ import "server-only";
 import { after } from "next/server";
 import { config } from "@/lib/config";
 import { getThrottleEventLog } from "./log";
-import type { NewThrottleEvent } from "./types";
+import type { NewThrottleEvent, TrafficOutcome } from "./types";
 export { getThrottleEventLog } from "./log";
 
 export type {
@@ -28,6 +28,7 @@ const FLUSH_AT_EVENTS = config.events.flushAtEvents.value;
  */
 type Batcher = {
   pending: NewThrottleEvent[];
+  outcomes: TrafficOutcome[];
   flushing: Promise<void> | null;
   flushNow: () => void;
   writes: Set<Promise<unknown>>;
@@ -35,6 +36,7 @@ type Batcher = {
 const batcherKey = Symbol.for("otp-shield.throttle-event-batcher");
 const batcher: Batcher = ((globalThis as typeof globalThis & { [batcherKey]?: Batcher })[batcherKey] ??= {
   pending: [],
+  outcomes: [],
   flushing: null,
   flushNow: () => undefined,
   writes: new Set(),
@@ -51,14 +53,17 @@ function flushSoon(): Promise<void> {
   batcher.flushing ??= new Promise<void>((resolve) => {
     const flush = async () => {
       const batch = batcher.pending;
+      const outcomes = batcher.outcomes;
       batcher.pending = [];
+      batcher.outcomes = [];
       batcher.flushing = null;
       try {
-        if (batch.length > 0) await track(getThrottleEventLog().recordMany(batch));
+        await track(getThrottleEventLog().recordMany(batch, outcomes));
       } catch (error) {
         // The store may be the very thing that is down: say so in the log, never to the user.
         console.error("[otp-shield] could not record throttle events", {
           count: batch.length,
+          outcomes: outcomes.length,
           rules: [...new Set(batch.map((event) => event.rule))],
           error: error instanceof Error ? error.message : String(error),
         });
@@ -97,10 +102,12 @@ export function recordThrottleEvent(event: NewThrottleEvent): void {
   afterResponse(() => written, { what: "a throttle event" });
 }
 
-/** Counts a code sent or verified for the console's conversion rate, after the response. */
-export function recordTraffic(outcome: "sent" | "verified"): void {
-  const at = Date.now();
-  afterResponse(() => getThrottleEventLog().noteOutcome(outcome, at), { what: `a ${outcome} count` });
+/** Counts a code sent or verified for the console's conversion rate, in the same batches. */
+export function recordTraffic(outcome: TrafficOutcome["outcome"]): void {
+  batcher.outcomes.push({ outcome, at: Date.now() });
+  const written = flushSoon();
+  if (batcher.outcomes.length >= FLUSH_AT_EVENTS) batcher.flushNow();
+  afterResponse(() => written, { what: `a ${outcome} count` });
 }
 
 function afterResponse(write: () => Promise<unknown>, context: Record<string, unknown>): void {

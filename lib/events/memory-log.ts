@@ -55,8 +55,14 @@ export function createMemoryThrottleLog(options: {
   };
 
   const log: ThrottleEventLog = {
-    async recordMany(events) {
+    async recordMany(events, outcomes = []) {
       for (const event of events) await log.record(event);
+      for (const { outcome, at } of outcomes) {
+        const minute = minuteStart(at);
+        const hour = hourStart(at);
+        bump(perMinute.get(minute) ?? perMinute.set(minute, new Map()).get(minute)!, `@${outcome}`);
+        bump(perHour.get(hour) ?? perHour.set(hour, new Map()).get(hour)!, `@${outcome}`);
+      }
     },
 
     async record(input) {
@@ -102,13 +108,6 @@ export function createMemoryThrottleLog(options: {
       const event = index >= oldest ? ring[index % options.capacity] : undefined;
       if (!event || event.id !== id) return null;
       return { phone: event.at < Date.now() - options.phoneRetentionMs ? null : event.phone };
-    },
-
-    async noteOutcome(outcome, at = Date.now()) {
-      const minute = minuteStart(at);
-      const hour = hourStart(at);
-      bump(perMinute.get(minute) ?? perMinute.set(minute, new Map()).get(minute)!, `@${outcome}`);
-      bump(perHour.get(hour) ?? perHour.set(hour, new Map()).get(hour)!, `@${outcome}`);
     },
 
     async list({ cursor, limit, filters = {} }) {

@@ -125,11 +125,17 @@ export function createRedisThrottleLog(options: {
       return toListedEvent({ ...stored!, id });
     },
 
-    async recordMany(events) {
-      if (events.length === 0) return;
-      const stored = await prepare(events);
+    async recordMany(events, outcomes = []) {
+      if (events.length === 0 && outcomes.length === 0) return;
+      const stored = events.length > 0 ? await prepare(events) : [];
       const pipeline = redis.pipeline();
       queueEvents(pipeline, stored);
+      for (const { outcome, at } of outcomes) {
+        const minute = key.minute(minuteStart(at));
+        const hour = key.hour(hourStart(at));
+        pipeline.hincrby(minute, `@${outcome}`, 1).expire(minute, MINUTE_TTL_SECONDS);
+        pipeline.hincrby(hour, `@${outcome}`, 1).expire(hour, HOUR_TTL_SECONDS);
+      }
       await guard("record throttle events", pipeline.exec());
     },
 
@@ -142,15 +148,6 @@ export function createRedisThrottleLog(options: {
       if (!event) return null;
       if (!event.sealedPhone || event.at < Date.now() - options.phoneRetentionMs) return { phone: null };
       return { phone: await sealer.open(event.sealedPhone, event.at, event.requestId) };
-    },
-
-    async noteOutcome(outcome, at = Date.now()) {
-      const minute = key.minute(minuteStart(at));
-      const hour = key.hour(hourStart(at));
-      const pipeline = redis.pipeline();
-      pipeline.hincrby(minute, `@${outcome}`, 1).expire(minute, MINUTE_TTL_SECONDS);
-      pipeline.hincrby(hour, `@${outcome}`, 1).expire(hour, HOUR_TTL_SECONDS);
-      await guard("count traffic", pipeline.exec());
     },
 
     async list({ cursor, limit, filters = {} }) {

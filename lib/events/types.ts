@@ -66,11 +66,17 @@ export type ThrottleAggregates = {
   top: Record<"ip" | "subnet" | "prefix" | "country", { value: string; count: number }[]>;
 };
 
+/** A code sent or verified, when. */
+export type TrafficOutcome = { outcome: "sent" | "verified"; at: number };
+
 export type ThrottleEventLog = {
   /** Appends an event; the log keeps the newest `capacity` events. */
   record(event: NewThrottleEvent): Promise<ThrottleEvent>;
-  /** Appends several events in one round trip, oldest first. */
-  recordMany(events: NewThrottleEvent[]): Promise<void>;
+  /**
+   * Appends several events, oldest first, and counts codes sent and verified into the same
+   * per-minute and per-hour buckets as `@sent` / `@verified` (the console's conversion): one round trip.
+   */
+  recordMany(events: NewThrottleEvent[], outcomes?: TrafficOutcome[]): Promise<void>;
   /** Newest first, `limit` at most, from before `cursor`, matching every filter given. */
   list(query: { cursor?: string; limit: number; filters?: ThrottleEventFilters }): Promise<ThrottleEventPage>;
   /**
@@ -78,8 +84,6 @@ export type ThrottleEventLog = {
    * event had none); null when no event has this id. Callers audit every call.
    */
   revealPhone(id: string): Promise<{ phone: string | null } | null>;
-  /** Counts a code sent or verified, into the same per-minute and per-hour buckets as `@sent` / `@verified`. */
-  noteOutcome(outcome: "sent" | "verified", at?: number): Promise<void>;
   /** Counts per rule per minute (last `minutes`) or per hour (last `hours`), and the top offenders. */
   aggregate(query: {
     granularity: "minute" | "hour";

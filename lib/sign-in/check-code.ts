@@ -6,21 +6,25 @@ import { noteDestination, type RequestContext } from "@/lib/http/public-route";
 import { getBackend } from "@/lib/store";
 import { issueSignInGrant } from "./grants";
 import { isKnownDevice } from "./known-device";
-import { completionOf, discardPendingVerification, getPendingVerification } from "./pending-verification";
+import {
+  discardPendingVerification,
+  getPendingVerification,
+  issuanceOwnership,
+} from "./pending-verification";
 import { refusalFor8x8Error } from "./provider-refusals";
 import { recordVerifiedSignIn } from "./users";
 
 export type CheckedCode = { isNewUser: boolean; grant: string; phone: string };
 
 /**
- * Checks `code` against the browser's pending verification, in four store round trips when right:
- * 1. the pending verification;
- * 2. the check's budgets — per address, per pending verification, per number across resends, the
+ * Checks `code` against the browser's pending verification (its sealed cookie), in three store
+ * round trips when right:
+ * 1. the check's budgets — per address, per pending verification, per number across resends, the
  *    growing delay — decided and charged together with the browser's ownership of the number's
  *    current code, before 8x8 is called (a refused check spends nothing);
- * 3. after 8x8 answers VERIFIED, one settling step: only the check that still owns the issuance
+ * 2. after 8x8 answers VERIFIED, one settling step: only the check that still owns the issuance
  *    completes it (once), clearing the number's counts;
- * 4. the user, created or updated.
+ * 3. the user, created or updated.
  * The sign-in grant for Auth.js stays in this process (lib/sign-in/grants.ts).
  */
 export async function checkCode(
@@ -34,7 +38,7 @@ export async function checkCode(
   if (!pending) throw refusal("code.no_pending_verification");
   noteDestination(context, pending.phone);
 
-  const completion = completionOf(pending);
+  const completion = { ownership: issuanceOwnership(pending) };
   const ownership = await decideCheckBudgets({
     ipKey,
     pendingId: pending.id,

@@ -2,7 +2,7 @@ import "server-only";
 import { getOtpProvider, type VerificationSession } from "@/lib/eight-by-eight";
 import { getEnv } from "@/lib/env";
 import { refusal } from "@/lib/http/errors";
-import { savePendingVerification, type PendingVerification } from "./pending-verification";
+import { sealPendingVerification, type PendingVerification } from "./pending-verification";
 import { refusalFor8x8Error } from "./provider-refusals";
 
 export type SentCode = {
@@ -46,7 +46,7 @@ export async function sendCode(pendingId: string, phone: string, clientIp: strin
     console.error("8x8 send returned an unexpected session", { status: session.status });
     throw refusal("provider.unexpected_session");
   }
-  const saved = await savePendingVerification(pendingId, phone, session);
+  const saved = await sealPendingVerification(pendingId, phone, session);
   const resendAfter = Math.max(session.resendAfter.getTime(), Date.now() + otp.resendIntervalSeconds * 1000);
   return { ...saved, resendAfter: new Date(resendAfter).toISOString() };
 }

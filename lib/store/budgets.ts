@@ -118,11 +118,13 @@ local function charge(i)
   end
 end
 if failedGate ~= nil then
-  for i = 1, n do
-    if arg(i, 2) == "c" and not room[i] then return {0, i, at[i]} end
+  if failedGate == 1 then
+    for i = 1, n do
+      if arg(i, 2) == "c" and not room[i] then return {0, i, at[i]} end
+    end
   end
   for i = 1, n do
-    if arg(i, 2) == "c" then charge(i) end
+    if arg(i, 2) == "c" and room[i] then charge(i) end
   end
   return {2, failedGate}
 end
@@ -370,8 +372,10 @@ export function createMemoryBudgetStore(
 
       if (gate) {
         const full = checks.findIndex((check, index) => check.role === "core" && !states[index]!.room);
-        if (full !== -1) return { allowed: false, refusedBy: full, retryAt: states[full]!.at };
-        checks.forEach((check, index) => check.role === "core" && charge(check, index));
+        if (gate === "precondition_other" && full !== -1) {
+          return { allowed: false, refusedBy: full, retryAt: states[full]!.at };
+        }
+        checks.forEach((check, index) => check.role === "core" && states[index]!.room && charge(check, index));
         return { allowed: false, gate };
       }
 

@@ -94,8 +94,9 @@ export type BudgetCheck = Budget & {
 export type BudgetRequest = {
   checks: BudgetCheck[];
   /**
-   * With `chargeOwn`, a failed precondition still charges the `core` checks (the caller's own
-   * budgets, so asking again and again is bounded), or refuses by the first of them that is full.
+   * With `chargeOwn`, a failed precondition still charges the `core` checks that have room (the
+   * caller's own budgets, so asking again and again is bounded); while its key holds another value
+   * (someone else owns it now) a full one refuses instead. An absent key is always answered as such.
    */
   precondition?: { key: string; equals: unknown; chargeOwn?: boolean };
   absent?: string[];

@@ -2,8 +2,8 @@ import { randomBytes } from "node:crypto";
 import { NextRequest } from "next/server";
 import { bench, describe, vi } from "vitest";
 import { solveAltcha } from "../support/altcha";
-import { isRedisReachable, REDIS_URL } from "../support/redis";
-import { countRedisRoundTrips, loadSendRoute, refusedSendRequest } from "./send-decision";
+import { countRedisRoundTrips, isRedisReachable, REDIS_URL } from "../support/redis";
+import { loadSendRoute, refusedSendRequest } from "./send-decision";
 
 // In-process cost and Redis round trips of send decisions on Redis over TCP (`npm run bench`).
 

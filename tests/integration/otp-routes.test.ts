@@ -53,14 +53,22 @@ const verifyWith = (cookie: string, code: unknown) =>
   verify(jsonRequest("/api/otp/verify", { code }, { cookie }));
 
 describe("POST /api/otp/send", () => {
-  it("answers 202 with expiry times and a signed, httpOnly pending-verification cookie", async () => {
+  it("answers 202 with expiry times and a sealed, httpOnly pending-verification cookie", async () => {
     const phone = nextNumber();
     const { response, body } = await sendCode(phone);
     expect(response.status).toBe(202);
     expect(body).toEqual({ status: "sent", expiresAt: expect.any(String), resendAfter: expect.any(String) });
     expect(new Date(body.expiresAt).getTime()).toBeGreaterThan(Date.now());
     const setCookie = response.headers.get("set-cookie") ?? "";
-    expect(setCookie).toMatch(/^otp_pending=[\w-]+\.[\w-]+;/);
+    // A JWE: the browser can read neither the number nor 8x8's session id in it.
+    const value = /^otp_pending=([\w.-]+);/.exec(setCookie)?.[1] ?? "";
+    expect(value.split(".")).toHaveLength(5);
+    const decoded = value
+      .split(".")
+      .map((part) => Buffer.from(part, "base64url").toString("latin1"))
+      .join("");
+    expect(decoded).not.toContain(phone.slice(1));
+    expect(decoded).not.toContain(emulator.listMessages(phone)[0]!.sessionId);
     expect(setCookie).toMatch(/HttpOnly/i);
     expect(setCookie).toMatch(/SameSite=strict/i);
     expect(emulator.listMessages(phone)).toHaveLength(1);
