@@ -100,6 +100,7 @@ const indonesianNumber = (range: string) => `${COUNTRY.callingCode}${range}${dig
 function freshPrefixNumbers(ranges: readonly string[]): () => string {
   const used = new Set<string>();
   return () => {
+    if (used.size >= ranges.length * 10 ** 4) throw new Error("Every prefix of these ranges is used.");
     for (;;) {
       const prefix = `${COUNTRY.callingCode}${pick(ranges)}${digits(4)}`;
       if (used.has(prefix)) continue;

@@ -6,6 +6,12 @@
  *   npm run attack                        starts its own instance on loopback (needs `npm run build`)
  *   npm run attack -- --target http://localhost:3000
  *   npm run attack -- --scenario pump-prefix,brute-force
+ *   npm run attack:ring                   the ring scenarios (tests/attack/ring.ts) only; the same
+ *                                         as --scenario ring or ATTACK_SCENARIOS=ring
+ *
+ * `--scenario` (or ATTACK_SCENARIOS) takes scenario names, `ring` and `all`. Our own instance is
+ * started afresh for each ring scenario, with the settings they need (`ringInstanceEnv`); a
+ * --target must have those settings itself, and carries state from one scenario to the next.
  *
  * A target that is not loopback needs --allow-remote, and must be a deployment you own. The
  * target must run the 8x8 sandbox with SANDBOX_INBOX=all (that is how SMS are counted) and trust
