@@ -3,6 +3,7 @@
  * inbox (how SMS are counted and codes read), and an admin session for the refusal counts.
  */
 import { solveChallenge } from "altcha-lib";
+import { parsePhoneNumberFromString } from "libphonenumber-js/max";
 import { deriveKey } from "altcha-lib/algorithms/pbkdf2";
 
 let base = "";
@@ -151,3 +152,17 @@ export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve
 export const digits = (count: number) => String(Math.floor(Math.random() * 10 ** count)).padStart(count, "0");
 /** A random number under `prefix`, `length` characters long with its `+` (SG 11, US 12, GB 13). */
 export const randomNumber = (prefix: string, length: number) => `${prefix}${digits(length - prefix.length)}`;
+
+/**
+ * A number from `generate` that is a mobile number of `country`, as a real person's is: some blocks
+ * of a plan belong to a neighbour (+44 7457… is the Isle of Man) or are not allocated.
+ */
+export function mobileNumberIn(country: string, generate: () => string): string {
+  for (let attempt = 0; attempt < 100; attempt += 1) {
+    const phone = generate();
+    const parsed = parsePhoneNumberFromString(phone);
+    const type = parsed?.isValid() ? parsed.getType() : undefined;
+    if (parsed?.country === country && (type === "MOBILE" || type === "FIXED_LINE_OR_MOBILE")) return phone;
+  }
+  throw new Error(`No mobile number of ${country} from this generator.`);
+}

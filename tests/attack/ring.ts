@@ -20,6 +20,7 @@ import {
   inboxCount,
   inboxMessages,
   latestCode,
+  mobileNumberIn,
   randomNumber,
   send,
   sleep,
@@ -94,7 +95,8 @@ const ATTACKED_RANGE = "812";
 const pick = <T>(items: readonly T[]): T => items[Math.floor(Math.random() * items.length)]!;
 
 /** +62 8xx, then four digits (the rest of its prefix), then the last four. */
-const indonesianNumber = (range: string) => `${COUNTRY.callingCode}${range}${digits(8)}`;
+const indonesianNumber = (range: string) =>
+  mobileNumberIn(COUNTRY.iso, () => `${COUNTRY.callingCode}${range}${digits(8)}`);
 
 /** Numbers under prefixes never used before in this scenario, in `ranges`. */
 function freshPrefixNumbers(ranges: readonly string[]): () => string {
@@ -105,22 +107,16 @@ function freshPrefixNumbers(ranges: readonly string[]): () => string {
       const prefix = `${COUNTRY.callingCode}${pick(ranges)}${digits(4)}`;
       if (used.has(prefix)) continue;
       used.add(prefix);
-      return `${prefix}${digits(4)}`;
+      return mobileNumberIn(COUNTRY.iso, () => `${prefix}${digits(4)}`);
     }
   };
 }
 
 const digitFrom = (from: number) => String(from + Math.floor(Math.random() * (10 - from)));
-/** People elsewhere, spread over many prefixes as real numbers are. */
-const otherCountryNumbers: (() => string)[] = [
-  () => randomNumber(`+659${Math.floor(Math.random() * 9)}`, 11), // +6599… is not all allocated
-  () => randomNumber("+4474", 13),
-  () => randomNumber(`+1415${digitFrom(2)}${digitFrom(2)}`, 12),
-];
 const OTHER_COUNTRIES = [
-  { iso: "SG", callingCode: "+65" },
-  { iso: "GB", callingCode: "+44" },
-  { iso: "US", callingCode: "+1" },
+  { iso: "SG", callingCode: "+65", number: () => randomNumber(`+659${digitFrom(0)}`, 11) },
+  { iso: "GB", callingCode: "+44", number: () => randomNumber("+447", 13) },
+  { iso: "US", callingCode: "+1", number: () => randomNumber(`+1415${digitFrom(2)}${digitFrom(2)}`, 12) },
 ];
 const countryOf = (phone: string) =>
   [COUNTRY, ...OTHER_COUNTRIES].find(({ callingCode }) => phone.startsWith(callingCode))!.iso;
@@ -400,7 +396,11 @@ async function runPlan(plan: Plan): Promise<RingOutcome> {
 const otherCountries: Cohort = {
   label: "legit, other countries (SG, GB, US)",
   perSecond: ARRIVALS_PER_SECOND.otherCountries,
-  number: () => pick(otherCountryNumbers)(),
+  // People elsewhere, spread over many prefixes as real numbers are.
+  number: () => {
+    const { iso, number } = pick(OTHER_COUNTRIES);
+    return mobileNumberIn(iso, number);
+  },
   target: 1,
 };
 

@@ -31,6 +31,7 @@ import {
   http,
   inboxCount,
   latestCode,
+  mobileNumberIn,
   random16,
   randomNumber,
   refusalsByRule,
@@ -100,12 +101,13 @@ async function legitimateSignIn(stats: Legit): Promise<void> {
   stats.attempts += 1;
   // Numbers spread as real ones are: many prefixes (area and exchange codes), not one block.
   const digit = (from: number) => String(from + Math.floor(Math.random() * (10 - from)));
-  const homes: (() => string)[] = [
-    () => randomNumber(`+1415${digit(2)}${digit(2)}`, 12),
-    () => randomNumber("+4474", 13),
-    () => randomNumber(`+659${Math.floor(Math.random() * 9)}`, 11),
+  const homes: [string, () => string][] = [
+    ["US", () => randomNumber(`+1415${digit(2)}${digit(2)}`, 12)],
+    ["GB", () => randomNumber("+4474", 13)],
+    ["SG", () => randomNumber(`+659${Math.floor(Math.random() * 9)}`, 11)],
   ];
-  const phone = homes[stats.attempts % homes.length]!();
+  const [country, generate] = homes[stats.attempts % homes.length]!;
+  const phone = mobileNumberIn(country, generate);
   const ip = clientIp();
   let sent = await send(phone, ip);
   // As the sign-in form does: a refused proof of work (say, one bought before attack mode began)
