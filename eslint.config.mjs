@@ -15,11 +15,12 @@ const config = [
           patterns: [
             {
               group: [
-                ...["./*", "../*", "@/lib/*", "!@/lib/config", "!@/lib/phone"],
+                ...["./*", "../*", "@/lib/*", "!@/lib/config", "!@/lib/phone", "!@/lib/http"],
+                ...["@/lib/http/*", "!@/lib/http/refusals"],
                 ...["!@/lib/client-ip", "@/lib/client-ip/*", "!@/lib/client-ip/settings"],
               ],
               message:
-                "lib/env.ts imports only lib/config.ts and pure parsers (lib/phone.ts, lib/client-ip/settings.ts).",
+                "lib/env.ts imports only lib/config.ts and pure modules (lib/phone.ts, lib/client-ip/settings.ts, lib/http/refusals.ts).",
             },
           ],
         },

@@ -39,6 +39,10 @@ const serverEnv = {
   // Cheap proof of work, so the real widget solves in a moment; production defaults are far higher.
   ALTCHA_COST: "50",
   ALTCHA_MAX_COUNTER: "50",
+  // The specs send many codes nobody enters to a few number ranges: the fraud budgets (tested at
+  // their defaults in tests/integration/fraud-budgets.test.ts and by `npm run attack`) stay out of the way.
+  FRAUD_RANGE_FLOOR: "100000",
+  FRAUD_COUNTRY_FLOOR: "1000000",
   ...(process.env.E2E_STORE === "redis"
     ? { REDIS_URL: redisUrl, STORE_KEY_PREFIX: process.env.E2E_STORE_PREFIX }
     : {}),

@@ -17,8 +17,16 @@ export default defineConfig({
     include: ["tests/unit/**/*.test.ts", "tests/integration/**/*.test.ts"],
     benchmark: { include: ["tests/bench/**/*.bench.ts"] },
     testTimeout: 15_000,
-    // Cheap proof of work in tests; production defaults are far higher (see README).
-    env: { ALTCHA_COST: "10", ALTCHA_MAX_COUNTER: "20", EIGHT_BY_EIGHT_TIMEOUT_MS: "1000" },
+    // Cheap proof of work in tests; production defaults are far higher (see README). The suites
+    // send many codes nobody enters to a few number ranges: the fraud budgets' floors are raised
+    // here, and tests/integration/fraud-budgets.test.ts tests them at their defaults.
+    env: {
+      ALTCHA_COST: "10",
+      ALTCHA_MAX_COUNTER: "20",
+      EIGHT_BY_EIGHT_TIMEOUT_MS: "1000",
+      FRAUD_RANGE_FLOOR: "100000",
+      FRAUD_COUNTRY_FLOOR: "1000000",
+    },
     // next-auth imports "next/server" without an extension; let Vite resolve it.
     server: { deps: { inline: ["next-auth"] } },
   },

@@ -30,6 +30,8 @@ export type SettingUnit =
   | "iterations"
   | "tries"
   | "alerts"
+  | "%"
+  | "mills"
   | "×";
 
 /**
@@ -377,6 +379,116 @@ export const config = {
         "Fixed: time filters widen the stream's id range by this, since ids are Redis's clock, not the app's.",
     },
   },
+  fraud: {
+    window: {
+      value: 3600,
+      unit: "s",
+      reason:
+        "Fixed: the trailing window in which a level's unverified sends are counted against its verified ones.",
+    },
+    rangeFloor: {
+      value: 8,
+      unit: "sends",
+      env: { name: "FRAUD_RANGE_FLOOR", min: 1, max: 100_000 },
+      reason:
+        "Unverified sends a number range may have in the window whatever its conversion: a ring concentrated in one range gets this many SMS at most before the range is blocked.",
+    },
+    countryFloor: {
+      value: 25,
+      unit: "sends",
+      env: { name: "FRAUD_COUNTRY_FLOOR", min: 1, max: 1_000_000 },
+      reason:
+        "Unverified sends a destination country may have in the window whatever its conversion: what a ring spread over a quiet country gets at most.",
+    },
+    slack: {
+      value: 2,
+      unit: "×",
+      env: { name: "FRAUD_SLACK", min: 1, max: 20 },
+      reason:
+        "How many times its normal share of unverified sends a level may have (a country at 80% conversion normally has 0.25 unverified per verified: 2× allows 0.5).",
+    },
+    maxRatio: {
+      value: 3,
+      unit: "×",
+      reason:
+        "Fixed: unverified per verified send allowed at most, so a baseline poisoned by a ring cannot open a level wide.",
+    },
+    defaultConversion: {
+      value: 75,
+      unit: "%",
+      reason:
+        "Fixed: the conversion assumed until a level has a baseline (real people enter 70–90% of their codes).",
+    },
+    baseline: {
+      value: 14 * 86400,
+      unit: "s",
+      reason: "Fixed: the trailing period a level's own conversion is learned from.",
+    },
+    baselineMinSends: {
+      value: 200,
+      unit: "sends",
+      reason: "Fixed: sends a level needs in its baseline before its own conversion replaces the default.",
+    },
+    rangeDigits: {
+      value: 3,
+      unit: "digits",
+      reason:
+        "Fixed: national digits after the calling code that make a number range (+62 812…); NUMBER_RANGE_DIGITS sets them per country.",
+    },
+    firstBlock: {
+      value: 900,
+      unit: "s",
+      reason: "Fixed: a level whose conversion collapses at volume is blocked this long the first time…",
+    },
+    blockGrowth: {
+      value: 4,
+      unit: "×",
+      reason:
+        "Fixed: …and each further time within the strike memory this many times longer (15 min, 1 h, 4 h, 16 h)…",
+    },
+    longestBlock: {
+      value: 86400,
+      unit: "s",
+      reason: "Fixed: …at most this long.",
+    },
+    strikeMemory: {
+      value: 86400,
+      unit: "s",
+      reason: "Fixed: a level with no block for this long starts again from the first, shortest block.",
+    },
+  },
+  spend: {
+    globalHour: {
+      value: 200_000,
+      unit: "mills",
+      reason:
+        "Fixed: the default budget of estimated SMS spend per hour in total (1000 mills = 1 USD); SPEND_BUDGETS_USD global.hour overrides it.",
+    },
+    globalDay: {
+      value: 2_000_000,
+      unit: "mills",
+      reason:
+        "Fixed: the default budget of estimated SMS spend per day in total; SPEND_BUDGETS_USD global.day overrides it.",
+    },
+    countryHour: {
+      value: 100_000,
+      unit: "mills",
+      reason:
+        "Fixed: the default budget of estimated SMS spend per hour to one country; SPEND_BUDGETS_USD country.hour overrides it.",
+    },
+    countryDay: {
+      value: 1_000_000,
+      unit: "mills",
+      reason:
+        "Fixed: the default budget of estimated SMS spend per day to one country; SPEND_BUDGETS_USD country.day overrides it.",
+    },
+    defaultPrice: {
+      value: 100,
+      unit: "mills",
+      reason:
+        "Fixed: the estimated price of an SMS to a country missing from the price table (0.10 USD); SMS_PRICES_USD adds countries.",
+    },
+  },
   alerts: {
     queueCapacity: {
       value: 100,
@@ -631,4 +743,77 @@ export function formatWindow(seconds: number): string {
   if (seconds % 3600 === 0) return `${seconds / 3600} h`;
   if (seconds % 60 === 0) return `${seconds / 60} min`;
   return `${seconds} s`;
+}
+
+/**
+ * Example prices of one verification SMS per destination country, in USD: illustrative figures in
+ * the range of public A2P SMS rate cards (late 2026), not 8x8's quote. Replace them with your own
+ * 8x8 rate card (8x8 Connect → Pricing) in SMS_PRICES_USD; a country not listed costs
+ * `spend.defaultPrice`.
+ */
+export const exampleSmsPricesUsd: Record<string, number> = {
+  AU: 0.05,
+  CA: 0.01,
+  DE: 0.09,
+  FR: 0.08,
+  GB: 0.04,
+  ID: 0.3,
+  IN: 0.004,
+  JP: 0.07,
+  MY: 0.04,
+  NL: 0.09,
+  PH: 0.2,
+  SG: 0.04,
+  TH: 0.03,
+  US: 0.01,
+  VN: 0.07,
+};
+
+/** Parses `COUNTRY=number,…` (e.g. `ID=0.30,SG=0.04`); throws with the offending entry. */
+export function parseCountryNumbers(
+  name: string,
+  text: string | undefined,
+  { min, max, integer }: { min: number; max: number; integer?: boolean },
+): Record<string, number> {
+  const values: Record<string, number> = {};
+  for (const entry of (text ?? "")
+    .split(",")
+    .map((part) => part.trim())
+    .filter(Boolean)) {
+    const match = /^([A-Z]{2})=(\d+(?:\.\d+)?)$/.exec(entry);
+    const value = Number(match?.[2]);
+    if (!match || value < min || value > max || (integer && !Number.isInteger(value))) {
+      throw new Error(
+        `${name} entry "${entry}" must look like SG=${integer ? 3 : 0.04}, between ${min} and ${max}`,
+      );
+    }
+    values[match[1]!] = value;
+  }
+  return values;
+}
+
+export const spendBudgetNames = ["global.hour", "global.day", "country.hour", "country.day"] as const;
+export type SpendBudgetName = (typeof spendBudgetNames)[number];
+
+/** Parses SPEND_BUDGETS_USD (`global.hour=200,country.day=1000`) over the defaults, into mills. */
+export function parseSpendBudgets(text: string | undefined): Record<SpendBudgetName, number> {
+  const budgets: Record<SpendBudgetName, number> = {
+    "global.hour": config.spend.globalHour.value,
+    "global.day": config.spend.globalDay.value,
+    "country.hour": config.spend.countryHour.value,
+    "country.day": config.spend.countryDay.value,
+  };
+  for (const entry of (text ?? "")
+    .split(",")
+    .map((part) => part.trim())
+    .filter(Boolean)) {
+    const match = /^([a-z.]+)=(\d+(?:\.\d+)?)$/.exec(entry);
+    if (!match || !(spendBudgetNames as readonly string[]).includes(match[1]!) || Number(match[2]) <= 0) {
+      throw new Error(
+        `SPEND_BUDGETS_USD entry "${entry}" must look like global.hour=200 (USD), with one of: ${spendBudgetNames.join(", ")}`,
+      );
+    }
+    budgets[match[1] as SpendBudgetName] = Math.round(Number(match[2]) * 1000);
+  }
+  return budgets;
 }

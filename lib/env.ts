@@ -1,7 +1,16 @@
 import "server-only";
 import { z } from "zod";
 import { ClientIpSettingsError, parseClientIpSettings } from "@/lib/client-ip/settings";
-import { config, defaultAllowedCountries, parseLimitOverrides, type Setting } from "@/lib/config";
+import {
+  config,
+  defaultAllowedCountries,
+  exampleSmsPricesUsd,
+  parseCountryNumbers,
+  parseLimitOverrides,
+  parseSpendBudgets,
+  type Setting,
+} from "@/lib/config";
+import { isRuleName, type RuleName } from "@/lib/http/refusals";
 import { isKnownCountry, parsePhone } from "@/lib/phone";
 
 /**
@@ -130,6 +139,13 @@ const rawEnvSchema = z.object({
     .regex(/^[\w:.-]{0,40}$/, "must be at most 40 letters, digits or _ : . -")
     .default("otp:"),
   RATE_LIMITS: z.string().optional(),
+  FRAUD_RANGE_FLOOR: integerSetting(config.fraud.rangeFloor),
+  FRAUD_COUNTRY_FLOOR: integerSetting(config.fraud.countryFloor),
+  FRAUD_SLACK: integerSetting(config.fraud.slack),
+  NUMBER_RANGE_DIGITS: z.string().optional(),
+  SMS_PRICES_USD: z.string().optional(),
+  SPEND_BUDGETS_USD: z.string().optional(),
+  SHADOW_RULES: z.string().optional(),
   ALLOWED_COUNTRIES: z.string().optional(),
   DENIED_COUNTRIES: z.string().optional(),
   ALLOW_VOIP: booleanString.transform((value) => value ?? false),
@@ -255,6 +271,8 @@ function buildEnv(source: Record<string, string | undefined>) {
     }
   });
   const captcha = attempt(["CAPTCHA_PROVIDER"], undefined, () => chooseCaptcha(raw));
+  const fraud = attempt(["NUMBER_RANGE_DIGITS", "SHADOW_RULES"], undefined, () => chooseFraud(raw));
+  const spend = attempt(["SMS_PRICES_USD", "SPEND_BUDGETS_USD"], undefined, () => chooseSpend(raw));
   const allowedCountries = attempt(["ALLOWED_COUNTRIES"], undefined, () =>
     parseCountryList("ALLOWED_COUNTRIES", raw.ALLOWED_COUNTRIES),
   );
@@ -266,7 +284,17 @@ function buildEnv(source: Record<string, string | undefined>) {
     chooseAlertWebhook(raw, isProduction),
   );
 
-  if (problems.length > 0 || !otpProvider || !clientIp || !limits || !captcha || !store || !alertWebhook) {
+  if (
+    problems.length > 0 ||
+    !otpProvider ||
+    !clientIp ||
+    !limits ||
+    !captcha ||
+    !store ||
+    !alertWebhook ||
+    !fraud ||
+    !spend
+  ) {
     throw new EnvError(formatProblems(problems));
   }
   const destinations = {
@@ -282,6 +310,8 @@ function buildEnv(source: Record<string, string | undefined>) {
     limits,
     captcha,
     destinations,
+    fraud,
+    spend,
     store,
     throttleLog: {
       capacity: raw.THROTTLE_EVENT_CAPACITY,
@@ -323,6 +353,54 @@ function formatProblems(problems: Problem[]): string {
 }
 
 /** A comma-separated list of ISO alpha-2 codes, or undefined when unset. */
+/** The fraud budgets' settings (lib/defenses/limits.ts). */
+function chooseFraud(raw: z.infer<typeof rawEnvSchema>) {
+  const rangeDigits = rethrow(() =>
+    parseCountryNumbers("NUMBER_RANGE_DIGITS", raw.NUMBER_RANGE_DIGITS, { min: 1, max: 8, integer: true }),
+  );
+  const shadowRules = (raw.SHADOW_RULES ?? "")
+    .split(",")
+    .map((rule) => rule.trim())
+    .filter(Boolean);
+  const unknown = shadowRules.filter((rule) => !isRuleName(rule));
+  if (unknown.length > 0) {
+    throw new EnvError(
+      `SHADOW_RULES names unknown rules: ${unknown.join(", ")} (see the README's Refusals table).`,
+    );
+  }
+  return {
+    rangeFloor: raw.FRAUD_RANGE_FLOOR,
+    countryFloor: raw.FRAUD_COUNTRY_FLOOR,
+    slack: raw.FRAUD_SLACK,
+    /** National digits of a number range, by country; others use `config.fraud.rangeDigits`. */
+    rangeDigits,
+    /** Rules that refuse nothing and record what they would have refused. */
+    shadowRules: new Set<RuleName>(shadowRules as RuleName[]),
+  };
+}
+
+/** The price table (in mills, 1/1000 USD) and the spend budgets. */
+function chooseSpend(raw: z.infer<typeof rawEnvSchema>) {
+  const prices = rethrow(() =>
+    parseCountryNumbers("SMS_PRICES_USD", raw.SMS_PRICES_USD, { min: 0, max: 10 }),
+  );
+  const pricesMills = Object.fromEntries(
+    Object.entries({ ...exampleSmsPricesUsd, ...prices }).map(([country, usd]) => [
+      country,
+      Math.round(usd * 1000),
+    ]),
+  );
+  return { pricesMills, budgetsMills: rethrow(() => parseSpendBudgets(raw.SPEND_BUDGETS_USD)) };
+}
+
+function rethrow<T>(read: () => T): T {
+  try {
+    return read();
+  } catch (error) {
+    throw new EnvError((error as Error).message);
+  }
+}
+
 function parseCountryList(name: string, value: string | undefined): string[] | undefined {
   if (value === undefined || value.trim() === "") return undefined;
   const codes = value

@@ -119,15 +119,23 @@ export type Destination = {
   range: string;
 };
 
-/** Describes an E.164 number (already validated); `rangeDigits` national digits make its range. */
-export function describeDestination(e164: string, rangeDigits = 3): Destination {
+/**
+ * Describes an E.164 number (already validated); a range is its calling code and
+ * `rangeDigits[country] ?? defaultRangeDigits` national digits.
+ */
+export function describeDestination(
+  e164: string,
+  rangeDigits: Record<string, number> = {},
+  defaultRangeDigits = 3,
+): Destination {
   const parsed = parsePhoneNumberFromString(e164);
   const callingCode = parsed?.countryCallingCode ?? "";
+  const digits = (parsed?.country && rangeDigits[parsed.country]) || defaultRangeDigits;
   const national = parsed?.nationalNumber ?? e164.slice(1 + callingCode.length);
   return {
     phone: e164,
     country: parsed?.country ?? null,
     prefix: e164.slice(0, -4),
-    range: `+${callingCode}${national.slice(0, rangeDigits)}`,
+    range: `+${callingCode}${national.slice(0, digits)}`,
   };
 }

@@ -163,7 +163,7 @@ function totals(aggregates: ThrottleAggregates): TrafficTotals {
     for (const [rule, count] of Object.entries(bucket.counts)) {
       if (rule === "@sent") sent += count;
       else if (rule === "@verified") verified += count;
-      else refused += count;
+      else if (!rule.includes(":")) refused += count;
     }
   }
   return { sent, verified, refused, conversionRate: sent > 0 ? verified / sent : null };

@@ -1,17 +1,19 @@
 import "server-only";
 import type { IpRateLimitKeys } from "@/lib/client-ip/strategies";
-import { config, growingDelays, type LimitName } from "@/lib/config";
+import { config, growingDelays, type LimitName, type SpendBudgetName } from "@/lib/config";
 import { getEnv } from "@/lib/env";
 import { refusal, type AppError } from "@/lib/http/errors";
 import type { RuleName } from "@/lib/http/refusals";
 import type { Destination } from "@/lib/phone";
 import {
   getBackend,
+  type AutoBlock,
   type BackoffBudget,
   type Budget,
   type BudgetCheck,
   type BudgetDecision,
   type BudgetRequest,
+  type ConversionBudget,
   type SettleRequest,
 } from "@/lib/store";
 import type { CaptchaClaim } from "./captcha";
@@ -38,6 +40,8 @@ type Entry = {
   chargeOnRefusal?: boolean;
   /** A budget of the number, shared with other browsers: its timing is not disclosed. */
   numberScoped?: boolean;
+  /** A rule in shadow mode (observing in place of refusing). */
+  shadow?: boolean;
 };
 
 const windowBudget = (name: LimitName, identifier: string): Budget => ({
@@ -76,12 +80,65 @@ export type SendSubject = {
 };
 
 /**
+ * The conversion budget of a number range or a destination country (lib/store/types.ts,
+ * `ConversionBudget`): real people enter their codes, pumped codes are never entered, so a level
+ * whose unverified sends outgrow its verified ones — beyond its own normal — is refused, and at
+ * volume blocked for a while that grows on repeat.
+ */
+function conversionBudget(level: "range" | "country", id: string): ConversionBudget {
+  const { fraud } = getEnv();
+  const settings = config.fraud;
+  const floor = level === "range" ? fraud.rangeFloor : fraud.countryFloor;
+  const steps: number[] = [];
+  for (let seconds = settings.firstBlock.value; ; seconds *= settings.blockGrowth.value) {
+    steps.push(Math.min(seconds, settings.longestBlock.value));
+    if (seconds >= settings.longestBlock.value) break;
+  }
+  return {
+    kind: "conversion",
+    key: `fraud:${level}:${id}`,
+    windowSeconds: settings.window.value,
+    floor,
+    baselineSeconds: settings.baseline.value,
+    baselineMinSends: settings.baselineMinSends.value,
+    defaultConversion: settings.defaultConversion.value / 100,
+    slack: fraud.slack,
+    maxRatio: settings.maxRatio.value,
+    block: {
+      stepsSeconds: steps,
+      strikeMemorySeconds: settings.strikeMemory.value,
+      minVolume: floor,
+      label: `${level} ${id}`,
+    },
+  };
+}
+
+/** Estimated SMS spend, in mills (1/1000 USD): the destination's price is each send's cost. */
+function spendBudget(name: SpendBudgetName, id: string, cost: number): Budget {
+  const [scope, period] = name.split(".") as [string, "hour" | "day"];
+  return {
+    kind: "window",
+    key: `spend:${scope}.${period}:${id}`,
+    limit: getEnv().spend.budgetsMills[name],
+    windowSeconds: period === "hour" ? 3600 : 86400,
+    cost,
+  };
+}
+
+/** The estimated price of one SMS to `country`, in mills. */
+export function smsPriceMills(country: string | null): number {
+  return (country && getEnv().spend.pricesMills[country]) || config.spend.defaultPrice.value;
+}
+
+/**
  * A send's budgets, in the order a refusal names them: the sender's own first, then the number's
  * (which a known device may replace by its reserve, and a safe-listed number skips), then the
- * country and the global circuit breakers.
+ * conversion of its range and country (the same), then the country, the money and the global
+ * circuit breakers. A rule in SHADOW_RULES only observes: it refuses nothing, and the decision
+ * says when it would have.
  */
 function sendEntries(subject: SendSubject): Entry[] {
-  const { phone, prefix, country } = subject.destination;
+  const { phone, prefix, country, range } = subject.destination;
   const number = { role: "reservable", numberScoped: true } as const;
   const entries: Entry[] = senderEntries(subject.ipKeys);
   if (!subject.safeListed) {
@@ -90,13 +147,25 @@ function sendEntries(subject: SendSubject): Entry[] {
       limit("send.phone", phone, number),
       limit("send.phone.day", phone, number),
       limit("send.prefix", prefix, number),
+      { rule: "fraud.range", budget: conversionBudget("range", range), ...number },
     );
+    if (country)
+      entries.push({ rule: "fraud.country", budget: conversionBudget("country", country), ...number });
     if (subject.knownDevice) entries.push(limit("send.phone.reserve", phone, { role: "reserve" }));
   }
-  if (country) entries.push(limit("send.country", country, { role: "core" }));
+  const price = smsPriceMills(country);
+  if (country) {
+    entries.push(
+      limit("send.country", country, { role: "core" }),
+      { rule: "spend.country.hour", budget: spendBudget("country.hour", country, price), role: "core" },
+      { rule: "spend.country.day", budget: spendBudget("country.day", country, price), role: "core" },
+    );
+  }
   entries.push(
     limit("send.global.hour", "all", { role: "core" }),
     limit("send.global.day", "all", { role: "core" }),
+    { rule: "spend.global.hour", budget: spendBudget("global.hour", "all", price), role: "core" },
+    { rule: "spend.global.day", budget: spendBudget("global.day", "all", price), role: "core" },
     // Never refuses: more sends a minute than people make, passing the CAPTCHA and every limit,
     // means bots that pay the proof of work (rotating addresses and numbers).
     {
@@ -110,7 +179,18 @@ function sendEntries(subject: SendSubject): Entry[] {
       role: "observe",
     },
   );
-  return entries;
+  return inShadow(entries);
+}
+
+/** Entries whose rule is in SHADOW_RULES observe instead of refusing. */
+function inShadow(entries: Entry[]): Entry[] {
+  const { shadowRules } = getEnv().fraud;
+  if (shadowRules.size === 0) return entries;
+  return entries.map((entry) =>
+    entry.role !== "observe" && entry.role !== "reserve" && shadowRules.has(entry.rule as RuleName)
+      ? { ...entry, role: "observe", shadow: true }
+      : entry,
+  );
 }
 
 /** The sender's own budgets, charged even when a send is refused. */
@@ -152,21 +232,31 @@ export type SendGates = {
 };
 
 /**
+ * What a decision did besides allowing or refusing, for the throttle log and the alerts: the levels
+ * its conversion budgets blocked, and the rules in shadow mode that would have refused.
+ */
+export type DecisionReport = {
+  blocked: { rule: "fraud.range" | "fraud.country"; block: AutoBlock }[];
+  shadowed: RuleName[];
+};
+
+/**
  * Decides a send against every budget at once, behind its gates; throws `429` when a budget
  * refuses, `403 captcha_failed` for a replayed or outdated CAPTCHA. `stale` when the operator
  * rules changed since the caller read them (nothing was charged or claimed: ask again). Says
- * whether sends pass at a rate only bots reach (then attack mode should be on).
+ * whether sends pass at a rate only bots reach (then attack mode should be on). `report` hears of
+ * blocks and shadow refusals before the decision returns or throws.
  */
 export async function decideSendBudgets(
   subject: SendSubject,
   gates: SendGates,
+  report: (what: DecisionReport) => void,
 ): Promise<{ stale: true } | { stale: false; abnormalRate: boolean }> {
-  const decision = await decide(sendEntries(subject), {
-    ...captchaGates(gates),
-    onAllowed: [gates.issuance],
-  });
+  const entries = sendEntries(subject);
+  const decision = await decide(entries, { ...captchaGates(gates), onAllowed: [gates.issuance] }, report);
   if (!decision.allowed) return { stale: true };
-  return { stale: false, abnormalRate: decision.observedFull.length > 0 };
+  const detected = decision.observedFull.some((index) => entries[index]!.rule === "captcha.attack_detector");
+  return { stale: false, abnormalRate: detected };
 }
 
 /**
@@ -245,10 +335,14 @@ export async function decideCheckBudgets(subject: CheckSubject): Promise<"owner"
 
 /**
  * What a verified code settles for its number, with the ownership (lib/sign-in/check-code.ts):
- * its failure counts are cleared, and its resend delay grows again from the first step — counted
- * from the last code, since 8x8 holds its own resend interval after that too.
+ * its failure counts are cleared, its resend delay grows again from the first step — counted from
+ * the last code, since 8x8 holds its own resend interval after that too — and its range and
+ * country count one more verified send.
  */
-export function settledByVerifiedCode(phone: string): Pick<SettleRequest, "reset" | "restart"> {
+export function settledByVerifiedCode(
+  destination: Destination,
+): Pick<SettleRequest, "reset" | "restart" | "credit"> {
+  const { phone, range, country } = destination;
   return {
     reset: [
       windowBudget("verify.phone", phone),
@@ -256,6 +350,8 @@ export function settledByVerifiedCode(phone: string): Pick<SettleRequest, "reset
       checkDelay(phone),
     ],
     restart: [resendDelay(phone)],
+    // The conversion of its range and country: a code entered is what real traffic looks like.
+    credit: [conversionBudget("range", range), ...(country ? [conversionBudget("country", country)] : [])],
   };
 }
 
@@ -271,11 +367,24 @@ export async function ageResendDelay(phone: string, seconds: number): Promise<vo
 async function decide(
   entries: Entry[],
   gates: Omit<BudgetRequest, "checks"> = {},
+  report?: (what: DecisionReport) => void,
 ): Promise<Exclude<BudgetDecision, { refusedBy: number }>> {
   const decision = await getBackend().budgets.decide({
     checks: entries.map(({ budget, role, chargeOnRefusal }) => ({ ...budget, role, chargeOnRefusal })),
     ...gates,
   });
+  if (report && decision.gate === undefined) {
+    const shadowed = decision.allowed
+      ? decision.observedFull
+          .filter((index) => entries[index]!.shadow)
+          .map((index) => entries[index]!.rule as RuleName)
+      : [];
+    const blocked = decision.blocked.map(({ index, block }) => ({
+      rule: entries[index]!.rule as "fraud.range" | "fraud.country",
+      block,
+    }));
+    if (shadowed.length > 0 || blocked.length > 0) report({ blocked, shadowed });
+  }
   if (decision.allowed) return decision;
   if (decision.gate === "claimed") throw refusal("captcha.replayed");
   if (decision.gate === "present") throw refusal("captcha.outdated");

@@ -1,9 +1,10 @@
 import "server-only";
 import type { NextRequest } from "next/server";
+import { raiseAlert } from "@/lib/alerts";
 import type { IpRateLimitKeys } from "@/lib/client-ip/strategies";
 import { getEnv } from "@/lib/env";
 import { refusal } from "@/lib/http/errors";
-import { requireClientIp, type RequestContext } from "@/lib/http/public-route";
+import { recordAlongside, requireClientIp, type RequestContext } from "@/lib/http/public-route";
 import type { RuleName } from "@/lib/http/refusals";
 import type { SendRequest } from "@/lib/api/otp";
 import type { Destination } from "@/lib/phone";
@@ -11,7 +12,7 @@ import { newIssuanceClaim } from "@/lib/sign-in/pending-verification";
 import { isKnownDevice, KNOWN_DEVICE_COOKIE_NAME } from "@/lib/sign-in/known-device";
 import { turnOnAttackMode, verifyCaptcha, type CaptchaClaim } from "./captcha";
 import { screenDestination } from "./destination-policy";
-import { confirmRulesRefusal, decideSendBudgets, refuseSpentSender } from "./limits";
+import { confirmRulesRefusal, decideSendBudgets, refuseSpentSender, type DecisionReport } from "./limits";
 import type { AdminRule } from "@/lib/api/admin";
 import { findApplicableRules, rulesAreCurrent, type RulesVerdict } from "./operator-rules";
 
@@ -91,10 +92,16 @@ export const sendGuards: readonly SendGuard[] = [
       "limit.send.phone",
       "limit.send.phone.day",
       "limit.send.prefix",
+      "fraud.range",
+      "fraud.country",
       "limit.send.phone.reserve",
       "limit.send.country",
+      "spend.country.hour",
+      "spend.country.day",
       "limit.send.global.hour",
       "limit.send.global.day",
+      "spend.global.hour",
+      "spend.global.day",
     ],
     check: async (attempt) => {
       const { found, destination } = attempt;
@@ -115,6 +122,7 @@ export const sendGuards: readonly SendGuard[] = [
             rulesCurrent: rulesAreCurrent(found.rules!),
             issuance: issuance.claim,
           },
+          (report) => reportDecision(attempt.context, report),
         );
         if (!decision.stale) {
           found.pendingId = issuance.pendingId;
@@ -172,6 +180,34 @@ export async function decideSend(
   if (abnormalRate)
     void turnOnAttackMode().catch((error) => console.error("[otp-shield] attack mode", error));
   return { pendingId: pendingId!, clientIp: clientIp! };
+}
+
+/**
+ * What the limits noticed besides their answer: each automatic block is a throttle event with its
+ * evidence, and an alert (lib/alerts); each rule in shadow mode that would have refused, an event.
+ */
+function reportDecision(context: RequestContext, report: DecisionReport): void {
+  for (const rule of report.shadowed) recordAlongside(context, { rule, decision: "shadow" });
+  for (const { rule, block } of report.blocked) {
+    const evidence = {
+      level: block.label,
+      sends: block.sends,
+      verified: block.verified,
+      allowedUnverified: block.allowedUnverified,
+      baselineConversion: block.baselineConversion,
+      windowSeconds: block.windowSeconds,
+      strike: block.strike,
+      blockedSeconds: block.blockedSeconds,
+    };
+    recordAlongside(context, { rule, decision: "auto_block", evidence });
+    raiseAlert({
+      kind: "auto_block",
+      state: "started",
+      subject: block.label,
+      evidence,
+      activeForSeconds: block.blockedSeconds,
+    });
+  }
 }
 
 function ruleSubject({ found, destination }: SendAttempt) {

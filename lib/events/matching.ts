@@ -29,7 +29,7 @@ export function topEntries(counts: Map<string, number>, size: number): { value: 
  */
 export function toListedEvent(event: ThrottleEvent): ThrottleEvent {
   const { id, at, route, rule, decision, ip, subnet, phoneMasked, country, prefix } = event;
-  const { userAgent, retryAfterSeconds, requestId } = event;
+  const { userAgent, retryAfterSeconds, requestId, evidence } = event;
   return {
     id,
     at,
@@ -43,6 +43,18 @@ export function toListedEvent(event: ThrottleEvent): ThrottleEvent {
     prefix,
     userAgent,
     retryAfterSeconds,
+    ...(evidence ? { evidence } : {}),
     requestId,
   };
+}
+
+/**
+ * The key an event is counted under in the per-minute and per-hour counts: its rule for a refusal,
+ * `shadow:<rule>` for what a rule in shadow mode would have refused, `auto_block:<rule>` for an
+ * automatic block beginning — so neither is counted as a refusal.
+ */
+export function countedAs(event: Pick<ThrottleEvent, "rule" | "decision">): string {
+  return event.decision === "shadow" || event.decision === "auto_block"
+    ? `${event.decision}:${event.rule}`
+    : event.rule;
 }

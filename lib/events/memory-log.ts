@@ -1,6 +1,6 @@
 import { config } from "@/lib/config";
 import { maskForOperators } from "./masking";
-import { hourStart, matchesFilters, minuteStart, toListedEvent, topEntries } from "./matching";
+import { countedAs, hourStart, matchesFilters, minuteStart, toListedEvent, topEntries } from "./matching";
 import { countTopSource } from "./top-sources";
 import {
   MAX_SCANNED_PER_PAGE,
@@ -87,14 +87,17 @@ export function createMemoryThrottleLog(options: {
         prune(perHour, hour - HOUR_BUCKETS_KEPT * 3_600_000);
         prune(topPerHour, hour - config.events.topSourcesKept.value * 1000);
       }
-      bump(perMinute.get(minute) ?? perMinute.set(minute, new Map()).get(minute)!, event.rule);
-      bump(perHour.get(hour) ?? perHour.set(hour, new Map()).get(hour)!, event.rule);
+      bump(perMinute.get(minute) ?? perMinute.set(minute, new Map()).get(minute)!, countedAs(event));
+      bump(perHour.get(hour) ?? perHour.set(hour, new Map()).get(hour)!, countedAs(event));
       let top = topPerHour.get(hour);
       if (!top) {
         top = { ip: new Map(), subnet: new Map(), prefix: new Map(), country: new Map() };
         topPerHour.set(hour, top);
       }
-      for (const dimension of TOP_DIMENSIONS) {
+      // The top sources are of refusals only.
+      for (const dimension of event.decision === "refused" || event.decision === "failed"
+        ? TOP_DIMENSIONS
+        : []) {
         const value = event[dimension];
         if (value) countTopSource(top[dimension], value, 1, TOP_KEPT_PER_HOUR);
       }

@@ -2,7 +2,7 @@ import type { Redis as UpstashRedis } from "@upstash/redis";
 import { config } from "@/lib/config";
 import { withDeadline } from "@/lib/store/deadline";
 import { maskForOperators } from "./masking";
-import { hourStart, matchesFilters, minuteStart, toListedEvent, topEntries } from "./matching";
+import { countedAs, hourStart, matchesFilters, minuteStart, toListedEvent, topEntries } from "./matching";
 import { createPhoneSealer } from "./phone-sealing";
 import { COUNT_TOP_SOURCES_SCRIPT } from "./top-sources";
 import {
@@ -96,9 +96,12 @@ export function createRedisThrottleLog(options: {
         { e: JSON.stringify(event) },
         { trim: { type: "MAXLEN", threshold: options.capacity, comparison: "~" } },
       );
-      bump(hash(key.minute(minuteStart(at)), MINUTE_TTL_SECONDS), event.rule);
-      bump(hash(key.hour(hourStart(at)), HOUR_TTL_SECONDS), event.rule);
-      for (const dimension of TOP_DIMENSIONS) {
+      bump(hash(key.minute(minuteStart(at)), MINUTE_TTL_SECONDS), countedAs(event));
+      bump(hash(key.hour(hourStart(at)), HOUR_TTL_SECONDS), countedAs(event));
+      // The top sources are of refusals only.
+      for (const dimension of event.decision === "refused" || event.decision === "failed"
+        ? TOP_DIMENSIONS
+        : []) {
         const value = event[dimension];
         if (value) bump(top(key.top(dimension, hourStart(at))), value);
       }

@@ -12,8 +12,12 @@ export type ThrottleEvent = {
   route: string;
   /** The rule that refused, e.g. `limit.phone`, `captcha`, `client_ip`, `store_unavailable`. */
   rule: string;
-  /** What happened to the request: `refused` (4xx) or `failed` (5xx). */
-  decision: "refused" | "failed";
+  /**
+   * What happened: the request was `refused` (4xx) or `failed` (5xx); or, beside the request's
+   * outcome, a rule in shadow mode would have refused it (`shadow`), or a fraud budget blocked its
+   * level (`auto_block`, with `evidence`).
+   */
+  decision: "refused" | "failed" | "shadow" | "auto_block";
   ip: string | null;
   /** The /24 (IPv4) or /48 (IPv6) aggregate of `ip`. */
   subnet: string | null;
@@ -28,6 +32,8 @@ export type ThrottleEvent = {
   userAgent: string | null;
   retryAfterSeconds: number | null;
   requestId: string;
+  /** What an automatic block saw (volume, conversion, window, baseline, threshold). */
+  evidence?: Record<string, number | string>;
 };
 
 /** A refusal as a route records it: with the full number, which the log keeps for the audited reveal. */

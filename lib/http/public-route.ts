@@ -8,6 +8,7 @@ import { getEnv } from "@/lib/env";
 import { recordThrottleEvent } from "@/lib/events";
 import { describeDestination, type Destination } from "@/lib/phone";
 import { errorResponse, refusal, AppError, type ErrorBody } from "./errors";
+import type { RuleName } from "./refusals";
 
 /**
  * What a public route knows about its request, for its decisions and for the throttle event if it
@@ -28,7 +29,8 @@ export type RequestContext = {
 
 /** Notes where the request's code goes (E.164), for the limits and the throttle event. */
 export function noteDestination(context: RequestContext, phone: string): Destination {
-  context.destination = describeDestination(phone);
+  const { fraud } = getEnv();
+  context.destination = describeDestination(phone, fraud.rangeDigits, config.fraud.rangeDigits.value);
   return context.destination;
 }
 
@@ -76,6 +78,31 @@ function startRequestContext(request: Request, route: string): RequestContext {
   };
 }
 
+/**
+ * Records, beside the request's own outcome, what a defense noticed about it: a rule in shadow
+ * mode that would have refused it, or an automatic block it set off (with its evidence).
+ */
+export function recordAlongside(
+  context: RequestContext,
+  what: { rule: RuleName; decision: "shadow" | "auto_block"; evidence?: Record<string, number | string> },
+): void {
+  recordThrottleEvent({ ...eventFields(context), ...what, retryAfterSeconds: null });
+}
+
+function eventFields(context: RequestContext) {
+  const { destination } = context;
+  return {
+    route: context.route,
+    ip: context.clientIp,
+    subnet: context.ipKeys?.aggregate ?? null,
+    phone: destination?.phone ?? null,
+    country: destination?.country ?? null,
+    prefix: destination?.prefix ?? null,
+    userAgent: context.userAgent,
+    requestId: context.requestId,
+  };
+}
+
 /** A store that is down is `503 unavailable` — fail closed — and recorded to the log when it cannot be stored. */
 function refuse(error: unknown, context: RequestContext): NextResponse<ErrorBody> {
   const response = errorResponse(error, { route: context.route, requestId: context.requestId });
@@ -91,19 +118,11 @@ function refuse(error: unknown, context: RequestContext): NextResponse<ErrorBody
       requestId: context.requestId,
     });
   }
-  const { destination } = context;
   recordThrottleEvent({
-    route: context.route,
+    ...eventFields(context),
     rule,
     decision: response.status >= 500 ? "failed" : "refused",
-    ip: context.clientIp,
-    subnet: context.ipKeys?.aggregate ?? null,
-    phone: destination?.phone ?? null,
-    country: destination?.country ?? null,
-    prefix: destination?.prefix ?? null,
-    userAgent: context.userAgent,
     retryAfterSeconds: Number(response.headers.get("retry-after")) || null,
-    requestId: context.requestId,
   });
   return response;
 }

@@ -58,6 +58,11 @@ const captcha = (summary: string): Refusal => ({
   message: messages.completeVerification,
   summary,
 });
+const spend = (summary: string): Refusal => ({
+  code: "rate_limited",
+  message: "We're sending too many codes right now. Please try again later.",
+  summary,
+});
 const sendLimit = (summary: string): Refusal => ({
   code: "rate_limited",
   message: messages.tooManySends,
@@ -197,6 +202,18 @@ export const refusals = {
   "limit.send.country": sendLimit("Codes sent to one country"),
   "limit.send.global.hour": sendLimit("Codes sent in total per hour (circuit breaker)"),
   "limit.send.global.day": sendLimit("Codes sent in total per day (circuit breaker)"),
+
+  // Fraud budgets: conversion per number range and country, and money.
+  "fraud.range": sendLimit(
+    "A number range whose unverified sends outgrew its verified ones, or that is auto-blocked",
+  ),
+  "fraud.country": sendLimit(
+    "A country whose unverified sends outgrew its verified ones, or that is auto-blocked",
+  ),
+  "spend.country.hour": spend("Estimated SMS spend to one country per hour"),
+  "spend.country.day": spend("Estimated SMS spend to one country per day"),
+  "spend.global.hour": spend("Estimated SMS spend in total per hour"),
+  "spend.global.day": spend("Estimated SMS spend in total per day"),
 
   // Limits of checking.
   "limit.verify.ip": checkLimit("Code checks from one address"),

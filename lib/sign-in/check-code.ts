@@ -36,7 +36,7 @@ export async function checkCode(
 ): Promise<CheckedCode> {
   const pending = await getPendingVerification(cookies.pending);
   if (!pending) throw refusal("code.no_pending_verification");
-  noteDestination(context, pending.phone);
+  const destination = noteDestination(context, pending.phone);
 
   const completion = { ownership: issuanceOwnership(pending) };
   const ownership = await decideCheckBudgets({
@@ -67,7 +67,7 @@ export async function checkCode(
       // 8x8 session: only the check that completes this browser's issuance goes on.
       const completed =
         session.destination === pending.phone &&
-        (await getBackend().budgets.settle({ ...completion, ...settledByVerifiedCode(pending.phone) }));
+        (await getBackend().budgets.settle({ ...completion, ...settledByVerifiedCode(destination) }));
       if (!completed) throw refusal("code.no_pending_verification");
       const { user, isNewUser } = await recordVerifiedSignIn(pending.phone);
       return {

@@ -5,6 +5,8 @@ import type { KeyValueStore, StoreBackend } from "./types";
 
 export { isStoreUnavailable, StoreUnavailableError } from "./deadline";
 export type {
+  AutoBlock,
+  ConversionBudget,
   BackoffBudget,
   Budget,
   BudgetCheck,

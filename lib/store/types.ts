@@ -65,7 +65,49 @@ export type BackoffBudget = {
   freeCount: number;
   memorySeconds: number;
 };
-export type Budget = WindowBudget | BackoffBudget;
+/**
+ * A conversion budget: of the sends it counts in a trailing window, those not (yet) verified may
+ * not exceed `max(floor, ratio × verified)`, where `ratio` follows from the level's own baseline
+ * conversion over `baselineSeconds` (`slack × (1 − c) / c`, at most `maxRatio`; `defaultConversion`
+ * until the baseline has `baselineMinSends`). Sends are counted when a decision charges it,
+ * verified sends when a settlement credits it (`SettleRequest.credit`). With `block`, a refusal at
+ * volume (`minVolume` unverified) blocks the level for the next of `stepsSeconds` (one more step
+ * per block within `strikeMemorySeconds`), recorded under `label` in the budget store's list of
+ * blocks; while blocked it refuses whatever the counts.
+ */
+export type ConversionBudget = {
+  kind: "conversion";
+  key: string;
+  windowSeconds: number;
+  floor: number;
+  baselineSeconds: number;
+  baselineMinSends: number;
+  defaultConversion: number;
+  slack: number;
+  maxRatio: number;
+  block?: { stepsSeconds: number[]; strikeMemorySeconds: number; minVolume: number; label: string };
+};
+
+export type Budget = WindowBudget | BackoffBudget | ConversionBudget;
+
+/** What a conversion budget saw when it blocked its level: the evidence an operator reads. */
+export type AutoBlock = {
+  label: string;
+  /** Sends and verified sends in the window (sliding estimates). */
+  sends: number;
+  verified: number;
+  /** The unverified sends the budget allowed. */
+  allowedUnverified: number;
+  /** The level's baseline conversion (0–1) the allowance came from. */
+  baselineConversion: number;
+  windowSeconds: number;
+  /** Blocks of this level within the strike memory, this one included. */
+  strike: number;
+  blockedSeconds: number;
+  /** Epoch ms. */
+  since: number;
+  until: number;
+};
 
 /**
  * - `core`: must have room;
@@ -111,7 +153,10 @@ export type BudgetGate = "precondition_other" | "precondition_absent" | "present
 export type BudgetDecision =
   | {
       allowed: true;
+      gate?: undefined;
       usedReserve: boolean;
+      /** Levels a conversion budget of this decision has just blocked (even when it allowed). */
+      blocked: { index: number; block: AutoBlock }[];
       /** Indexes into `checks` of the `observe` budgets that were full (the rate they watch is abnormal). */
       observedFull: number[];
       /** When the growing delays charged by this decision let the next hit through (epoch ms). */
@@ -123,6 +168,7 @@ export type BudgetDecision =
       refusedBy: number;
       /** When that budget has room again (epoch ms). */
       retryAt: number;
+      blocked: { index: number; block: AutoBlock }[];
       gate?: undefined;
     }
   | { allowed: false; gate: BudgetGate; refusedBy?: undefined };
@@ -138,6 +184,8 @@ export type SettleRequest = {
   forget?: string[];
   reset?: Budget[];
   restart?: BackoffBudget[];
+  /** Conversion budgets that count one more verified send (only when settled). */
+  credit?: ConversionBudget[];
 };
 
 /**
@@ -154,6 +202,12 @@ export type BudgetStore = {
   reset(budgets: Budget[]): Promise<void>;
   /** Moves a growing delay's last hit `seconds` into the past (sandbox time travel). */
   backdate(budget: BackoffBudget, seconds: number): Promise<void>;
+  /** What each budget has used now, in one round trip: window units, conversion sends and verified sends. */
+  usage(budgets: (WindowBudget | ConversionBudget)[]): Promise<{ used: number; verified?: number }[]>;
+  /** The levels blocked by conversion budgets now (at most `limit`, longest-lasting first). */
+  listBlocks(limit: number): Promise<AutoBlock[]>;
+  /** Ends a conversion budget's block now (`extendSeconds` 0), or makes it last `extendSeconds` from now. */
+  setBlock(budget: ConversionBudget, extendSeconds: number): Promise<boolean>;
 };
 
 export type StoreBackendKind = "memory" | "redis" | "upstash";

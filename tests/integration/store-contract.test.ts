@@ -199,7 +199,7 @@ for (const { name, available, create } of backends) {
         const decision = await backend.budgets.decide({
           checks: [{ ...sender, role: "core", chargeOnRefusal: true }, core(number), core(full)],
         });
-        expect(decision).toEqual({ allowed: false, refusedBy: 2, retryAt: expect.any(Number) });
+        expect(decision).toEqual({ allowed: false, refusedBy: 2, retryAt: expect.any(Number), blocked: [] });
         expect(await roomLeft(number)).toBe(5);
         expect(await roomLeft(sender)).toBe(4);
       });

@@ -24,6 +24,7 @@ type Routes = {
   verify: (request: NextRequest) => Promise<Response>;
   captcha: () => Promise<string>;
   latestCode: (phone: string) => string;
+  flush: () => Promise<void>;
 };
 let routes: Routes;
 
@@ -32,12 +33,13 @@ beforeAll(async () => {
   await redis.start();
   admin = new IORedis(redis.url);
   process.env.REDIS_URL = redis.url;
-  const [{ POST: send }, { POST: verify }, { getSandboxEmulator }, { createAltchaChallenge }] =
+  const [{ POST: send }, { POST: verify }, { getSandboxEmulator }, { createAltchaChallenge }, events] =
     await Promise.all([
       import("@/app/api/otp/send/route"),
       import("@/app/api/otp/verify/route"),
       import("@/lib/eight-by-eight"),
       import("@/lib/defenses/captcha"),
+      import("@/lib/events"),
     ]);
   const emulator = (await getSandboxEmulator())!;
   routes = {
@@ -45,6 +47,7 @@ beforeAll(async () => {
     verify,
     captcha: async () => solveAltcha(await createAltchaChallenge()),
     latestCode: (phone) => emulator.listMessages(phone)[0]!.code,
+    flush: events.flushThrottleEvents,
   };
 });
 
@@ -90,6 +93,7 @@ const request = (path: string, body: unknown, cookie = "") => {
 /** One whole sign-in, send and verify; returns the commands Redis ran for it. */
 async function signIn(phone: string): Promise<Map<string, number>> {
   const captcha = await routes.captcha();
+  await routes.flush();
   const before = await commandCounts();
   const sent = await routes.send(request("/api/otp/send", { phone, captcha }));
   expect(sent.status).toBe(202);
@@ -98,6 +102,8 @@ async function signIn(phone: string): Promise<Map<string, number>> {
     request("/api/otp/verify", { code: routes.latestCode(phone) }, cookie),
   );
   expect(verified.status).toBe(200);
+  // The traffic counts are written in batches after the response: this sign-in's, not the next's.
+  await routes.flush();
   return difference(await commandCounts(), before);
 }
 
