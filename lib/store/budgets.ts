@@ -73,7 +73,8 @@ export function allowedUnverified(
   const measured = baseline.sends >= budget.baselineMinSends ? baseline.verified / baseline.sends : null;
   const conversion = Math.max(0.05, Math.min(1, measured ?? budget.defaultConversion));
   const ratio = Math.min(budget.maxRatio, (budget.slack * (1 - conversion)) / conversion);
-  return { allowed: Math.max(budget.floor, ratio * verified), conversion };
+  // Whole sends, rounded down (a hair of slack for 0.49999… × 8).
+  return { allowed: Math.max(budget.floor, Math.floor(ratio * verified + 1e-6)), conversion };
 }
 
 const roleCode = { core: "c", reservable: "r", reserve: "s", observe: "o" } as const;
@@ -163,7 +164,7 @@ for i = 1, n do
     if baseSends >= num(i, 12) and baseSends > 0 then conversion = baseVerified / baseSends end
     conversion = math.max(0.05, math.min(1, conversion))
     local ratio = math.min(num(i, 11), num(i, 10) * (1 - conversion) / conversion)
-    local allowed = math.max(num(i, 4), ratio * verified)
+    local allowed = math.max(num(i, 4), math.floor(ratio * verified + 0.000001))
     local unverified = math.max(0, sends - verified)
     seen[i] = {sends, verified, allowed, conversion, unverified, blockTtl > 0}
     if blockTtl > 0 then

@@ -374,6 +374,88 @@ for (const { name, available, create } of backends) {
         expect(await roomLeft(failures)).toBe(3);
       });
 
+      const conversion = (floor: number, block = true) =>
+        ({
+          kind: "conversion",
+          key: `conversion:${id()}`,
+          windowSeconds: 3600,
+          floor,
+          baselineSeconds: 14 * 86400,
+          baselineMinSends: 1000,
+          defaultConversion: 0.8,
+          slack: 2,
+          maxRatio: 3,
+          ...(block
+            ? {
+                block: {
+                  stepsSeconds: [900, 3600],
+                  strikeMemorySeconds: 86400,
+                  minVolume: floor,
+                  label: "range +65812",
+                },
+              }
+            : {}),
+        }) as const;
+
+      it("allows a conversion budget's floor of unverified sends, and more as sends are verified", async () => {
+        const budget = conversion(3, false);
+        const send = () => backend.budgets.decide({ checks: [{ ...budget, role: "core" }] });
+        for (let index = 0; index < 3; index += 1) expect((await send()).allowed).toBe(true);
+        expect(await send()).toMatchObject({ allowed: false, refusedBy: 0, blocked: [] });
+        // Each verified send allows 2 × (1 − 0.8) / 0.8 = 0.5 more unverified: 8 verified allow 4.
+        const owner = `owner:${id()}`;
+        for (let index = 0; index < 8; index += 1) {
+          await backend.kv.set(owner, index, 60);
+          expect(
+            await backend.budgets.settle({ ownership: { key: owner, equals: index }, credit: [budget] }),
+          ).toBe(true);
+        }
+        expect(await backend.budgets.usage([budget])).toEqual([{ used: 3, verified: 8 }]);
+        // Unverified is sends − verified: up to 12 sends with 8 verified leave 4, the allowance.
+        for (let index = 0; index < 9; index += 1) expect((await send()).allowed, `send ${index}`).toBe(true);
+        expect((await send()).allowed).toBe(false);
+      });
+
+      it("blocks a level refused at volume, longer on repeat, and lists, extends and lifts the block", async () => {
+        const budget = conversion(2);
+        const send = () => backend.budgets.decide({ checks: [{ ...budget, role: "core" }] });
+        await send();
+        await send();
+        const refused = await send();
+        expect(refused).toMatchObject({ allowed: false, refusedBy: 0 });
+        expect(!refused.allowed && !refused.gate && refused.blocked).toEqual([
+          {
+            index: 0,
+            block: expect.objectContaining({
+              label: "range +65812",
+              sends: 2,
+              verified: 0,
+              strike: 1,
+              blockedSeconds: 900,
+            }),
+          },
+        ]);
+        const blocked = await send();
+        expect(blocked).toMatchObject({ allowed: false, refusedBy: 0, blocked: [] });
+        if (!blocked.allowed && !blocked.gate) expect(blocked.retryAt - Date.now()).toBeGreaterThan(890_000);
+        expect((await backend.budgets.listBlocks(100)).some((block) => block.label === "range +65812")).toBe(
+          true,
+        );
+
+        expect(await backend.budgets.setBlock(budget, 7200)).toBe(true);
+        const extended = await send();
+        if (!extended.allowed && !extended.gate)
+          expect(extended.retryAt - Date.now()).toBeGreaterThan(7_100_000);
+        expect(await backend.budgets.setBlock(budget, 0)).toBe(true);
+        expect(await backend.budgets.setBlock(budget, 0)).toBe(false);
+        // Lifted, but still over its floor: refused again, and blocked for the second, longer step.
+        const again = await send();
+        expect(!again.allowed && !again.gate && again.blocked[0]?.block).toMatchObject({
+          strike: 2,
+          blockedSeconds: 3600,
+        });
+      });
+
       it("forgets a window budget on reset", async () => {
         const budget = window(2);
         await roomLeft(budget);
