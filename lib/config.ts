@@ -32,6 +32,7 @@ export type SettingUnit =
   | "alerts"
   | "%"
   | "mills"
+  | "micro-USD"
   | "×";
 
 /**
@@ -545,6 +546,26 @@ export const config = {
       value: 10_000,
       unit: "ms",
       reason: "Fixed: the process exits within this after SIGTERM, the 10 s Docker allows before SIGKILL.",
+    },
+  },
+  numberLookup: {
+    cacheLifetime: {
+      value: 30 * 24 * 60 * 60,
+      unit: "s",
+      reason:
+        "Fixed: how long 8x8's answer for a number is reused by every instance; line types rarely change.",
+    },
+    price: {
+      value: 5000,
+      unit: "micro-USD",
+      env: { name: "NUMBER_LOOKUP_PRICE_MICRO_USD", min: 0, max: 1_000_000 },
+      reason:
+        "An example price of one paid (`operator` or `live`) lookup, for the cost estimate; use your 8x8 price. `format` lookups are free.",
+    },
+    countsKept: {
+      value: 35 * 24 * 60 * 60,
+      unit: "s",
+      reason: "Fixed: hourly lookup counts kept for the console, a month and some (one key per hour).",
     },
   },
 } as const satisfies Record<string, Record<string, Setting>>;

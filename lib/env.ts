@@ -169,6 +169,9 @@ const rawEnvSchema = z.object({
   ALERT_WEBHOOK_SECRET: optionalString,
   ALERT_QUEUE_CAPACITY: integerSetting(config.alerts.queueCapacity),
   ALERT_MAX_ATTEMPTS: integerSetting(config.alerts.maxAttempts),
+  NUMBER_LOOKUP_COUNTRIES: z.string().optional(),
+  NUMBER_LOOKUP_TYPE: optionalString.pipe(z.enum(["format", "operator", "live"]).optional()),
+  NUMBER_LOOKUP_PRICE_MICRO_USD: integerSetting(config.numberLookup.price),
 });
 
 /** A development-only signing secret, so that a fresh clone runs without configuration. */
@@ -279,6 +282,9 @@ function buildEnv(source: Record<string, string | undefined>) {
   const deniedCountries = attempt(["DENIED_COUNTRIES"], undefined, () =>
     parseCountryList("DENIED_COUNTRIES", raw.DENIED_COUNTRIES),
   );
+  const lookupCountries = attempt(["NUMBER_LOOKUP_COUNTRIES"], undefined, () =>
+    parseCountryList("NUMBER_LOOKUP_COUNTRIES", raw.NUMBER_LOOKUP_COUNTRIES),
+  );
   const store = attempt(["REDIS_URL", "UPSTASH_REDIS_REST_URL"], undefined, () => chooseStore(raw));
   const alertWebhook = attempt(["ALERT_WEBHOOK_URL", "ALERT_WEBHOOK_SECRET"], undefined, () =>
     chooseAlertWebhook(raw, isProduction),
@@ -343,6 +349,13 @@ function buildEnv(source: Record<string, string | undefined>) {
       webhook: alertWebhook.webhook,
       queueCapacity: raw.ALERT_QUEUE_CAPACITY,
       maxAttempts: raw.ALERT_MAX_ATTEMPTS,
+    },
+    /** When 8x8 Number Lookup is asked about a number (lib/defenses/number-lookup.ts). */
+    numberLookup: {
+      /** Countries whose "fixed line or mobile" numbers are looked up (none: never for that reason). */
+      countries: new Set<string>(lookupCountries ?? []),
+      type: raw.NUMBER_LOOKUP_TYPE ?? "format",
+      priceMicroUsd: raw.NUMBER_LOOKUP_PRICE_MICRO_USD,
     },
   };
 }

@@ -18,6 +18,17 @@ export type DestinationPolicy = {
 /** Line types that can receive an SMS and carry no per-message revenue share. */
 const receivableTypes = new Set(["MOBILE", "FIXED_LINE_OR_MOBILE"]);
 
+/**
+ * Whether codes go to a line type (libphonenumber's names: `MOBILE`, `VOIP`…), by whatever source
+ * classified it — libphonenumber here, 8x8 Number Lookup in ./number-lookup.ts.
+ */
+export function acceptsLineType(
+  type: string | undefined,
+  policy: Pick<DestinationPolicy, "allowVoip">,
+): boolean {
+  return type !== undefined && (receivableTypes.has(type) || (type === "VOIP" && policy.allowVoip));
+}
+
 export type ScreeningResult = { ok: true } | { ok: false; rule: RuleName; message: string };
 
 export function screenDestination(e164: string, policy: DestinationPolicy): ScreeningResult {
@@ -38,7 +49,7 @@ export function screenDestination(e164: string, policy: DestinationPolicy): Scre
     };
   }
   const type = parsed.getType();
-  if (type && (receivableTypes.has(type) || (type === "VOIP" && policy.allowVoip))) return { ok: true };
+  if (acceptsLineType(type, policy)) return { ok: true };
   const rule = `destination.line_type.${(type ?? "unknown").toLowerCase()}`;
   return {
     ok: false,

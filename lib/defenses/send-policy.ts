@@ -12,6 +12,7 @@ import { newIssuanceClaim } from "@/lib/sign-in/pending-verification";
 import { isKnownDevice, KNOWN_DEVICE_COOKIE_NAME } from "@/lib/sign-in/known-device";
 import { turnOnAttackMode, verifyCaptcha, type CaptchaClaim } from "./captcha";
 import { screenDestination } from "./destination-policy";
+import { lookupWhenInDoubt, numberLookupRefusals } from "./number-lookup";
 import { confirmRulesRefusal, decideSendBudgets, refuseSpentSender, type DecisionReport } from "./limits";
 import type { AdminRule } from "@/lib/api/admin";
 import { findApplicableRules, rulesAreCurrent, type RulesVerdict } from "./operator-rules";
@@ -64,6 +65,15 @@ export const sendGuards: readonly SendGuard[] = [
         attempt.found.clientIp!,
       );
     },
+  },
+  {
+    // 8x8 Number Lookup for a number offline screening cannot vouch for, after the CAPTCHA (only a
+    // solved one may make us pay for a lookup); no I/O for any other number. Ranges under
+    // suspicion are to come from the fraud budgets: none yet.
+    name: "number lookup",
+    refuses: numberLookupRefusals,
+    check: ({ destination, found }) =>
+      lookupWhenInDoubt(destination, { suspicious: false, captcha: found.captcha ?? null }),
   },
   {
     // A sender this instance saw refused for its own address budget is refused again with no store access.

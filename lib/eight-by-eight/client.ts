@@ -1,6 +1,13 @@
 import { z } from "zod";
 import { EightByEightError } from "./errors";
-import type { LineType, NumberInfo, OtpProvider, StartVerificationInput, VerificationSession } from "./types";
+import type {
+  LineType,
+  LookupType,
+  NumberInfo,
+  OtpProvider,
+  StartVerificationInput,
+  VerificationSession,
+} from "./types";
 
 /**
  * A client for 8x8 Verify v2 and Number Lookup, the same for the real 8x8 and for the local
@@ -133,30 +140,43 @@ export function createEightByEightClient(options: EightByEightClientOptions): Ot
       return reshapeSession(json);
     },
 
-    async lookupNumber(phone: string): Promise<NumberInfo> {
+    async lookupNumber(phone: string, lookupType: LookupType = "format"): Promise<NumberInfo> {
+      const query = new URLSearchParams({ type: lookupType });
       const json = await call(
-        `${options.lookupBaseUrl}/api/v1/subaccounts/${sub}/phones/${encodeURIComponent(phone)}?type=format`,
+        `${options.lookupBaseUrl}/api/v1/subaccounts/${sub}/phones/${encodeURIComponent(phone)}?${query}`,
         { method: "GET" },
       );
-      const parsed = lookupResponseSchema.safeParse(json);
-      if (!parsed.success) throw malformed();
-      const data = parsed.data;
-      if (data.status?.state === "error") {
-        throw new EightByEightError(
-          "unavailable",
-          `8x8 lookup failed with code ${data.status.errorCode ?? "?"}`,
-          {
-            vendorCode: data.status.errorCode ?? undefined,
-          },
-        );
-      }
-      return {
-        e164: data.phoneNumber ?? phone,
-        country: data.country ?? null,
-        lineType: lineTypes[data.phoneType ?? ""] ?? "unknown",
-      };
+      return reshapeLookup(json, phone);
     },
   };
+}
+
+/**
+ * A lookup answer in the app's terms. 8x8 reports a failed lookup inside a 200
+ * (`status.state: "error"`): codes 6000–6005 are a live lookup the operator's network could not
+ * answer (SIM off, unreachable…), whose format part — the line type — is still good; 2006 and
+ * 2007 (no pricing plan, no balance) need the operator; the rest (2000, 2004, 2005) are outages.
+ * https://developer.8x8.com/connect/docs/number-lookup-error-codes
+ */
+function reshapeLookup(json: unknown, phone: string): NumberInfo {
+  const parsed = lookupResponseSchema.safeParse(json);
+  if (!parsed.success) throw malformed();
+  const { phoneNumber, phoneType, country, status } = parsed.data;
+  const errorCode = status?.errorCode ?? undefined;
+  const liveOnly = errorCode !== undefined && errorCode >= 6000 && errorCode <= 6005;
+  if (status?.state === "error" && !liveOnly) {
+    const account = errorCode === 2006 || errorCode === 2007;
+    throw new EightByEightError(
+      account ? "misconfigured" : "unavailable",
+      account
+        ? `8x8 refused the lookup for this account; operator action needed: ${status.errorMessage ?? `code ${errorCode}`}`
+        : `8x8 lookup failed with code ${errorCode ?? "?"}`,
+      { vendorCode: errorCode },
+    );
+  }
+  // 8x8's schema example spells E.164 without its "+", its response example with it.
+  const e164 = phoneNumber ? (phoneNumber.startsWith("+") ? phoneNumber : `+${phoneNumber}`) : phone;
+  return { e164, country: country ?? null, lineType: lineTypes[phoneType ?? ""] ?? "unknown" };
 }
 
 function reshapeSession(json: unknown): VerificationSession {

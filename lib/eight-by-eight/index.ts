@@ -6,7 +6,7 @@ import type { OtpProvider } from "./types";
 
 export { EightByEightError, isOperatorError } from "./errors";
 export type { EightByEightErrorKind } from "./errors";
-export type { LineType, NumberInfo, OtpProvider, VerificationSession } from "./types";
+export type { LineType, LookupType, NumberInfo, OtpProvider, VerificationSession } from "./types";
 
 let provider: Promise<OtpProvider> | undefined;
 

@@ -50,9 +50,16 @@ export type NumberInfo = {
   lineType: LineType;
 };
 
+/**
+ * How much 8x8 Number Lookup finds out: `format` (free) the country and line type from numbering
+ * plans; `operator` (paid) the current operator from portability data; `live` (paid) an HLR query
+ * of the handset. The paid types must be enabled by 8x8's account manager.
+ */
+export type LookupType = "format" | "operator" | "live";
+
 export type OtpProvider = {
   readonly kind: "sandbox" | "8x8";
   startVerification(input: StartVerificationInput): Promise<VerificationSession>;
   checkCode(sessionId: string, code: string): Promise<VerificationSession>;
-  lookupNumber(phone: string): Promise<NumberInfo>;
+  lookupNumber(phone: string, type?: LookupType): Promise<NumberInfo>;
 };

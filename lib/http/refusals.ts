@@ -86,6 +86,8 @@ const destination = (summary: string, message: string = messages.cantSendThere):
 });
 const lineType = (type: string): Refusal =>
   destination(`A ${type} number (libphonenumber's line type)`, messages.notMobile);
+const lookedUp = (type: string): Refusal =>
+  destination(`A ${type} number by 8x8 Number Lookup (a number in doubt)`, messages.notMobile);
 const outage = (summary: string): Refusal => ({ code: "unavailable", message: messages.outage, summary });
 
 export const refusals = {
@@ -166,6 +168,18 @@ export const refusals = {
   "destination.line_type.uan": lineType("UAN"),
   "destination.line_type.voicemail": lineType("voicemail"),
   "destination.line_type.unknown": lineType("unclassified"),
+  // 8x8 Number Lookup's answer for a number in doubt (lib/defenses/number-lookup.ts): the same
+  // message as above, its own rules so operators see which source classified the number.
+  "lookup.line_type.fixed_line": lookedUp("landline"),
+  "lookup.line_type.voip": lookedUp("VoIP (ALLOW_VOIP=false)"),
+  "lookup.line_type.premium_rate": lookedUp("premium-rate"),
+  "lookup.line_type.toll_free": lookedUp("toll-free"),
+  "lookup.line_type.shared_cost": lookedUp("shared-cost"),
+  "lookup.line_type.personal_number": lookedUp("personal"),
+  "lookup.line_type.pager": lookedUp("pager"),
+  "lookup.line_type.uan": lookedUp("UAN"),
+  "lookup.line_type.voicemail": lookedUp("voicemail"),
+  "lookup.line_type.unknown": lookedUp("unclassified or unreadable"),
   "block.phone": destination("An operator's block of the number"),
   "block.prefix": destination("An operator's block of a prefix of the number"),
   "block.country": destination("An operator's block of the destination country"),
@@ -267,6 +281,7 @@ export const refusals = {
   "provider.invalid_number_on_check": outage("8x8 could not read the number of a check"),
   "provider.not_found": outage("8x8 no longer knows the session"),
   "provider.unavailable": outage("8x8 did not answer in time"),
+  "lookup.unavailable": outage("8x8 Number Lookup failed for a number in doubt: fail closed"),
 
   // Our own parts.
   store_unavailable: outage("The store (Redis/Upstash) did not answer: fail closed"),

@@ -352,6 +352,68 @@ describe("8x8 Number Lookup sandbox against the published OpenAPI", () => {
     expect(reply.status).toBe(400);
     expect(reply.json.code).toBe(1002);
   });
+
+  it.each([
+    ["+12025550101", "Mobile", "mobile"],
+    ["+12025550125", "FixedLine", "fixed_line"],
+    ["+16135550144", "VoIP", "voip"],
+    ["+12025550166", "PremiumRate", "premium_rate"],
+    ["+12025550177", "Unknown", "unknown"],
+    ["+12025550188", "FixedLineOrMobile", "fixed_line_or_mobile"],
+    ["+12025550299", "FixedLineOrMobile", "fixed_line_or_mobile"], // outside the fixtures' range
+  ])("answers the fixture for %s as %s in the documented shape", async (phone, phoneType, lineType) => {
+    const reply = await raw("GET", `/api/v1/subaccounts/${SUB}/phones/${encodeURIComponent(phone)}`);
+    expect(reply.status).toBe(200);
+    expect(validateAgainst(schemas.lookupResponse, reply.json)).toEqual([]);
+    expect(reply.json).toMatchObject({ phoneNumber: phone, phoneType, status: { state: "ok" } });
+    expect(await client().lookupNumber(phone)).toMatchObject({ e164: phone, lineType });
+  });
+
+  it("answers the invalid fixture with 400 / 1002, which the client calls invalid_number", async () => {
+    await expect(client().lookupNumber("+12025550195")).rejects.toMatchObject({
+      kind: "invalid_number",
+      details: { httpStatus: 400, vendorCode: 1002 },
+    });
+  });
+
+  it("answers a paid lookup without a pricing plan with code 2006, an operator problem", async () => {
+    const reply = await raw("GET", `/api/v1/subaccounts/${SUB}/phones/%2B6591234567?type=operator`);
+    expect(validateAgainst(schemas.lookupResponse, reply.json)).toEqual([]);
+    const error = await client()
+      .lookupNumber("+6591234567", "operator")
+      .catch((caught: unknown) => caught);
+    expect(error).toMatchObject({ kind: "misconfigured", details: { vendorCode: 2006 } });
+    expect(isOperatorError((error as EightByEightError).kind)).toBe(true);
+  });
+
+  it("keeps the line type of a live lookup the operator's network could not answer (6000–6005)", async () => {
+    const liveError = (errorCode: number) => ({
+      requestId: "5611682f-4ecb-4c62-b685-ac8a0101abe9",
+      phoneNumber: "6285611111111",
+      phoneType: "Mobile",
+      country: "ID",
+      status: { state: "error", timestamp: "2020-12-07T07:38:11.43Z", errorCode, errorMessage: "…" },
+    });
+    const answering = (body: unknown) =>
+      createEightByEightClient({
+        kind: "8x8",
+        verifyBaseUrl: "http://127.0.0.1:9",
+        lookupBaseUrl: "http://127.0.0.1:9",
+        apiKey: API_KEY,
+        subAccountId: SUB,
+        timeoutMs: 1000,
+        fetch: async () => Response.json(body),
+      });
+    await expect(answering(liveError(6001)).lookupNumber("+6285611111111", "live")).resolves.toEqual({
+      e164: "+6285611111111",
+      country: "ID",
+      lineType: "mobile",
+    });
+    await expect(answering(liveError(2004)).lookupNumber("+6285611111111", "live")).rejects.toMatchObject({
+      kind: "unavailable",
+      details: { vendorCode: 2004 },
+    });
+  });
 });
 
 describe("sandbox faults and the client's failure handling", () => {

@@ -32,7 +32,9 @@ import { config } from "@/lib/config";
  *   session stays VERIFIED.)
  * - numeric codes compare exactly; alphanumeric ones ignore case;
  * - only the newest session per destination is indexed, and a session evicted by
- *   `sessionCapacity` (oldest first) takes its index entry with it.
+ *   `sessionCapacity` (oldest first) takes its index entry with it;
+ * - a format lookup answers libphonenumber's line type, except for the fixtures of
+ *   {@link lookupFixtures}: numbers where a real lookup tells more than numbering plans do.
  */
 
 export type SandboxMessage = {
@@ -118,6 +120,39 @@ const phoneTypes: Record<string, string> = {
   UAN: "UAN",
   VOICEMAIL: "Voicemail",
 };
+
+/**
+ * What the sandbox's Number Lookup answers where libphonenumber cannot tell mobile from fixed
+ * line: US and Canadian numbers (all "FixedLineOrMobile" to numbering plans) in NANP's fictional
+ * range NXX-555-0100…0199, by their last two digits. Any other number gets libphonenumber's type.
+ *
+ * | Last two digits | 8x8 answers |
+ * |---|---|
+ * | 00–19 | `Mobile` |
+ * | 20–39 | `FixedLine` (a landline) |
+ * | 40–59 | `VoIP` |
+ * | 60–69 | `PremiumRate` |
+ * | 70–79 | `Unknown` |
+ * | 80–89 | `FixedLineOrMobile` (8x8 cannot tell either) |
+ * | 90–99 | HTTP 400, code 1002 (invalid MSISDN) |
+ */
+export const lookupFixtures: readonly { lastTwoDigits: [number, number]; phoneType: string }[] = [
+  { lastTwoDigits: [0, 19], phoneType: "Mobile" },
+  { lastTwoDigits: [20, 39], phoneType: "FixedLine" },
+  { lastTwoDigits: [40, 59], phoneType: "VoIP" },
+  { lastTwoDigits: [60, 69], phoneType: "PremiumRate" },
+  { lastTwoDigits: [70, 79], phoneType: "Unknown" },
+  { lastTwoDigits: [80, 89], phoneType: "FixedLineOrMobile" },
+  { lastTwoDigits: [90, 99], phoneType: "invalid" },
+];
+
+/** The fixture's phone type for `e164` ("invalid": a 400), or undefined when none applies. */
+function lookupFixture(e164: string, libphonenumberType: string): string | undefined {
+  const match = /^\+1[2-9]\d{2}55501(\d{2})$/.exec(e164);
+  if (!match || libphonenumberType !== "FixedLineOrMobile") return undefined;
+  const digits = Number(match[1]);
+  return lookupFixtures.find(({ lastTwoDigits: [low, high] }) => digits >= low && digits <= high)?.phoneType;
+}
 
 export class EightByEightEmulator {
   private readonly sessions = new Map<string, Session>();
@@ -273,12 +308,15 @@ export class EightByEightEmulator {
 
     const parsed = parsePhoneNumberFromString(phoneNumber, country?.toUpperCase() as CountryCode | undefined);
     if (!parsed || !parsed.isPossible()) return this.error(400, 1002, "Invalid MSISDN");
+    const libphonenumberType = (parsed.isValid() && phoneTypes[parsed.getType() ?? ""]) || "Unknown";
+    const fixture = lookupFixture(parsed.number, libphonenumberType);
+    if (fixture === "invalid") return this.error(400, 1002, "Invalid MSISDN");
     const timestamp = new Date(this.now()).toISOString();
     const base = {
       requestId: randomUUID(),
       phoneNumber: parsed.number,
       phoneNumberNational: parsed.formatNational(),
-      phoneType: (parsed.isValid() && phoneTypes[parsed.getType() ?? ""]) || "Unknown",
+      phoneType: fixture ?? libphonenumberType,
       // A format lookup knows nothing of porting, roaming or operators: those fields are left out
       // (the published schema has no nulls for them).
       ...(parsed.country ? { country: parsed.country } : {}),
