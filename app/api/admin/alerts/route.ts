@@ -1,5 +1,5 @@
 import { NextResponse } from "next/server";
-import { getAlertConsole } from "@/lib/alerts/console";
+import { getAlertConsole } from "@/lib/admin/alerts";
 import { errorResponse } from "@/lib/http/errors";
 
 export const dynamic = "force-dynamic";

@@ -1,7 +1,7 @@
 import { NextResponse } from "next/server";
 import { requireAdminForApi } from "@/lib/admin/access";
 import { recordAdminAction } from "@/lib/admin/audit";
-import { sendTestAlert } from "@/lib/alerts/console";
+import { sendTestAlert } from "@/lib/admin/alerts";
 import { errorResponse } from "@/lib/http/errors";
 import { requireSameOrigin } from "@/lib/http/same-origin";
 
