@@ -160,7 +160,7 @@ export const refusals = {
   "destination.line_type.pager": lineType("pager"),
   "destination.line_type.uan": lineType("UAN"),
   "destination.line_type.voicemail": lineType("voicemail"),
-  "destination.line_type.unknown": lineType("unclassified"),
+  "destination.line_type.unknown": destination("A number libphonenumber cannot classify", messages.notMobile),
   "block.phone": destination("An operator's block of the number"),
   "block.prefix": destination("An operator's block of a prefix of the number"),
   "block.country": destination("An operator's block of the destination country"),

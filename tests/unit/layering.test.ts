@@ -219,3 +219,21 @@ describe("the layering of lib/, app/ and components/", () => {
     expect(reached).toEqual([]);
   });
 });
+
+/** The README's layers list, as it must read for `layers` above. */
+function expectedReadmeLayers(): string {
+  return layers
+    .map(
+      ({ name, modules }, index) =>
+        `${index + 1}. **${name}** — ${modules.map((entry) => `\`${entry}\``).join(", ")}`,
+    )
+    .join("\n");
+}
+
+// On a mismatch, paste the expected list (shown in the diff) into the README.
+it('lists the same layers in the README\'s "How it is built"', () => {
+  const readme = readFileSync(path.join(root, "README.md"), "utf8");
+  expect(/<!-- layers:start -->([\s\S]*?)<!-- layers:end -->/.exec(readme)?.[1]?.trim()).toBe(
+    expectedReadmeLayers(),
+  );
+});
