@@ -13,7 +13,12 @@ vi.mock("@/lib/auth", () => ({ auth: async () => session.current }));
 
 type Handler = (request: NextRequest) => Promise<Response>;
 
-const endpoints: { name: string; load: () => Promise<Handler>; url: string; init?: RequestInit }[] = [
+const endpoints: {
+  name: string;
+  load: () => Promise<Handler>;
+  url: string;
+  init?: { method: string; body?: string };
+}[] = [
   {
     name: "GET /api/admin/overview",
     load: async () => (await import("@/app/api/admin/overview/route")).GET,
