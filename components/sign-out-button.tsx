@@ -1,15 +1,9 @@
-import { signOut } from "@/lib/auth";
 import { Button } from "./ui/button";
 
-/** A form posting to a server action, so sign-out works without client JavaScript. */
-export function SignOutButton() {
+/** A form posting to the page's sign-out server action, so sign-out works without client JavaScript. */
+export function SignOutButton({ action }: { action: () => Promise<void> }) {
   return (
-    <form
-      action={async () => {
-        "use server";
-        await signOut({ redirectTo: "/" });
-      }}
-    >
+    <form action={action}>
       <Button type="submit" variant="secondary">
         Sign out
       </Button>

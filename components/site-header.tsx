@@ -1,13 +1,8 @@
 import Link from "next/link";
-import { isAdminPhone } from "@/lib/admin/access";
-import { auth } from "@/lib/auth";
-import { getEnv } from "@/lib/env";
 import { maskPhone } from "@/lib/phone";
 
-export async function SiteHeader() {
-  const session = await auth();
-  const phone = session?.user?.phone;
-  const isAdmin = isAdminPhone(getEnv(), phone);
+/** The header; the layout reads the session and passes what it shows. */
+export function SiteHeader({ phone, isAdmin }: { phone: string | null; isAdmin: boolean }) {
   return (
     <header className="border-b border-slate-200 bg-white">
       <nav aria-label="Main" className="mx-auto flex max-w-5xl items-center justify-between px-4 py-3">

@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import { SignOutButton } from "@/components/sign-out-button";
 import { Alert } from "@/components/ui/alert";
 import { Card } from "@/components/ui/card";
-import { requireSession } from "@/lib/auth";
+import { requireSession, signOut } from "@/lib/auth";
 import { maskPhone } from "@/lib/phone";
 import { getUserByPhone } from "@/lib/sign-in/users";
 
@@ -13,6 +13,11 @@ const dateFormat = new Intl.DateTimeFormat("en", {
   timeStyle: "short",
   timeZone: "UTC",
 });
+
+async function signOutAndGoHome() {
+  "use server";
+  await signOut({ redirectTo: "/" });
+}
 
 export default async function AccountPage({ searchParams }: { searchParams: Promise<{ welcome?: string }> }) {
   const session = await requireSession();
@@ -32,7 +37,7 @@ export default async function AccountPage({ searchParams }: { searchParams: Prom
             <dt className="text-slate-500">Last sign-in</dt>
             <dd>{user ? `${dateFormat.format(new Date(user.lastSignInAt))} UTC` : "—"}</dd>
           </dl>
-          <SignOutButton />
+          <SignOutButton action={signOutAndGoHome} />
         </div>
       </Card>
     </div>

@@ -3,7 +3,7 @@ import { cookies } from "next/headers";
 import { notFound } from "next/navigation";
 import { Card } from "@/components/ui/card";
 import { getEnv } from "@/lib/env";
-import { PENDING_COOKIE_NAME } from "@/lib/sign-in/pending-verification";
+import { getPendingVerification, PENDING_COOKIE_NAME } from "@/lib/sign-in/pending-verification";
 import { listVisibleSandboxMessages } from "@/lib/eight-by-eight/sandbox/inbox";
 
 export const metadata: Metadata = { title: "Sandbox inbox" };
@@ -14,10 +14,8 @@ const timeFormat = new Intl.DateTimeFormat("en", { timeStyle: "medium", timeZone
 export default async function SandboxInboxPage() {
   const env = getEnv();
   if (env.otpProvider !== "sandbox") notFound();
-  const messages = await listVisibleSandboxMessages(
-    (await cookies()).get(PENDING_COOKIE_NAME)?.value,
-    undefined,
-  );
+  const pendingCookie = (await cookies()).get(PENDING_COOKIE_NAME)?.value;
+  const messages = await listVisibleSandboxMessages(() => getPendingVerification(pendingCookie), undefined);
 
   return (
     <Card title="Sandbox inbox">

@@ -167,7 +167,7 @@ export const refusals = {
   "destination.line_type.pager": lineType("pager"),
   "destination.line_type.uan": lineType("UAN"),
   "destination.line_type.voicemail": lineType("voicemail"),
-  "destination.line_type.unknown": lineType("unclassified"),
+  "destination.line_type.unknown": destination("A number libphonenumber cannot classify", messages.notMobile),
   // 8x8 Number Lookup's answer for a number in doubt (lib/defenses/number-lookup.ts): the same
   // message as above, its own rules so operators see which source classified the number.
   "lookup.line_type.fixed_line": lookedUp("landline"),

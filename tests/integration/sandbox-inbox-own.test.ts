@@ -14,7 +14,7 @@ afterAll(() => {
 type Routes = {
   send: (request: NextRequest) => Promise<Response>;
   messages: (request: NextRequest) => Promise<Response>;
-  faults: (request: Request) => Promise<Response>;
+  faults: (request: NextRequest) => Promise<Response>;
   captcha: () => Promise<string>;
 };
 let routes: Routes;
@@ -61,7 +61,7 @@ it("shows a visitor only the code of their own pending sign-in", async () => {
 
 it("turns the sandbox's fault controls off", async () => {
   const response = await routes.faults(
-    new Request("http://localhost/api/sandbox/faults", {
+    new NextRequest("http://localhost/api/sandbox/faults", {
       method: "POST",
       headers: { "Content-Type": "application/json" },
       body: JSON.stringify({ kind: "hang" }),

@@ -2,7 +2,7 @@ import { TestAlertButton } from "@/components/admin/test-alert-button";
 import { Card } from "@/components/ui/card";
 import { requireAdminForPage } from "@/lib/admin/access";
 import { alertKinds, type DeliveryRecord } from "@/lib/alerts";
-import { getAlertConsole } from "@/lib/alerts/console";
+import { getAlertConsole } from "@/lib/admin/alerts";
 
 const time = (iso: string) => `${iso.slice(0, 19).replace("T", " ")} UTC`;
 

@@ -2,28 +2,31 @@ import "server-only";
 import { getSandboxEmulator } from "@/lib/eight-by-eight";
 import { getEnv } from "@/lib/env";
 import { AppError } from "@/lib/http/errors";
-import { getPendingVerification } from "@/lib/sign-in/pending-verification";
 
 export type InboxMessage = { to: string; text: string; code: string; channel: string; sentAt: string };
+
+/** The code this browser is waiting for: the number and 8x8 session of its pending verification. */
+export type OwnCode = { phone: string; sessionId: string };
 
 /**
  * What the sandbox inbox shows to this browser. With `SANDBOX_INBOX=all` (development and tests)
  * every message, optionally only those to `to`; with `own` (the public demo) only the messages of
  * the browser's own pending verification, whatever `to` says — a visitor can never read a code
- * sent to someone else's number.
+ * sent to someone else's number. `findOwnCode` opens the browser's pending verification (the caller
+ * knows its cookie; this vendor folder does not), and is asked only in `own` mode.
  */
 export async function listVisibleSandboxMessages(
-  pendingCookie: string | undefined,
+  findOwnCode: () => Promise<OwnCode | null>,
   to: string | undefined,
 ): Promise<InboxMessage[]> {
   const emulator = await requireSandbox();
   if (getEnv().sandboxInbox === "all") return emulator.listMessages(to).map(toInboxMessage);
 
-  const pending = await getPendingVerification(pendingCookie);
-  if (!pending) return [];
+  const own = await findOwnCode();
+  if (!own) return [];
   return emulator
-    .listMessages(pending.phone)
-    .filter((message) => message.sessionId === pending.sessionId)
+    .listMessages(own.phone)
+    .filter((message) => message.sessionId === own.sessionId)
     .map(toInboxMessage);
 }
 

@@ -1,14 +1,10 @@
 import { NextResponse } from "next/server";
-import { getAlertConsole } from "@/lib/alerts/console";
-import { errorResponse } from "@/lib/http/errors";
+import { getAlertConsole } from "@/lib/admin/alerts";
+import { adminRoute } from "@/lib/http/admin-route";
 
 export const dynamic = "force-dynamic";
 
 /** The webhook's origin, each recent alert's delivery status and the dropped count. */
-export async function GET() {
-  try {
-    return NextResponse.json(await getAlertConsole(), { headers: { "Cache-Control": "no-store" } });
-  } catch (error) {
-    return errorResponse(error, { route: "GET /api/admin/alerts" });
-  }
-}
+export const GET = adminRoute("GET /api/admin/alerts", async () =>
+  NextResponse.json(await getAlertConsole()),
+);

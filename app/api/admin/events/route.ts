@@ -1,7 +1,7 @@
-import { NextResponse, type NextRequest } from "next/server";
+import { NextResponse } from "next/server";
 import { listThrottleEvents, parseEventQuery } from "@/lib/admin/console";
 import type { EventsResponse } from "@/lib/api/admin";
-import { errorResponse } from "@/lib/http/errors";
+import { adminRoute } from "@/lib/http/admin-route";
 
 export const dynamic = "force-dynamic";
 
@@ -11,11 +11,7 @@ export const dynamic = "force-dynamic";
  * `country`, `prefix`. Unknown or malformed parameters are a 400. Numbers come without their last
  * four digits; `POST /api/admin/events/reveal` (audited) is the only way to the full number.
  */
-export async function GET(request: NextRequest) {
-  try {
-    const page = await listThrottleEvents(parseEventQuery(request.nextUrl.searchParams));
-    return NextResponse.json<EventsResponse>(page, { headers: { "Cache-Control": "no-store" } });
-  } catch (error) {
-    return errorResponse(error, { route: "GET /api/admin/events" });
-  }
-}
+export const GET = adminRoute("GET /api/admin/events", async (request) => {
+  const page = await listThrottleEvents(parseEventQuery(request.nextUrl.searchParams));
+  return NextResponse.json<EventsResponse>(page);
+});

@@ -1,17 +1,11 @@
 import { NextResponse } from "next/server";
 import { getOverview } from "@/lib/admin/console";
 import type { OverviewResponse } from "@/lib/api/admin";
-import { errorResponse } from "@/lib/http/errors";
+import { adminRoute } from "@/lib/http/admin-route";
 
 export const dynamic = "force-dynamic";
 
 /** Sends, verifications, conversion, refusals by rule over time, top offenders, health. */
-export async function GET() {
-  try {
-    return NextResponse.json<OverviewResponse>(await getOverview(), {
-      headers: { "Cache-Control": "no-store" },
-    });
-  } catch (error) {
-    return errorResponse(error, { route: "GET /api/admin/overview" });
-  }
-}
+export const GET = adminRoute("GET /api/admin/overview", async () =>
+  NextResponse.json<OverviewResponse>(await getOverview()),
+);

@@ -1,6 +1,6 @@
 import { NextResponse } from "next/server";
 import { z } from "zod";
-import { errorResponse } from "@/lib/http/errors";
+import { sandboxRoute } from "@/lib/http/admin-route";
 import { readJsonBody } from "@/lib/http/request-body";
 import { requireSandboxControls } from "@/lib/eight-by-eight/sandbox/inbox";
 
@@ -26,24 +26,16 @@ const faultSchema = z
   });
 
 /** Makes the sandbox misbehave for the next `times` matching requests (tests and local development). */
-export async function POST(request: Request) {
-  try {
-    const emulator = await requireSandboxControls();
-    const fault = await readJsonBody(request, faultSchema);
-    emulator.addFault(fault);
-    return NextResponse.json({ fault }, { status: 201 });
-  } catch (error) {
-    return errorResponse(error, { route: "POST /api/sandbox/faults" });
-  }
-}
+export const POST = sandboxRoute("POST /api/sandbox/faults", async (request) => {
+  const emulator = await requireSandboxControls();
+  const fault = await readJsonBody(request, faultSchema);
+  emulator.addFault(fault);
+  return NextResponse.json({ fault }, { status: 201 });
+});
 
 /** Clears pending faults, all of them or those for `?destination=`. */
-export async function DELETE(request: Request) {
-  try {
-    const emulator = await requireSandboxControls();
-    emulator.clearFaults(new URL(request.url).searchParams.get("destination") ?? undefined);
-    return new NextResponse(null, { status: 204 });
-  } catch (error) {
-    return errorResponse(error, { route: "DELETE /api/sandbox/faults" });
-  }
-}
+export const DELETE = sandboxRoute("DELETE /api/sandbox/faults", async (request) => {
+  const emulator = await requireSandboxControls();
+  emulator.clearFaults(request.nextUrl.searchParams.get("destination") ?? undefined);
+  return new NextResponse(null, { status: 204 });
+});

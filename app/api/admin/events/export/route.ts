@@ -1,21 +1,15 @@
-import type { NextRequest } from "next/server";
 import { exportThrottleEventsCsv, parseEventQuery } from "@/lib/admin/console";
-import { errorResponse } from "@/lib/http/errors";
+import { adminRoute } from "@/lib/http/admin-route";
 
 export const dynamic = "force-dynamic";
 
 /** The filtered throttle events as CSV (same parameters as the list), at most 10,000 rows. */
-export async function GET(request: NextRequest) {
-  try {
-    const csv = await exportThrottleEventsCsv(parseEventQuery(request.nextUrl.searchParams));
-    return new Response(csv, {
-      headers: {
-        "Content-Type": "text/csv; charset=utf-8",
-        "Content-Disposition": `attachment; filename="throttle-events-${new Date().toISOString().slice(0, 16)}.csv"`,
-        "Cache-Control": "no-store",
-      },
-    });
-  } catch (error) {
-    return errorResponse(error, { route: "GET /api/admin/events/export" });
-  }
-}
+export const GET = adminRoute("GET /api/admin/events/export", async (request) => {
+  const csv = await exportThrottleEventsCsv(parseEventQuery(request.nextUrl.searchParams));
+  return new Response(csv, {
+    headers: {
+      "Content-Type": "text/csv; charset=utf-8",
+      "Content-Disposition": `attachment; filename="throttle-events-${new Date().toISOString().slice(0, 16)}.csv"`,
+    },
+  });
+});

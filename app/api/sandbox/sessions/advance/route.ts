@@ -1,6 +1,6 @@
 import { NextResponse } from "next/server";
 import { z } from "zod";
-import { errorResponse } from "@/lib/http/errors";
+import { sandboxRoute } from "@/lib/http/admin-route";
 import { readJsonBody } from "@/lib/http/request-body";
 import { ageResendDelay } from "@/lib/defenses/limits";
 import { requireSandboxControls } from "@/lib/eight-by-eight/sandbox/inbox";
@@ -17,14 +17,10 @@ const advanceSchema = z
  * (expiry, and the resend interval, which a finished session still imposes) and the app's growing
  * resend delay for it. `pendingSession` says whether that session was still waiting for a code.
  */
-export async function POST(request: Request) {
-  try {
-    const emulator = await requireSandboxControls();
-    const { to, seconds } = await readJsonBody(request, advanceSchema);
-    const pendingSession = emulator.advancePendingSession(to, seconds);
-    await ageResendDelay(to, seconds);
-    return NextResponse.json({ status: "advanced", pendingSession });
-  } catch (error) {
-    return errorResponse(error, { route: "POST /api/sandbox/sessions/advance" });
-  }
-}
+export const POST = sandboxRoute("POST /api/sandbox/sessions/advance", async (request) => {
+  const emulator = await requireSandboxControls();
+  const { to, seconds } = await readJsonBody(request, advanceSchema);
+  const pendingSession = emulator.advancePendingSession(to, seconds);
+  await ageResendDelay(to, seconds);
+  return NextResponse.json({ status: "advanced", pendingSession });
+});
