@@ -2,6 +2,7 @@ import "server-only";
 import type { NextRequest } from "next/server";
 import { raiseAlert } from "@/lib/alerts";
 import type { IpRateLimitKeys } from "@/lib/client-ip/strategies";
+import { config } from "@/lib/config";
 import { getEnv } from "@/lib/env";
 import { refusal } from "@/lib/http/errors";
 import { recordAlongside, requireClientIp, type RequestContext } from "@/lib/http/public-route";
@@ -47,7 +48,20 @@ export const sendGuards: readonly SendGuard[] = [
   },
   {
     name: "destination",
-    refuses: ["destination.country", "destination.country_unknown", "destination.line_type.voip"],
+    refuses: [
+      "destination.country",
+      "destination.country_unknown",
+      "destination.line_type.fixed_line",
+      "destination.line_type.voip",
+      "destination.line_type.premium_rate",
+      "destination.line_type.toll_free",
+      "destination.line_type.shared_cost",
+      "destination.line_type.personal_number",
+      "destination.line_type.pager",
+      "destination.line_type.uan",
+      "destination.line_type.voicemail",
+      "destination.line_type.unknown",
+    ],
     check: ({ destination }) => {
       const screening = screenDestination(destination.phone, getEnv().destinations);
       if (!screening.ok) throw refusal(screening.rule, { message: screening.message });
@@ -57,7 +71,15 @@ export const sendGuards: readonly SendGuard[] = [
     // Proof of work checked in CPU (or the configured provider): a bot without a valid solution
     // is refused before any store access.
     name: "CAPTCHA",
-    refuses: ["captcha.missing", "captcha.malformed", "captcha.invalid", "captcha.expired"],
+    refuses: [
+      "captcha.missing",
+      "captcha.malformed",
+      "captcha.invalid",
+      "captcha.expired",
+      "captcha.hostname",
+      "captcha.action",
+      "captcha.provider_unavailable",
+    ],
     check: async (attempt) => {
       attempt.found.captcha = await verifyCaptcha(
         attempt.input.captcha,
@@ -67,13 +89,16 @@ export const sendGuards: readonly SendGuard[] = [
     },
   },
   {
-    // 8x8 Number Lookup for a number offline screening cannot vouch for, after the CAPTCHA (only a
-    // solved one may make us pay for a lookup); no I/O for any other number. Ranges under
-    // suspicion are to come from the fraud budgets: none yet.
+    // 8x8 Number Lookup for a number offline screening cannot vouch for, or in a range this
+    // instance saw blocked lately, after the CAPTCHA (only a solved one may make us pay for a
+    // lookup); no I/O for any other number.
     name: "number lookup",
     refuses: numberLookupRefusals,
     check: ({ destination, found }) =>
-      lookupWhenInDoubt(destination, { suspicious: false, captcha: found.captcha ?? null }),
+      lookupWhenInDoubt(destination, {
+        suspicious: isRangeUnderSuspicion(destination.range),
+        captcha: found.captcha ?? null,
+      }),
   },
   {
     // A sender this instance saw refused for its own address budget is refused again with no store access.
@@ -210,6 +235,7 @@ function reportDecision(context: RequestContext, report: DecisionReport): void {
       blockedSeconds: block.blockedSeconds,
     };
     recordAlongside(context, { rule, decision: "auto_block", evidence });
+    if (rule === "fraud.range" && context.destination) suspectRange(context.destination.range, block.until);
     raiseAlert({
       kind: "auto_block",
       state: "started",
@@ -218,6 +244,26 @@ function reportDecision(context: RequestContext, report: DecisionReport): void {
       activeForSeconds: block.blockedSeconds,
     });
   }
+}
+
+/**
+ * Ranges this instance saw blocked, until their strike memory ends: their numbers are looked up
+ * before a send even after the block. Per instance (no store round trip), bounded.
+ */
+const suspectRanges = new Map<string, number>();
+const SUSPECT_RANGES_CAPACITY = 10_000;
+
+function suspectRange(range: string, blockedUntil: number): void {
+  if (suspectRanges.size >= SUSPECT_RANGES_CAPACITY) suspectRanges.delete(suspectRanges.keys().next().value!);
+  suspectRanges.set(range, blockedUntil + config.fraud.strikeMemory.value * 1000);
+}
+
+function isRangeUnderSuspicion(range: string): boolean {
+  const until = suspectRanges.get(range);
+  if (until === undefined) return false;
+  if (until > Date.now()) return true;
+  suspectRanges.delete(range);
+  return false;
 }
 
 function ruleSubject({ found, destination }: SendAttempt) {
