@@ -103,8 +103,11 @@ export function recordThrottleEvent(event: NewThrottleEvent): void {
 }
 
 /** Counts a code sent or verified for the console's conversion rate, in the same batches. */
-export function recordTraffic(outcome: TrafficOutcome["outcome"]): void {
-  batcher.outcomes.push({ outcome, at: Date.now() });
+export function recordTraffic(
+  outcome: TrafficOutcome["outcome"],
+  details: Omit<TrafficOutcome, "outcome" | "at">,
+): void {
+  batcher.outcomes.push({ ...details, outcome, at: Date.now() });
   const written = flushSoon();
   if (batcher.outcomes.length >= FLUSH_AT_EVENTS) batcher.flushNow();
   afterResponse(() => written, { what: `a ${outcome} count` });

@@ -72,8 +72,21 @@ export type ThrottleAggregates = {
   top: Record<"ip" | "subnet" | "prefix" | "country", { value: string; count: number }[]>;
 };
 
-/** A code sent or verified, when. */
-export type TrafficOutcome = { outcome: "sent" | "verified"; at: number };
+/**
+ * A code sent or verified, when, and where it went: what the console's conversion per country
+ * and per number range, the spend estimate and the backtests are made of.
+ */
+export type TrafficOutcome = {
+  outcome: "sent" | "verified";
+  at: number;
+  country: string | null;
+  /** The number range (lib/phone.ts, `Destination.range`). */
+  range: string;
+  /** The pending verification the code belongs to: joins a verified code to its send. */
+  pendingId: string;
+  /** The send's estimated price, in mills (1/1000 USD). */
+  priceMills: number;
+};
 
 export type ThrottleEventLog = {
   /** Appends an event; the log keeps the newest `capacity` events. */

@@ -14,7 +14,13 @@ import {
 import { refusalFor8x8Error } from "./provider-refusals";
 import { recordVerifiedSignIn } from "./users";
 
-export type CheckedCode = { isNewUser: boolean; grant: string; phone: string };
+export type CheckedCode = {
+  isNewUser: boolean;
+  grant: string;
+  phone: string;
+  /** The pending verification that was completed (its send's id in the traffic records). */
+  pendingId: string;
+};
 
 /**
  * Checks `code` against the browser's pending verification (its sealed cookie), in three store
@@ -74,6 +80,7 @@ export async function checkCode(
         isNewUser,
         grant: issueSignInGrant({ userId: user.id, phone: user.phone }),
         phone: user.phone,
+        pendingId: pending.id,
       };
     }
     case "failed":

@@ -1,4 +1,5 @@
 import { NextResponse } from "next/server";
+import { smsPriceMills } from "@/lib/defenses/limits";
 import { decideSend } from "@/lib/defenses/send-policy";
 import { onlyAllow } from "@/lib/http/method-not-allowed";
 import { noteDestination, publicRoute } from "@/lib/http/public-route";
@@ -26,7 +27,12 @@ export const POST = publicRoute("POST /api/otp/send", async (request, context) =
   );
   const cookie = pendingCookie(request, sent);
   response.cookies.set(cookie.name, cookie.value, cookie.options);
-  recordTraffic("sent");
+  recordTraffic("sent", {
+    country: destination.country,
+    range: destination.range,
+    pendingId,
+    priceMills: smsPriceMills(destination.country),
+  });
   return response;
 });
 

@@ -39,7 +39,13 @@ export const POST = publicRoute("POST /api/otp/verify", async (request, context)
   // This browser may now draw on the number's reserve if an attacker spends its budget.
   const device = knownDeviceCookie(request, result.phone);
   response.cookies.set(device.name, device.value, device.options);
-  recordTraffic("verified");
+  const { destination } = context;
+  recordTraffic("verified", {
+    country: destination!.country,
+    range: destination!.range,
+    pendingId: result.pendingId,
+    priceMills: 0,
+  });
   return response;
 });
 
