@@ -388,25 +388,32 @@ export const config = {
         "Fixed: the trailing window in which a level's unverified sends are counted against its verified ones.",
     },
     rangeFloor: {
-      value: 8,
+      value: 10,
       unit: "sends",
       env: { name: "FRAUD_RANGE_FLOOR", min: 1, max: 100_000 },
       reason:
         "Unverified sends a number range may have in the window whatever its conversion: a ring concentrated in one range gets this many SMS at most before the range is blocked.",
     },
     countryFloor: {
-      value: 25,
+      value: 30,
       unit: "sends",
       env: { name: "FRAUD_COUNTRY_FLOOR", min: 1, max: 1_000_000 },
       reason:
         "Unverified sends a destination country may have in the window whatever its conversion: what a ring spread over a quiet country gets at most.",
     },
-    slack: {
+    rangeSlack: {
       value: 2,
       unit: "×",
-      env: { name: "FRAUD_SLACK", min: 1, max: 20 },
+      env: { name: "FRAUD_RANGE_SLACK", min: 1, max: 20 },
       reason:
-        "How many times its normal share of unverified sends a level may have (a country at 80% conversion normally has 0.25 unverified per verified: 2× allows 0.5).",
+        "How many times its normal share of unverified sends a number range may have (at 75% conversion 1/3 unverified per verified: 2× allows 2/3); tighter than a country's, since a range's few sends make its counts noisy.",
+    },
+    countrySlack: {
+      value: 3,
+      unit: "×",
+      env: { name: "FRAUD_COUNTRY_SLACK", min: 1, max: 20 },
+      reason:
+        "How many times its normal share of unverified sends a country may have (3× allows one unverified per verified at 75%): room for codes still being typed.",
     },
     maxRatio: {
       value: 3,

@@ -141,7 +141,8 @@ const rawEnvSchema = z.object({
   RATE_LIMITS: z.string().optional(),
   FRAUD_RANGE_FLOOR: integerSetting(config.fraud.rangeFloor),
   FRAUD_COUNTRY_FLOOR: integerSetting(config.fraud.countryFloor),
-  FRAUD_SLACK: integerSetting(config.fraud.slack),
+  FRAUD_RANGE_SLACK: integerSetting(config.fraud.rangeSlack),
+  FRAUD_COUNTRY_SLACK: integerSetting(config.fraud.countrySlack),
   NUMBER_RANGE_DIGITS: z.string().optional(),
   SMS_PRICES_USD: z.string().optional(),
   SPEND_BUDGETS_USD: z.string().optional(),
@@ -384,7 +385,8 @@ function chooseFraud(raw: z.infer<typeof rawEnvSchema>) {
   return {
     rangeFloor: raw.FRAUD_RANGE_FLOOR,
     countryFloor: raw.FRAUD_COUNTRY_FLOOR,
-    slack: raw.FRAUD_SLACK,
+    rangeSlack: raw.FRAUD_RANGE_SLACK,
+    countrySlack: raw.FRAUD_COUNTRY_SLACK,
     /** National digits of a number range, by country; others use `config.fraud.rangeDigits`. */
     rangeDigits,
     /** Rules that refuse nothing and record what they would have refused. */

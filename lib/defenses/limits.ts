@@ -102,7 +102,7 @@ function conversionBudget(level: "range" | "country", id: string): ConversionBud
     baselineSeconds: settings.baseline.value,
     baselineMinSends: settings.baselineMinSends.value,
     defaultConversion: settings.defaultConversion.value / 100,
-    slack: fraud.slack,
+    slack: level === "range" ? fraud.rangeSlack : fraud.countrySlack,
     maxRatio: settings.maxRatio.value,
     block: {
       stepsSeconds: steps,

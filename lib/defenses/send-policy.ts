@@ -1,10 +1,9 @@
 import "server-only";
 import type { NextRequest } from "next/server";
-import { raiseAlert } from "@/lib/alerts";
 import type { IpRateLimitKeys } from "@/lib/client-ip/strategies";
 import { config } from "@/lib/config";
 import { getEnv } from "@/lib/env";
-import { refusal } from "@/lib/http/errors";
+import { AppError, refusal } from "@/lib/http/errors";
 import { recordAlongside, requireClientIp, type RequestContext } from "@/lib/http/public-route";
 import type { RuleName } from "@/lib/http/refusals";
 import type { SendRequest } from "@/lib/api/otp";
@@ -13,6 +12,7 @@ import { newIssuanceClaim } from "@/lib/sign-in/pending-verification";
 import { isKnownDevice, KNOWN_DEVICE_COOKIE_NAME } from "@/lib/sign-in/known-device";
 import { turnOnAttackMode, verifyCaptcha, type CaptchaClaim } from "./captcha";
 import { screenDestination } from "./destination-policy";
+import { noteAdmitted, noteTrip } from "./trip-alerts";
 import { lookupWhenInDoubt, numberLookupRefusals } from "./number-lookup";
 import { confirmRulesRefusal, decideSendBudgets, refuseSpentSender, type DecisionReport } from "./limits";
 import type { AdminRule } from "@/lib/api/admin";
@@ -150,16 +150,19 @@ export const sendGuards: readonly SendGuard[] = [
         ),
       };
       for (;;) {
-        const decision = await decideSendBudgets(
-          { ...subject, safeListed: found.rules!.safe },
-          {
-            captcha: found.captcha ?? null,
-            rulesCurrent: rulesAreCurrent(found.rules!),
-            issuance: issuance.claim,
-          },
-          (report) => reportDecision(attempt.context, report),
+        const decision = await spendAlerted(destination, () =>
+          decideSendBudgets(
+            { ...subject, safeListed: found.rules!.safe },
+            {
+              captcha: found.captcha ?? null,
+              rulesCurrent: rulesAreCurrent(found.rules!),
+              issuance: issuance.claim,
+            },
+            (report) => reportDecision(attempt.context, report),
+          ),
         );
         if (!decision.stale) {
+          noteAdmitted(levelsOf(destination));
           found.pendingId = issuance.pendingId;
           found.abnormalRate = decision.abnormalRate;
           return;
@@ -236,13 +239,7 @@ function reportDecision(context: RequestContext, report: DecisionReport): void {
     };
     recordAlongside(context, { rule, decision: "auto_block", evidence });
     if (rule === "fraud.range" && context.destination) suspectRange(context.destination.range, block.until);
-    raiseAlert({
-      kind: "auto_block",
-      state: "started",
-      subject: block.label,
-      evidence,
-      activeForSeconds: block.blockedSeconds,
-    });
+    noteTrip("auto_block", block.label, evidence, block.until);
   }
 }
 
@@ -264,6 +261,33 @@ function isRangeUnderSuspicion(range: string): boolean {
   if (until > Date.now()) return true;
   suspectRanges.delete(range);
   return false;
+}
+
+/** The levels a send passes, as alerts name them (auto-blocks, then spend budgets). */
+function levelsOf({ range, country }: Destination): string[] {
+  const spend = ["spend.global.hour all", "spend.global.day all"];
+  if (!country) return [`range ${range}`, ...spend];
+  return [
+    `range ${range}`,
+    `country ${country}`,
+    `spend.country.hour ${country}`,
+    `spend.country.day ${country}`,
+    ...spend,
+  ];
+}
+
+/** A spend budget that refuses trips its alert (once per instance until a send passes again). */
+async function spendAlerted<T>(destination: Destination, decide: () => Promise<T>): Promise<T> {
+  try {
+    return await decide();
+  } catch (error) {
+    const rule = error instanceof AppError ? error.details.rule : undefined;
+    if (rule?.startsWith("spend.")) {
+      const scope = rule.startsWith("spend.country") ? (destination.country ?? "all") : "all";
+      noteTrip("spend_budget", `${rule} ${scope}`, { rule, scope });
+    }
+    throw error;
+  }
 }
 
 function ruleSubject({ found, destination }: SendAttempt) {

@@ -263,16 +263,16 @@ async function runPlan(plan: Plan): Promise<RingOutcome> {
 
   // 1. Returning users signed in once, long ago as far as the scenario is concerned: they keep
   //    their browser's known-device cookie. (Not counted: the scenario starts after them.)
-  const returning = await Promise.all(
-    Array.from({ length: RETURNING_USERS }, async () => {
-      const phone = plan.returning.number();
-      const earlier = visitTo(plan.returning.label, phone, "warm-up");
-      const deviceCookie = await signInAsPerson(earlier, phone, { typingMs: 0 });
-      if (!earlier.verified)
-        throw new Error(`A returning user (${phone}) could not sign in before the ring.`);
-      return { phone, deviceCookie, signedInAt: Date.now() };
-    }),
-  );
+  //    One after another, as their sign-ins spread over the days before: ten codes to one range
+  //    at the same moment, none entered yet, is what a ring looks like.
+  const returning: { phone: string; deviceCookie: string; signedInAt: number }[] = [];
+  for (let index = 0; index < RETURNING_USERS; index += 1) {
+    const phone = plan.returning.number();
+    const earlier = visitTo(plan.returning.label, phone, "warm-up");
+    const deviceCookie = await signInAsPerson(earlier, phone, { typingMs: 0 });
+    if (!earlier.verified) throw new Error(`A returning user (${phone}) could not sign in before the ring.`);
+    returning.push({ phone, deviceCookie, signedInAt: Date.now() });
+  }
 
   // 2. New users arrive at a steady rate, from the warm-up's start until after the ring ends.
   const smsBefore = await inboxCount();

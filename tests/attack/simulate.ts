@@ -63,7 +63,7 @@ function parseArgs(argv: string[]): Options {
  * The ring scenarios (tests/attack/ring.ts) run by default once they pass; until then only with
  * `--scenario ring`. Enabled when the fraud defenses land.
  */
-const RING_SCENARIOS_BY_DEFAULT = false;
+const RING_SCENARIOS_BY_DEFAULT = true;
 
 const SCENARIO_SECONDS = 180;
 const CONCURRENCY = 8;

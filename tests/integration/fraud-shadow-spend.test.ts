@@ -17,20 +17,24 @@ type Modules = {
   captcha: () => Promise<string>;
   log: import("@/lib/events/types").ThrottleEventLog;
   flush: () => Promise<void>;
+  alertActive: (kind: "spend_budget", subject: string) => Promise<unknown>;
 };
 let modules: Modules;
 
 beforeAll(async () => {
-  const [send, captcha, events] = await Promise.all([
+  const [send, captcha, events, alerts, store] = await Promise.all([
     import("@/app/api/otp/send/route"),
     import("@/lib/defenses/captcha"),
     import("@/lib/events"),
+    import("@/lib/alerts"),
+    import("@/lib/store"),
   ]);
   modules = {
     send: send.POST,
     captcha: async () => solveAltcha(await captcha.createAltchaChallenge()),
     log: events.getThrottleEventLog(),
     flush: events.flushThrottleEvents,
+    alertActive: (kind, subject) => store.getStore().get(alerts.activeAlertKey(kind, subject)),
   };
 });
 
@@ -72,4 +76,6 @@ it("refuses nothing by a rule in shadow mode, records what it would have refused
   expect(shadow.events.every((event) => event.decision === "shadow")).toBe(true);
   const spend = await modules.log.list({ limit: 100, filters: { rule: "spend.country.hour" } });
   expect(spend.events.map((event) => event.decision)).toEqual(Array(5).fill("refused"));
+  // The operator hears of it once.
+  await expect.poll(() => modules.alertActive("spend_budget", "spend.country.hour SG")).not.toBeNull();
 });
