@@ -89,18 +89,6 @@ export const sendGuards: readonly SendGuard[] = [
     },
   },
   {
-    // 8x8 Number Lookup for a number offline screening cannot vouch for, or in a range this
-    // instance saw blocked lately, after the CAPTCHA (only a solved one may make us pay for a
-    // lookup); no I/O for any other number.
-    name: "number lookup",
-    refuses: numberLookupRefusals,
-    check: ({ destination, found }) =>
-      lookupWhenInDoubt(destination, {
-        suspicious: isRangeUnderSuspicion(destination.range),
-        captcha: found.captcha ?? null,
-      }),
-  },
-  {
     // A sender this instance saw refused for its own address budget is refused again with no store access.
     name: "spent sender",
     refuses: ["limit.send.ip", "limit.send.subnet"],
@@ -113,6 +101,19 @@ export const sendGuards: readonly SendGuard[] = [
       attempt.found.rules = await findApplicableRules(ruleSubject(attempt));
       if (attempt.found.rules.block) await refuseByRule(attempt);
     },
+  },
+  {
+    // 8x8 Number Lookup for a number offline screening cannot vouch for, or in a range this
+    // instance saw blocked lately, after the CAPTCHA and the operator rules (only a solved
+    // CAPTCHA from a sender we serve may make us pay for a lookup), and before the limits (a
+    // refusal spends none of the number's budgets); no I/O for any other number.
+    name: "number lookup",
+    refuses: numberLookupRefusals,
+    check: ({ destination, found }) =>
+      lookupWhenInDoubt(destination, {
+        suspicious: isRangeUnderSuspicion(destination.range),
+        captcha: found.captcha ?? null,
+      }),
   },
   {
     // Every budget at once, atomically (lib/defenses/limits.ts): a refusal spends none of the
@@ -149,7 +150,9 @@ export const sendGuards: readonly SendGuard[] = [
           destination.phone,
         ),
       };
-      for (;;) {
+      for (let tries = 1; ; tries += 1) {
+        // Rules that change under every decision: fail closed rather than loop.
+        if (tries > 3) throw refusal("store_unavailable");
         const decision = await spendAlerted(destination, () =>
           decideSendBudgets(
             { ...subject, safeListed: found.rules!.safe },
