@@ -5,6 +5,7 @@ import {
   parsePhoneNumberFromString,
   validatePhoneNumberLength,
   type CountryCode,
+  type PhoneNumber,
 } from "libphonenumber-js/max";
 
 /**
@@ -61,27 +62,48 @@ export function parsePhone(
 
   const lengthProblem = validatePhoneNumberLength(normalised, defaultCountry);
   const parsed = parsePhoneNumberFromString(normalised, defaultCountry);
-  const forCountry = describeWhere(
-    parsed?.country ?? (international ? undefined : defaultCountry),
-    normalised,
-  );
+  const forCountry = () =>
+    describeWhere(parsed?.country ?? (international ? undefined : defaultCountry), normalised);
 
   switch (lengthProblem) {
     case "TOO_SHORT":
-      return { ok: false, message: `Too short${forCountry}.` };
+      return { ok: false, message: `Too short${forCountry()}.` };
     case "TOO_LONG":
-      return { ok: false, message: `Too long${forCountry}.` };
+      return { ok: false, message: `Too long${forCountry()}.` };
     case "INVALID_LENGTH":
-      return { ok: false, message: `Not a valid length${forCountry}.` };
+      return { ok: false, message: `Not a valid length${forCountry()}.` };
     case "INVALID_COUNTRY":
       return { ok: false, message: "Unknown country code. Check the digits after +." };
     case "NOT_A_NUMBER":
       return { ok: false, message: "That doesn't look like a phone number." };
   }
   if (!parsed || !parsed.isValid()) {
-    return { ok: false, message: `Not a valid number${forCountry}.` };
+    return { ok: false, message: `Not a valid number${forCountry()}.` };
   }
+  // Typed in E.164 with no country to go by, this is the very parse `parseE164` would make.
+  if (!defaultCountry && normalised === parsed.number) rememberParse(parsed);
   return { ok: true, phone: { e164: parsed.number, country: parsed.country } };
+}
+
+/**
+ * libphonenumber's parse of an E.164 number. A send parses its number in the request schema, then
+ * describes and screens it: the last few parses are remembered so that it is parsed once.
+ */
+export function parseE164(e164: string): PhoneNumber | undefined {
+  const remembered = recentParses.get(e164);
+  if (remembered) return remembered;
+  const parsed = parsePhoneNumberFromString(e164);
+  if (parsed?.number === e164) rememberParse(parsed);
+  return parsed;
+}
+
+const recentParses = new Map<string, PhoneNumber>();
+/** Enough for the requests in flight; the oldest go first. */
+const RECENT_PARSES = 64;
+
+function rememberParse(parsed: PhoneNumber): void {
+  if (recentParses.size >= RECENT_PARSES) recentParses.delete(recentParses.keys().next().value!);
+  recentParses.set(parsed.number, parsed);
 }
 
 /** " for Singapore", or " for +1 numbers" when a calling code is shared by several countries. */
@@ -128,7 +150,7 @@ export function describeDestination(
   rangeDigits: Record<string, number> = {},
   defaultRangeDigits = 3,
 ): Destination {
-  const parsed = parsePhoneNumberFromString(e164);
+  const parsed = parseE164(e164);
   const callingCode = parsed?.countryCallingCode ?? "";
   const digits = (parsed?.country && rangeDigits[parsed.country]) || defaultRangeDigits;
   const national = parsed?.nationalNumber ?? e164.slice(1 + callingCode.length);

@@ -1,6 +1,5 @@
-import { parsePhoneNumberFromString } from "libphonenumber-js/max";
 import { isRuleName, type RuleName } from "@/lib/http/refusals";
-import { countryName } from "@/lib/phone";
+import { countryName, parseE164 } from "@/lib/phone";
 
 /**
  * Which numbers we send codes to at all. SMS pumping rides on destinations that pay the fraudster
@@ -32,7 +31,7 @@ export function acceptsLineType(
 export type ScreeningResult = { ok: true } | { ok: false; rule: RuleName; message: string };
 
 export function screenDestination(e164: string, policy: DestinationPolicy): ScreeningResult {
-  const parsed = parsePhoneNumberFromString(e164);
+  const parsed = parseE164(e164);
   const country = parsed?.country;
   if (!parsed || !country) {
     return {

@@ -96,10 +96,11 @@ export async function flushThrottleEvents(): Promise<void> {
  * serverless function alive until the batch is written), so recording never delays the answer.
  */
 export function recordThrottleEvent(event: NewThrottleEvent): void {
+  const starts = batcher.flushing === null;
   batcher.pending.push({ ...event, at: Date.now() });
   const written = flushSoon();
   if (batcher.pending.length >= FLUSH_AT_EVENTS) batcher.flushNow();
-  afterResponse(() => written, { what: "a throttle event" });
+  if (starts) afterResponse(() => written, { what: "a batch of throttle events" });
 }
 
 /** Counts a code sent or verified for the console's conversion rate, in the same batches. */
@@ -107,12 +108,18 @@ export function recordTraffic(
   outcome: TrafficOutcome["outcome"],
   details: Omit<TrafficOutcome, "outcome" | "at">,
 ): void {
+  const starts = batcher.flushing === null;
   batcher.outcomes.push({ ...details, outcome, at: Date.now() });
   const written = flushSoon();
   if (batcher.outcomes.length >= FLUSH_AT_EVENTS) batcher.flushNow();
-  afterResponse(() => written, { what: `a ${outcome} count` });
+  if (starts) afterResponse(() => written, { what: `a batch with a ${outcome} count` });
 }
 
+/**
+ * Waits for a batch's write after the response of the request that started the batch: that one
+ * keeps the (serverless) process alive until the whole batch is written, so the requests that join
+ * it need not each register one (`after` costs a refused request more than its event does).
+ */
 function afterResponse(write: () => Promise<unknown>, context: Record<string, unknown>): void {
   const guarded = async () => {
     try {

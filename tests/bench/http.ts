@@ -1,57 +1,161 @@
 /**
- * Part of `npm run bench`: HTTP throughput and latency of refused sends next to a trivial route on
- * the same server, in one run, as a ratio; and the first-load JavaScript of the sign-in page.
- * Starts its own production instance on loopback (Redis over TCP when 127.0.0.1:6379 answers).
+ * Part of `npm run bench`: HTTP throughput of refused sends next to a trivial route on one
+ * production server (`npm start`), in one run, as a ratio; and the first-load JavaScript of the
+ * sign-in page. Starts its own instance on loopback (Redis over TCP when 127.0.0.1:6379 answers),
+ * on `BENCH_PORT` when set.
+ *
+ * - trivial: `GET /api/otp/send`, the product's 405 for a method the route does not take: the same
+ *   server, router and error envelope, no body, no store. (`GET /api/health` probes the store.)
+ * - refused, forged CAPTCHA: what a cheap pumping bot posts; refused before any store access.
+ * - refused, solved CAPTCHA, address budget spent: a bot that pays the proof of work from an
+ *   address the limits have refused; refused from the instance's memory of spent senders (one
+ *   store decision every 10 s). Each solution is accepted once, so they are solved beforehand, at
+ *   a cheap price (below): at the default price each costs the server one key derivation more
+ *   (tests/bench/captcha-challenge.bench.ts).
+ *
+ * The kinds take turns, round after round, so that other load on the machine falls on all of them;
+ * the server's own CPU time per request (Linux: /proc) is printed too, as other load barely moves it.
  */
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { cpus, loadavg } from "node:os";
 import path from "node:path";
 import { gzipSync } from "node:zlib";
 import autocannon from "autocannon";
+import { solveAltcha } from "../support/altcha";
 import { startInstance } from "../support/instance";
 
-const DURATION_SECONDS = 8;
+const ROUNDS = 3;
+const SECONDS_PER_TURN = 4;
 const CONNECTIONS = 16;
+const SPENT_ADDRESS = "2001:db8:be::1";
+
+type Kind = "trivial" | "refusedForged" | "refusedSolved";
 
 async function main() {
   const redis = spawnSync("redis-cli", ["ping"], { encoding: "utf8" }).stdout?.trim() === "PONG";
-  const { url, stop } = await startInstance(
-    redis ? { REDIS_URL: "redis://127.0.0.1:6379", STORE_KEY_PREFIX: `bench:${Date.now()}:` } : {},
+  const { url, pid, stop } = await startInstance(
+    {
+      ...(redis ? { REDIS_URL: "redis://127.0.0.1:6379", STORE_KEY_PREFIX: `bench:${Date.now()}:` } : {}),
+      // Cheap proof of work and plenty of challenges, so that thousands can be solved beforehand.
+      ALTCHA_COST: "10",
+      ALTCHA_MAX_COUNTER: "20",
+      RATE_LIMITS:
+        "captcha.challenge.ip=100000/1m,captcha.challenge.subnet=100000/1m,captcha.challenge.global=100000/1m",
+    },
+    { port: Number(process.env.BENCH_PORT) || undefined },
   );
   try {
-    const run = (title: string, route: string, options: Partial<autocannon.Options>) =>
-      autocannon({
-        url: `${url}${route}`,
-        duration: DURATION_SECONDS,
-        connections: CONNECTIONS,
-        title,
-        ...options,
+    const forgedBody = JSON.stringify({ phone: "+6581234567", captcha: "forged" });
+    const post = { method: "POST" as const, headers: { "content-type": "application/json" } };
+    const turns: Record<Kind, Partial<autocannon.Options>> = {
+      trivial: { method: "GET" },
+      refusedForged: {
+        ...post,
+        headers: { ...post.headers, "x-forwarded-for": "2001:db8:bd::1" },
+        body: forgedBody,
+      },
+      refusedSolved: { ...post, headers: { ...post.headers, "x-forwarded-for": SPENT_ADDRESS } },
+    };
+    const cpu: Record<Kind, { ms: number; requests: number }> = {
+      trivial: { ms: 0, requests: 0 },
+      refusedForged: { ms: 0, requests: 0 },
+      refusedSolved: { ms: 0, requests: 0 },
+    };
+    const run = async (options: Partial<autocannon.Options>, kind?: Kind) => {
+      const before = serverCpuMs(pid);
+      const result = await autocannon({ url: `${url}/api/otp/send`, connections: CONNECTIONS, ...options });
+      const after = serverCpuMs(pid);
+      if (kind && before !== null && after !== null) {
+        cpu[kind].ms += after - before;
+        cpu[kind].requests += result.requests.total;
+      }
+      return result;
+    };
+
+    // Warm-up, then the address's budget is spent: five sends, and the refusal the instance remembers.
+    await run({ ...turns.trivial, duration: 2 });
+    await run({ ...turns.refusedForged, duration: 2 });
+    const captchas = await solvedCaptchas(url, 30);
+    for (let send = 0; send < 6; send += 1) {
+      await fetch(`${url}/api/otp/send`, {
+        ...post,
+        headers: { ...post.headers, "x-forwarded-for": SPENT_ADDRESS },
+        body: JSON.stringify({ phone: `+658124${String(5000 + send)}`, captcha: captchas.pop() }),
       });
+    }
+    const totals = { trivial: [], refusedForged: [], refusedSolved: [] } as Record<Kind, autocannon.Result[]>;
+    for (let round = 0; round < ROUNDS; round += 1) {
+      totals.trivial.push(await run({ ...turns.trivial, duration: SECONDS_PER_TURN }, "trivial"));
+      totals.refusedForged.push(
+        await run({ ...turns.refusedForged, duration: SECONDS_PER_TURN }, "refusedForged"),
+      );
+      // As many as the forged turn managed, one solved CAPTCHA each.
+      const amount = Math.round(totals.refusedForged.at(-1)!.requests.total);
+      const solved = await solvedCaptchas(url, amount);
+      totals.refusedSolved.push(
+        await run(
+          {
+            ...turns.refusedSolved,
+            amount,
+            requests: [
+              {
+                setupRequest: (request) => ({
+                  ...request,
+                  body: JSON.stringify({ phone: "+6581234567", captcha: solved.pop() }),
+                }),
+              },
+            ],
+          },
+          "refusedSolved",
+        ),
+      );
+    }
 
-    // A trivial route: the 405 answer of GET /api/otp/send (no store, no parsing).
-    const trivial = await run("trivial", "/api/otp/send", { method: "GET" });
-    // Refused sends: a bot posting forged CAPTCHAs from one address.
-    const refused = await run("refused sends", "/api/otp/send", {
-      method: "POST",
-      headers: { "content-type": "application/json", "x-forwarded-for": "2001:db8:be::1" },
-      body: JSON.stringify({ phone: "+6581234567", captcha: "forged" }),
-    });
-
-    const summary = (result: autocannon.Result) => ({
-      requestsPerSecond: Math.round(result.requests.average),
-      latencyMs: { p50: result.latency.p50, p97_5: result.latency.p97_5, p99: result.latency.p99 },
-      non2xx: result.non2xx,
-      errors: result.errors,
-    });
-    const firstLoad = await firstLoadJavaScript(`${url}/sign-in`);
+    const summary = (kind: Kind, expectedStatus: number) => {
+      const results = totals[kind];
+      const requests = results.reduce((sum, result) => sum + result.requests.total, 0);
+      const seconds = results.reduce((sum, result) => sum + result.duration, 0);
+      const statuses: Record<string, number> = {};
+      for (const result of results)
+        for (const [status, { count = 0 }] of Object.entries(result.statusCodeStats ?? {}))
+          statuses[status] = (statuses[status] ?? 0) + count;
+      if (Object.keys(statuses).some((status) => Number(status) !== expectedStatus))
+        console.warn(`[bench] expected only ${expectedStatus}, got`, statuses);
+      return {
+        requestsPerSecond: Math.round(requests / seconds),
+        latencyMs: {
+          p50: median(results.map((result) => result.latency.p50)),
+          p99: median(results.map((result) => result.latency.p99)),
+        },
+        serverCpuMsPerRequest: cpu[kind].requests
+          ? Number((cpu[kind].ms / cpu[kind].requests).toFixed(3))
+          : null,
+        requests,
+        statuses,
+        errors: results.reduce((sum, result) => sum + result.errors + result.timeouts, 0),
+      };
+    };
+    const trivial = summary("trivial", 405);
+    const refusedForged = summary("refusedForged", 403);
+    const refusedSolved = summary("refusedSolved", 429);
     const report = {
       at: new Date().toISOString(),
       store: redis ? "redis" : "memory",
-      machine: `${process.platform} ${process.arch}, ${(await import("node:os")).cpus().length} cores, Node ${process.version}`,
-      trivial: summary(trivial),
-      refusedSends: summary(refused),
-      refusedToTrivialRatio: Number((refused.requests.average / trivial.requests.average).toFixed(2)),
-      signInFirstLoadJs: firstLoad,
+      machine: `${process.platform} ${process.arch}, ${cpus().length} cores, Node ${process.version}, load average ${loadavg()[0]!.toFixed(1)}`,
+      load: `${ROUNDS} rounds of ${SECONDS_PER_TURN} s per kind, ${CONNECTIONS} connections, load generator on the same machine`,
+      trivial,
+      refusedForged,
+      refusedSolved,
+      /** The one to watch: what a cheap pumping bot costs next to the cheapest answer the server gives. */
+      refusedForgedToTrivialRatio: ratio(refusedForged, trivial),
+      refusedSolvedToTrivialRatio: ratio(refusedSolved, trivial),
+      /** The same comparison in server CPU per request (trivial ÷ refused), which other load barely moves. */
+      cpuRatio: {
+        refusedForged: cpuRatio(trivial, refusedForged),
+        refusedSolved: cpuRatio(trivial, refusedSolved),
+      },
+      signInFirstLoadJs: await firstLoadJavaScript(`${url}/sign-in`),
     };
     console.log(JSON.stringify(report, null, 2));
     mkdirSync("bench-results", { recursive: true });
@@ -60,6 +164,52 @@ async function main() {
   } finally {
     stop();
   }
+}
+
+const cpuRatio = (
+  trivial: { serverCpuMsPerRequest: number | null },
+  refused: { serverCpuMsPerRequest: number | null },
+) =>
+  trivial.serverCpuMsPerRequest && refused.serverCpuMsPerRequest
+    ? Number((trivial.serverCpuMsPerRequest / refused.serverCpuMsPerRequest).toFixed(2))
+    : null;
+
+const CLOCK_TICKS_PER_SECOND =
+  Number(spawnSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).stdout?.trim()) || 100;
+
+/** CPU time (user + system) the process has used so far, from /proc; null where there is none. */
+function serverCpuMs(pid: number): number | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND;
+  } catch {
+    return null;
+  }
+}
+
+const ratio = (a: { requestsPerSecond: number }, b: { requestsPerSecond: number }) =>
+  Number((a.requestsPerSecond / b.requestsPerSecond).toFixed(2));
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
+
+/** `count` challenges from the server's own endpoint, solved as the widget solves them. */
+async function solvedCaptchas(url: string, count: number): Promise<string[]> {
+  const solved: string[] = [];
+  const worker = async () => {
+    while (solved.length < count) {
+      const response = await fetch(`${url}/api/captcha/challenge`, {
+        headers: { "x-forwarded-for": "2001:db8:bc::1" },
+      });
+      if (!response.ok) throw new Error(`challenge: ${response.status} ${await response.text()}`);
+      solved.push(await solveAltcha(await response.json()));
+    }
+  };
+  await Promise.all(Array.from({ length: CONNECTIONS }, worker));
+  return solved;
 }
 
 /** The scripts a first visit to `pageUrl` loads, summed raw and gzipped, read from the build output. */

@@ -8,16 +8,16 @@ import { startStandaloneSandbox, STANDALONE_SANDBOX_SUBACCOUNT } from "./sandbox
  * benchmark: the 8x8 sandbox, loopback trusted as the proxy (the caller plays it and appends each
  * client's address to X-Forwarded-For), plus `env`. Needs `npm run build` first.
  *
+ * `port`: where it listens (a random one from 3200 by default; the standalone sandbox takes the next).
  * `standaloneSandbox`: the emulator runs in this process instead, and the app calls it as 8x8 —
  * needed for admins, which a production build refuses next to its own sandbox. Its inbox and
  * controls are then at `sandboxUrl`, not on the app.
  */
 export async function startInstance(
   env: Record<string, string>,
-  { standaloneSandbox = false } = {},
-): Promise<{ url: string; sandboxUrl: string; stop(): void }> {
+  { standaloneSandbox = false, port = 3200 + Math.floor(Math.random() * 600) } = {},
+): Promise<{ url: string; sandboxUrl: string; pid: number; stop(): void }> {
   if (!existsSync(".next/BUILD_ID")) throw new Error("No production build: run `npm run build` first.");
-  const port = 3200 + Math.floor(Math.random() * 600);
   const apiKey = randomBytes(18).toString("base64url");
   const sandbox = standaloneSandbox ? await startStandaloneSandbox(port + 1, apiKey) : null;
   const sandboxUrl = sandbox ? `http://127.0.0.1:${port + 1}` : `http://localhost:${port}`;
@@ -51,7 +51,7 @@ export async function startInstance(
       (response) => response.ok,
       () => false,
     );
-    if (healthy) return { url, sandboxUrl, stop };
+    if (healthy) return { url, sandboxUrl, pid: child.pid!, stop };
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
   stop();

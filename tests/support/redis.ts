@@ -37,10 +37,17 @@ export function uniquePrefix(label: string): string {
  * against the same server the TCP backend uses: `POST /` runs one command, `/pipeline` and
  * `/multi-exec` run several; strings come back base64-encoded when asked (`Upstash-Encoding`).
  */
-export async function startUpstashBridge(
-  redisUrl = REDIS_URL,
-): Promise<{ url: string; token: string; close(): Promise<void> }> {
+export async function startUpstashBridge(redisUrl = REDIS_URL): Promise<{
+  url: string;
+  token: string;
+  /** HTTP requests answered (round trips), and the Redis commands they carried (what Upstash bills). */
+  requests: { read(): number };
+  commands: { read(): number };
+  close(): Promise<void>;
+}> {
   const token = randomBytes(16).toString("hex");
+  let requests = 0;
+  let commands = 0;
   const client = new IORedis(redisUrl, { maxRetriesPerRequest: 1 });
   client.on("error", () => undefined);
 
@@ -69,6 +76,9 @@ export async function startUpstashBridge(
       const base64 = request.headers["upstash-encoding"] === "base64";
       const body = JSON.parse(Buffer.concat(chunks).toString("utf8")) as UpstashRequest["body"];
       const path = (request.url ?? "/").replace(/^\/+|\/+$/g, "");
+      requests += 1;
+      // A pipeline's body is an array of commands; a single command's is the command itself.
+      commands += path === "pipeline" || path === "multi-exec" ? (body as unknown[]).length : 1;
       try {
         if (path === "pipeline" || path === "multi-exec") {
           const replies = (await requester.request({ body, path: [path] })) as unknown as {
@@ -93,6 +103,8 @@ export async function startUpstashBridge(
   return {
     url: `http://127.0.0.1:${port}`,
     token,
+    requests: { read: () => requests },
+    commands: { read: () => commands },
     close: async () => {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

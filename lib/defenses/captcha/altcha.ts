@@ -141,8 +141,11 @@ export async function verifyAltchaPayload(payload: string): Promise<CaptchaClaim
 export type CaptchaClaim = { key: string; ttlSeconds: number; voidWhileSet?: string };
 
 function decodePayload(payload: string): AltchaPayload | null {
+  const text = Buffer.from(payload, "base64").toString("utf8");
+  // Most forgeries are not JSON at all: refused without the cost of a parse error.
+  if (!text.startsWith("{")) return null;
   try {
-    const json = JSON.parse(Buffer.from(payload, "base64").toString("utf8")) as AltchaPayload;
+    const json = JSON.parse(text) as AltchaPayload;
     const { challenge, solution } = json;
     if (
       typeof challenge?.signature !== "string" ||
