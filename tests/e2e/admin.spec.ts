@@ -180,7 +180,7 @@ test.describe("operating during an attack", () => {
     const context = await adminContext(browser);
     const page = await context.newPage();
     await page.goto("/admin/rules");
-    await page.getByLabel("Action").selectOption("block-prefix");
+    await page.getByLabel("Action", { exact: true }).selectOption("block-prefix");
     await page.getByLabel("Value").fill(prefix);
     await page.getByLabel("Reason (optional)").fill("pumping test");
     await page.getByRole("button", { name: "Add rule" }).click();

@@ -16,7 +16,7 @@ test.beforeAll(async ({ playwright, baseURL }) => {
     baseURL,
     extraHTTPHeaders: { "x-forwarded-for": randomClientIp() },
   });
-  await signInViaApi(request, adminPhones[1]);
+  await signInViaApi(request, adminPhones[3]);
   adminState = await request.storageState();
   await request.dispose();
 });
