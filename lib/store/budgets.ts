@@ -282,14 +282,7 @@ function checkInput(check: BudgetCheck, keyPrefix: string, now: number) {
     params = [check.baseSeconds * 1000, check.maxSeconds * 1000, check.freeCount, check.memorySeconds * 1000];
   } else {
     const parts = conversionParts(check);
-    keys = [
-      ...spanKeys(parts.sends, now),
-      ...spanKeys(parts.verified, now),
-      ...spanKeys(parts.baselineSends, now),
-      ...spanKeys(parts.baselineVerified, now),
-      parts.blockKey,
-      parts.strikesKey,
-    ];
+    keys = budgetKeys(check, now);
     const { block } = check;
     params = [
       check.floor,
@@ -379,6 +372,7 @@ function toDecision(request: BudgetRequest, reply: number[]): BudgetDecision {
   return { allowed: false, refusedBy: first! - 1, retryAt: second!, blocked };
 }
 
+/** Every key of a budget, in the order the decision script reads a conversion budget's. */
 function budgetKeys(budget: Budget, now: number): string[] {
   if (budget.kind === "window") return spanKeys({ key: budget.key, seconds: budget.windowSeconds }, now);
   if (budget.kind === "backoff") return [budget.key];

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { NextRequest } from "next/server";
 import { beforeAll, describe, expect, it, vi } from "vitest";
-import { solveAltcha } from "../support/altcha";
+import { loadSignInRoutes, type SignInRoutes } from "../support/sign-in-routes";
 import { countRedisRoundTrips, isRedisReachable, REDIS_URL } from "../support/redis";
 
 /**
@@ -22,35 +22,14 @@ it("runs where Redis answers, and CI always has it", () => {
 });
 
 describe.runIf(reachable)("store round trips per request", async () => {
-  let routes: {
-    send: (request: NextRequest) => Promise<Response>;
-    verify: (request: NextRequest) => Promise<Response>;
-    captcha: () => Promise<string>;
-    latestCode: (phone: string) => string;
-    flush: () => Promise<void>;
-  };
+  let routes: SignInRoutes;
   let roundTrips: { read(): number };
 
   beforeAll(async () => {
     process.env.REDIS_URL = REDIS_URL;
     process.env.STORE_KEY_PREFIX = `round-trips:${randomBytes(4).toString("hex")}:`;
     roundTrips = await countRedisRoundTrips();
-    const [{ POST: send }, { POST: verify }, { getSandboxEmulator }, { createAltchaChallenge }, events] =
-      await Promise.all([
-        import("@/app/api/otp/send/route"),
-        import("@/app/api/otp/verify/route"),
-        import("@/lib/eight-by-eight"),
-        import("@/lib/defenses/captcha"),
-        import("@/lib/events"),
-      ]);
-    const emulator = (await getSandboxEmulator())!;
-    routes = {
-      send,
-      verify,
-      captcha: async () => solveAltcha(await createAltchaChallenge()),
-      latestCode: (phone) => emulator.listMessages(phone)[0]!.code,
-      flush: events.flushThrottleEvents,
-    };
+    routes = await loadSignInRoutes();
     // Loads the scripts, this process's copy of the operator rules and the hour's key that seals
     // the numbers in events (fetched once per hour and instance).
     await routes.send(sendRequest(ownNetwork(), "+6581239999", await routes.captcha()));

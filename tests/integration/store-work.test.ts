@@ -2,7 +2,7 @@ import { spawnSync } from "node:child_process";
 import IORedis from "ioredis";
 import { NextRequest } from "next/server";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { solveAltcha } from "../support/altcha";
+import { loadSignInRoutes, type SignInRoutes } from "../support/sign-in-routes";
 import { DisposableRedis } from "../support/redis";
 
 /**
@@ -19,36 +19,14 @@ const redisServerInstalled = spawnSync("redis-server", ["--version"]).status ===
 const redis = new DisposableRedis(48_379 + Math.floor(Math.random() * 1000));
 let admin: IORedis;
 
-type Routes = {
-  send: (request: NextRequest) => Promise<Response>;
-  verify: (request: NextRequest) => Promise<Response>;
-  captcha: () => Promise<string>;
-  latestCode: (phone: string) => string;
-  flush: () => Promise<void>;
-};
-let routes: Routes;
+let routes: SignInRoutes;
 
 beforeAll(async () => {
   if (!redisServerInstalled) return;
   await redis.start();
   admin = new IORedis(redis.url);
   process.env.REDIS_URL = redis.url;
-  const [{ POST: send }, { POST: verify }, { getSandboxEmulator }, { createAltchaChallenge }, events] =
-    await Promise.all([
-      import("@/app/api/otp/send/route"),
-      import("@/app/api/otp/verify/route"),
-      import("@/lib/eight-by-eight"),
-      import("@/lib/defenses/captcha"),
-      import("@/lib/events"),
-    ]);
-  const emulator = (await getSandboxEmulator())!;
-  routes = {
-    send,
-    verify,
-    captcha: async () => solveAltcha(await createAltchaChallenge()),
-    latestCode: (phone) => emulator.listMessages(phone)[0]!.code,
-    flush: events.flushThrottleEvents,
-  };
+  routes = await loadSignInRoutes();
 });
 
 afterAll(async () => {
