@@ -9,6 +9,7 @@ import {
   signInViaApi,
   solvedCaptcha,
   test,
+  adminSignInState,
 } from "./support";
 
 /**
@@ -21,13 +22,7 @@ let adminState: Awaited<ReturnType<APIRequestContext["storageState"]>>;
 test.describe.configure({ mode: "serial" });
 
 test.beforeAll(async ({ playwright, baseURL }) => {
-  const request = await playwright.request.newContext({
-    baseURL,
-    extraHTTPHeaders: { "x-forwarded-for": randomClientIp() },
-  });
-  await signInViaApi(request, adminPhones[2]);
-  adminState = await request.storageState();
-  await request.dispose();
+  adminState = await adminSignInState(playwright, baseURL, adminPhones[2]);
 });
 
 /** A full-page screenshot kept in the test's output folder (test-results/) and attached to the report. */

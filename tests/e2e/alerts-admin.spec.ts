@@ -1,6 +1,6 @@
 import AxeBuilder from "@axe-core/playwright";
 import type { APIRequestContext } from "@playwright/test";
-import { adminPhones, expect, randomClientIp, signInViaApi, test } from "./support";
+import { adminPhones, adminSignInState, expect, test } from "./support";
 
 /**
  * The alerts page, as an operator checks it. The e2e admin instance has no webhook configured
@@ -12,13 +12,7 @@ let adminState: Awaited<ReturnType<APIRequestContext["storageState"]>>;
 test.describe.configure({ mode: "serial" });
 
 test.beforeAll(async ({ playwright, baseURL }) => {
-  const request = await playwright.request.newContext({
-    baseURL,
-    extraHTTPHeaders: { "x-forwarded-for": randomClientIp() },
-  });
-  await signInViaApi(request, adminPhones[3]);
-  adminState = await request.storageState();
-  await request.dispose();
+  adminState = await adminSignInState(playwright, baseURL, adminPhones[3]);
 });
 
 test("anonymous visitors get 401 from the alert endpoints and the sign-in page from the alerts page", async ({

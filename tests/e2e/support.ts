@@ -148,3 +148,22 @@ export const test = base.extend<{ signInPage: SignInPage; clientIp: string }>({
 });
 
 export { expect };
+
+/**
+ * Signs `phone` (an admin number) in through the API once and returns the browser state to open
+ * pages with: a spec's tests share one admin sign-in (each costs the number a code).
+ */
+export async function adminSignInState(
+  playwright: { request: { newContext(options: object): Promise<APIRequestContext> } },
+  baseURL: string | undefined,
+  phone: string,
+): Promise<Awaited<ReturnType<APIRequestContext["storageState"]>>> {
+  const request = await playwright.request.newContext({
+    baseURL,
+    extraHTTPHeaders: { "x-forwarded-for": randomClientIp() },
+  });
+  await signInViaApi(request, phone);
+  const state = await request.storageState();
+  await request.dispose();
+  return state;
+}
