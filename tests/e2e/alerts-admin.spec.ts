@@ -1,6 +1,6 @@
 import AxeBuilder from "@axe-core/playwright";
 import type { APIRequestContext } from "@playwright/test";
-import { adminPhones, adminSignInState, expect, test } from "./support";
+import { adminPhones, adminSignInState, expect, randomClientIp, test } from "./support";
 
 /**
  * The alerts page, as an operator checks it. The e2e admin instance has no webhook configured
