@@ -11,7 +11,13 @@ import { getThrottleEventLog } from "@/lib/events";
 import type { TrafficRecord } from "@/lib/events/types";
 import { createMemoryBudgetStore } from "@/lib/store/budgets";
 import { createMemoryKeyValueStore } from "@/lib/store/memory-store";
-import type { BacktestOutcome, BacktestQuery, BacktestReport } from "@/lib/api/admin";
+import {
+  backtestQuerySchema,
+  type BacktestOutcome,
+  type BacktestQuery,
+  type BacktestReport,
+} from "@/lib/api/admin";
+import { AppError } from "@/lib/http/errors";
 import { requireAdminForApi } from "./access";
 
 /**
@@ -28,6 +34,19 @@ import { requireAdminForApi } from "./access";
 
 const DAY_MS = 86_400_000;
 const RECORDS_KEPT = config.backtest.recordsKept.value;
+
+/** Reads the backtest form's query (`run` only says to run it); 400 naming each bad field. */
+export function parseBacktestQuery(params: URLSearchParams): BacktestQuery {
+  const given = Object.fromEntries([...params].filter(([name]) => name !== "run"));
+  const result = backtestQuerySchema.safeParse(given);
+  if (!result.success) {
+    const fields = Object.fromEntries(
+      result.error.issues.map((issue) => [issue.path.join(".") || "query", issue.message]),
+    );
+    throw new AppError("bad_request", Object.values(fields)[0] ?? "Invalid proposal.", { fields });
+  }
+  return result.data;
+}
 
 /** The proposal a backtest query makes: the settings in force, with the fields it gives replaced. */
 export function proposedSettings(
