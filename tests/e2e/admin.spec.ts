@@ -54,7 +54,15 @@ async function adminContext(browser: Browser): Promise<BrowserContext> {
   });
 }
 
-const adminPages = ["/admin", "/admin/events", "/admin/rules", "/admin/policy", "/admin/client-ip"];
+const adminPages = [
+  "/admin",
+  "/admin/fraud",
+  "/admin/backtest",
+  "/admin/events",
+  "/admin/rules",
+  "/admin/policy",
+  "/admin/client-ip",
+];
 const adminEndpoints: [string, string, unknown?][] = [
   ["GET", "/api/admin/overview"],
   ["GET", "/api/admin/events"],
@@ -63,6 +71,8 @@ const adminEndpoints: [string, string, unknown?][] = [
   ["GET", "/api/admin/rules"],
   ["POST", "/api/admin/rules", { kind: "block-country", value: "FR", ttlSeconds: 60 }],
   ["DELETE", "/api/admin/rules?kind=block-country&value=FR"],
+  ["POST", "/api/admin/blocks", { label: "country FR", extendSeconds: 3600 }],
+  ["DELETE", "/api/admin/blocks?label=country%20FR"],
   ["GET", "/api/admin/audit"],
   ["GET", "/api/admin/client-ip"],
 ];
@@ -180,7 +190,7 @@ test.describe("operating during an attack", () => {
     const context = await adminContext(browser);
     const page = await context.newPage();
     await page.goto("/admin/rules");
-    await page.getByLabel("Action").selectOption("block-prefix");
+    await page.getByLabel("Action", { exact: true }).selectOption("block-prefix");
     await page.getByLabel("Value").fill(prefix);
     await page.getByLabel("Reason (optional)").fill("pumping test");
     await page.getByRole("button", { name: "Add rule" }).click();

@@ -91,7 +91,7 @@ async function latestMessages(request: APIRequestContext, e164: string): Promise
 }
 
 /** Numbers listed in ADMIN_PHONE_NUMBERS for the e2e admin instance (playwright.config.ts). */
-export const adminPhones = ["+6589990001", "+6589990002", "+6589990003"] as const;
+export const adminPhones = ["+6589990001", "+6589990002", "+6589990003", "+6589990004"] as const;
 
 /** The sign-in page, as a person uses it. */
 export class SignInPage {
