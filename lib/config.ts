@@ -575,6 +575,38 @@ export const config = {
       reason: "Fixed: hourly lookup counts kept for the console, a month and some (one key per hour).",
     },
   },
+  traffic: {
+    countryMinutesKept: {
+      value: 2 * 60 * 60,
+      unit: "s",
+      reason:
+        "Fixed: per-minute sends, verified codes and spend per country kept: the console's last hour, and one more.",
+    },
+    rangesKeptPerHour: {
+      value: 100,
+      unit: "entries",
+      reason:
+        "Fixed: number ranges counted per hour (those with the most sends, Space-Saving): any range can be new, so the set is capped.",
+    },
+    rangesShown: {
+      value: 20,
+      unit: "entries",
+      reason: "Fixed: number ranges the fraud console lists, those with the most sends in the last 24 hours.",
+    },
+  },
+  backtest: {
+    recordsKept: {
+      value: 200_000,
+      unit: "entries",
+      reason:
+        "Fixed: sends and verified codes kept (newest) for backtests, ~150 bytes each: two weeks of ~10 000 sends a day, capped whatever an attack sends.",
+    },
+    longestReplay: {
+      value: 14 * 86400,
+      unit: "s",
+      reason: "Fixed: the longest history a backtest replays (the baseline of a conversion budget).",
+    },
+  },
 } as const satisfies Record<string, Record<string, Setting>>;
 
 /** A setting's default as the README writes it: "5 min", "250 ms", "4096 bytes", "/64". */

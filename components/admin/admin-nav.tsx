@@ -2,6 +2,8 @@ import Link from "next/link";
 
 const links = [
   { href: "/admin", label: "Overview" },
+  { href: "/admin/fraud", label: "Fraud" },
+  { href: "/admin/backtest", label: "Backtest" },
   { href: "/admin/events", label: "Events" },
   { href: "/admin/rules", label: "Blocks & safe list" },
   { href: "/admin/policy", label: "Policy" },

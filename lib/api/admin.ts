@@ -146,3 +146,123 @@ export type OverviewResponse = {
 export type AuditEntry = { at: string; admin: string; action: string; target: string; detail?: string };
 /** 200 from `GET /api/admin/audit`: newest first. */
 export type AuditResponse = { actions: AuditEntry[] };
+
+// ---- Automatic blocks: POST / DELETE /api/admin/blocks ----
+
+/** A block is named by its label, as the console lists it: `range +62812` or `country ID`. */
+const blockLabel = z
+  .string({ error: "Give the block's label, such as range +62812 or country ID." })
+  .regex(/^(range \+\d{1,15}|country [A-Z]{2})$/, "A block's label is range +<digits> or country <XX>.");
+
+/** The body of `POST /api/admin/blocks`: keep a block for `extendSeconds` from now. */
+export const blockExtensionSchema = z
+  .object({
+    label: blockLabel,
+    extendSeconds: z
+      .number({ error: "Choose how long the block lasts from now." })
+      .int("Choose how long the block lasts from now.")
+      .min(60, "At least 1 min.")
+      .max(
+        config.fraud.longestBlock.value * 7,
+        `At most ${formatWindow(config.fraud.longestBlock.value * 7)}.`,
+      ),
+  })
+  .strict();
+export type BlockExtension = z.infer<typeof blockExtensionSchema>;
+
+/** The query of `DELETE /api/admin/blocks?label=…`: lifts the block now. */
+export const blockLiftSchema = z.object({ label: blockLabel }).strict();
+
+/** 200 from `POST /api/admin/blocks`. (`DELETE` answers 204 with no body.) */
+export type BlockExtensionResponse = { label: string; until: number };
+
+// ---- Backtests: /admin/backtest?… ----
+
+/** A number from a query parameter; blank means "as now". */
+const optionalNumber = (schema: z.ZodNumber) =>
+  z.preprocess(
+    (value) => (value === undefined || value === "" ? undefined : Number(value)),
+    schema.optional(),
+  );
+
+/**
+ * A backtest's proposal, from the backtest form's query: every field blank keeps the current
+ * setting. Spend budgets are in USD, as SPEND_BUDGETS_USD.
+ */
+export const backtestQuerySchema = z.strictObject({
+  days: optionalNumber(
+    z
+      .number({ error: "days is a whole number of days" })
+      .int("days is a whole number of days")
+      .min(1, "At least 1 day.")
+      .max(
+        config.backtest.longestReplay.value / 86400,
+        `At most ${config.backtest.longestReplay.value / 86400} days.`,
+      ),
+  ),
+  rangeFloor: optionalNumber(
+    z
+      .number({ error: "Enter a whole number." })
+      .int("Enter a whole number.")
+      .min(1, "At least 1.")
+      .max(100_000),
+  ),
+  countryFloor: optionalNumber(
+    z
+      .number({ error: "Enter a whole number." })
+      .int("Enter a whole number.")
+      .min(1, "At least 1.")
+      .max(1_000_000),
+  ),
+  slack: optionalNumber(z.number({ error: "Enter a number." }).min(1, "At least 1.").max(20, "At most 20.")),
+  prefixLimit: optionalNumber(
+    z
+      .number({ error: "Enter a whole number." })
+      .int("Enter a whole number.")
+      .min(1, "At least 1.")
+      .max(1_000_000),
+  ),
+  countryLimit: optionalNumber(
+    z
+      .number({ error: "Enter a whole number." })
+      .int("Enter a whole number.")
+      .min(1, "At least 1.")
+      .max(10_000_000),
+  ),
+  globalHourUsd: optionalNumber(z.number({ error: "Enter USD." }).positive("More than 0.").max(10_000_000)),
+  globalDayUsd: optionalNumber(z.number({ error: "Enter USD." }).positive("More than 0.").max(10_000_000)),
+  countryHourUsd: optionalNumber(z.number({ error: "Enter USD." }).positive("More than 0.").max(10_000_000)),
+  countryDayUsd: optionalNumber(z.number({ error: "Enter USD." }).positive("More than 0.").max(10_000_000)),
+});
+export type BacktestQuery = z.output<typeof backtestQuerySchema>;
+export type BacktestQueryInput = z.input<typeof backtestQuerySchema>;
+
+/** What one replay of the stored traffic found. Money in mills (1/1000 USD). */
+export type BacktestOutcome = {
+  /** Sends the replay decided, with what they verified and cost in the history. */
+  sends: number;
+  verified: number;
+  spendMills: number;
+  /** Sends the settings would have refused, in total and by the rule that refused each. */
+  refused: number;
+  refusedByRule: Record<string, number>;
+  /** Refused sends whose code was later entered: legitimate users the settings would have hurt. */
+  refusedLaterVerified: number;
+  /** The price of the refused sends never verified: what the settings would have saved. */
+  savedMills: number;
+  /** Automatic blocks the replay began, by rule. */
+  blocksByRule: Record<string, number>;
+};
+
+export type BacktestReport = {
+  days: number;
+  from: number;
+  to: number;
+  /** Records replayed (sends and verified codes), and whether the record cap cut the history short. */
+  records: number;
+  capped: boolean;
+  proposal: BacktestOutcome;
+  /** The same replay on the settings in force: what the proposal changes is the difference. */
+  current: BacktestOutcome;
+  runMs: number;
+};

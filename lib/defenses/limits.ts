@@ -16,6 +16,7 @@ import {
   type ConversionBudget,
   type SettleRequest,
 } from "@/lib/store";
+import type { WindowBudget } from "@/lib/store/types";
 import type { CaptchaClaim } from "./captcha";
 
 /**
@@ -44,10 +45,10 @@ type Entry = {
   shadow?: boolean;
 };
 
-const windowBudget = (name: LimitName, identifier: string): Budget => ({
+const windowBudget = (name: LimitName, identifier: string, limits = getEnv().limits): Budget => ({
   kind: "window",
   key: `limit:${name}:${identifier}`,
-  ...getEnv().limits[name],
+  ...limits[name],
 });
 
 const limit = (name: LimitName, identifier: string, options: Omit<Entry, "rule" | "budget">): Entry => ({
@@ -85,8 +86,11 @@ export type SendSubject = {
  * whose unverified sends outgrow its verified ones — beyond its own normal — is refused, and at
  * volume blocked for a while that grows on repeat.
  */
-function conversionBudget(level: "range" | "country", id: string): ConversionBudget {
-  const { fraud } = getEnv();
+function conversionBudget(
+  level: "range" | "country",
+  id: string,
+  fraud: FraudSettings = getEnv().fraud,
+): ConversionBudget {
   const settings = config.fraud;
   const floor = level === "range" ? fraud.rangeFloor : fraud.countryFloor;
   const steps: number[] = [];
@@ -114,12 +118,17 @@ function conversionBudget(level: "range" | "country", id: string): ConversionBud
 }
 
 /** Estimated SMS spend, in mills (1/1000 USD): the destination's price is each send's cost. */
-function spendBudget(name: SpendBudgetName, id: string, cost: number): Budget {
+function spendBudget(
+  name: SpendBudgetName,
+  id: string,
+  cost: number,
+  budgetsMills = getEnv().spend.budgetsMills,
+): WindowBudget {
   const [scope, period] = name.split(".") as [string, "hour" | "day"];
   return {
     kind: "window",
     key: `spend:${scope}.${period}:${id}`,
-    limit: getEnv().spend.budgetsMills[name],
+    limit: budgetsMills[name],
     windowSeconds: period === "hour" ? 3600 : 86400,
     cost,
   };
@@ -404,4 +413,120 @@ function refusedBy(entry: Entry, retryAt: number): AppError {
       ? getEnv().otp.resendIntervalSeconds
       : Math.max(1, (retryAt - Date.now()) / 1000),
   });
+}
+
+// ---- For the fraud console and backtests (lib/admin/*): the same builders, read-only uses ----
+
+/** The settings of the conversion budgets (lib/env.ts `fraud`), or a backtest's proposal of them. */
+export type FraudSettings = { rangeFloor: number; countryFloor: number; slack: number };
+
+/**
+ * The conversion budget an automatic block's label names (`range +62812`, `country ID`): how the
+ * console's Lift and Extend find the block. Null for any other text.
+ */
+export function conversionBudgetOfLabel(label: string): ConversionBudget | null {
+  const match = /^(range \+\d{1,15}|country [A-Z]{2})$/.exec(label);
+  if (!match) return null;
+  const [level, id] = label.split(" ") as ["range" | "country", string];
+  return conversionBudget(level, id);
+}
+
+/** The spend budgets of one country (its hour and day) or, for null, the global ones. */
+export function spendBudgetsOf(country: string | null): { rule: RuleName; budget: WindowBudget }[] {
+  const names = country
+    ? (["country.hour", "country.day"] as const)
+    : (["global.hour", "global.day"] as const);
+  return names.map((name) => ({ rule: `spend.${name}`, budget: spendBudget(name, country ?? "all", 0) }));
+}
+
+/** What a backtest may propose: the conversion settings, the spend budgets and the limits. */
+export type SendPolicySettings = {
+  fraud: FraudSettings;
+  spendMills: Record<SpendBudgetName, number>;
+  limits: ReturnType<typeof getEnv>["limits"];
+};
+
+/** The settings the send policy runs on now: what a backtest's proposal starts from. */
+export function currentSendPolicySettings(): SendPolicySettings {
+  const { fraud, spend, limits } = getEnv();
+  const { rangeFloor, countryFloor, slack } = fraud;
+  return { fraud: { rangeFloor, countryFloor, slack }, spendMills: spend.budgetsMills, limits };
+}
+
+/** A send as a backtest's record keeps it (lib/events, `TrafficRecord`). */
+export type ReplayedSend = {
+  country: string | null;
+  range: string;
+  prefix: string;
+  subnet: string | null;
+  priceMills: number;
+};
+
+/**
+ * The budgets of a send that a backtest can decide again from its record, in `sendEntries`'s
+ * order and roles, built on `settings`: those keyed on what a record keeps (network, prefix,
+ * range, country, the totals). Not the number's own nor the address's: a record keeps neither.
+ */
+export function replayableSendBudgets(
+  send: ReplayedSend,
+  settings: SendPolicySettings,
+): { rule: RuleName; check: BudgetCheck }[] {
+  const { country, range, prefix, subnet, priceMills } = send;
+  const { limits, fraud, spendMills } = settings;
+  const entries: { rule: RuleName; budget: Budget; role: BudgetCheck["role"]; chargeOnRefusal?: boolean }[] =
+    [];
+  if (subnet)
+    entries.push({
+      rule: "limit.send.subnet",
+      budget: windowBudget("send.subnet", subnet, limits),
+      role: "core",
+      chargeOnRefusal: true,
+    });
+  entries.push(
+    { rule: "limit.send.prefix", budget: windowBudget("send.prefix", prefix, limits), role: "reservable" },
+    { rule: "fraud.range", budget: conversionBudget("range", range, fraud), role: "reservable" },
+  );
+  if (country) {
+    entries.push(
+      { rule: "fraud.country", budget: conversionBudget("country", country, fraud), role: "reservable" },
+      { rule: "limit.send.country", budget: windowBudget("send.country", country, limits), role: "core" },
+      {
+        rule: "spend.country.hour",
+        budget: spendBudget("country.hour", country, priceMills, spendMills),
+        role: "core",
+      },
+      {
+        rule: "spend.country.day",
+        budget: spendBudget("country.day", country, priceMills, spendMills),
+        role: "core",
+      },
+    );
+  }
+  entries.push(
+    { rule: "limit.send.global.hour", budget: windowBudget("send.global.hour", "all", limits), role: "core" },
+    { rule: "limit.send.global.day", budget: windowBudget("send.global.day", "all", limits), role: "core" },
+    {
+      rule: "spend.global.hour",
+      budget: spendBudget("global.hour", "all", priceMills, spendMills),
+      role: "core",
+    },
+    {
+      rule: "spend.global.day",
+      budget: spendBudget("global.day", "all", priceMills, spendMills),
+      role: "core",
+    },
+  );
+  return entries.map(({ rule, budget, role, chargeOnRefusal }) => ({
+    rule,
+    check: { ...budget, role, chargeOnRefusal },
+  }));
+}
+
+/** The conversion budgets a replayed verified code credits (as `settledByVerifiedCode`). */
+export function replayedCredit(send: ReplayedSend, settings: SendPolicySettings): ConversionBudget[] {
+  const { range, country } = send;
+  return [
+    conversionBudget("range", range, settings.fraud),
+    ...(country ? [conversionBudget("country", country, settings.fraud)] : []),
+  ];
 }

@@ -5,7 +5,12 @@ import { createMemoryThrottleLog } from "./memory-log";
 import { createRedisThrottleLog } from "./redis-log";
 import type { ThrottleEventLog } from "./types";
 
-export type ThrottleLogSettings = { capacity: number; phoneRetentionMs: number };
+export type ThrottleLogSettings = {
+  capacity: number;
+  phoneRetentionMs: number;
+  /** Traffic records kept for backtests; `config.backtest.recordsKept` unless given (tests). */
+  trafficRecords?: number;
+};
 
 /** The throttle event log kept on `backend`'s connection: in its memory, or beside its keys on Redis. */
 export function createThrottleEventLog(

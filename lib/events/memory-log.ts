@@ -3,6 +3,17 @@ import { maskForOperators } from "./masking";
 import { countedAs, hourStart, matchesFilters, minuteStart, toListedEvent, topEntries } from "./matching";
 import { countTopSource } from "./top-sources";
 import {
+  COUNTRY_MINUTES_KEPT_SECONDS,
+  countOutcome,
+  countRange,
+  RANGES_KEPT_PER_HOUR,
+  toCountries,
+  topRanges,
+  toTrafficRecord,
+  TRAFFIC_RECORDS_KEPT,
+  type RangeCounts,
+} from "./traffic";
+import {
   MAX_SCANNED_PER_PAGE,
   TOP_DIMENSIONS,
   TOP_KEPT_PER_HOUR,
@@ -10,6 +21,7 @@ import {
   type StoredThrottleEvent,
   type ThrottleEvent,
   type ThrottleEventLog,
+  type TrafficRecord,
 } from "./types";
 
 const MINUTE_BUCKETS_KEPT = config.events.minuteCountsKept.value / 60;
@@ -19,11 +31,14 @@ const HOUR_BUCKETS_KEPT = config.events.hourCountsKept.value / 3600;
  * The in-process log: a ring buffer of the newest `capacity` events, with per-minute and per-hour
  * counts and top offenders maintained as events are written, so reading them never scans. Every
  * structure is bounded: the ring by `capacity`, the counts by the rule names and the buckets kept,
- * each hour's top offenders by `TOP_KEPT_PER_HOUR` per dimension.
+ * each hour's top offenders by `TOP_KEPT_PER_HOUR` per dimension; the traffic counts by the
+ * countries and buckets kept and `RANGES_KEPT_PER_HOUR` ranges an hour, the traffic records by
+ * `trafficRecords` (./traffic.ts).
  */
 export function createMemoryThrottleLog(options: {
   capacity: number;
   phoneRetentionMs: number;
+  trafficRecords?: number;
 }): ThrottleEventLog {
   const ring: (StoredThrottleEvent | undefined)[] = new Array(options.capacity);
   let written = 0; // total events ever written; the newest is at (written - 1) % capacity
@@ -32,6 +47,12 @@ export function createMemoryThrottleLog(options: {
   const perMinute = new Map<number, Map<string, number>>();
   const perHour = new Map<number, Map<string, number>>();
   const topPerHour = new Map<number, Record<(typeof TOP_DIMENSIONS)[number], Map<string, number>>>();
+  const countriesPerMinute = new Map<number, Map<string, number>>();
+  const countriesPerHour = new Map<number, Map<string, number>>();
+  const rangesPerHour = new Map<number, RangeCounts>();
+  const recordsKept = options.trafficRecords ?? TRAFFIC_RECORDS_KEPT;
+  const records: (TrafficRecord | undefined)[] = new Array(recordsKept);
+  let recordsWritten = 0;
 
   const bump = (counts: Map<string, number>, key: string) => counts.set(key, (counts.get(key) ?? 0) + 1);
   const prune = <V>(buckets: Map<number, V>, keepFrom: number) => {
@@ -57,12 +78,54 @@ export function createMemoryThrottleLog(options: {
   const log: ThrottleEventLog = {
     async recordMany(events, outcomes = []) {
       for (const event of events) await log.record(event);
-      for (const { outcome, at } of outcomes) {
-        const minute = minuteStart(at);
-        const hour = hourStart(at);
-        bump(perMinute.get(minute) ?? perMinute.set(minute, new Map()).get(minute)!, `@${outcome}`);
-        bump(perHour.get(hour) ?? perHour.set(hour, new Map()).get(hour)!, `@${outcome}`);
+      for (const traffic of outcomes) {
+        const minute = minuteStart(traffic.at);
+        const hour = hourStart(traffic.at);
+        bump(perMinute.get(minute) ?? perMinute.set(minute, new Map()).get(minute)!, `@${traffic.outcome}`);
+        bump(perHour.get(hour) ?? perHour.set(hour, new Map()).get(hour)!, `@${traffic.outcome}`);
+        if (!countriesPerMinute.has(minute))
+          prune(countriesPerMinute, minute - COUNTRY_MINUTES_KEPT_SECONDS * 1000);
+        if (!countriesPerHour.has(hour)) {
+          prune(countriesPerHour, hour - HOUR_BUCKETS_KEPT * 3_600_000);
+          prune(rangesPerHour, hour - config.events.topSourcesKept.value * 1000);
+        }
+        countOutcome(
+          countriesPerMinute.get(minute) ?? countriesPerMinute.set(minute, new Map()).get(minute)!,
+          traffic,
+        );
+        countOutcome(countriesPerHour.get(hour) ?? countriesPerHour.set(hour, new Map()).get(hour)!, traffic);
+        const sent = traffic.outcome === "sent" ? 1 : 0;
+        const ranges = rangesPerHour.get(hour) ?? rangesPerHour.set(hour, new Map()).get(hour)!;
+        countRange(ranges, traffic.range, sent, 1 - sent, RANGES_KEPT_PER_HOUR);
+        records[recordsWritten % recordsKept] = toTrafficRecord(traffic);
+        recordsWritten += 1;
       }
+    },
+
+    async traffic({ granularity, buckets, now = Date.now() }) {
+      const step = granularity === "minute" ? 60_000 : 3_600_000;
+      const newest = granularity === "minute" ? minuteStart(now) : hourStart(now);
+      const source = granularity === "minute" ? countriesPerMinute : countriesPerHour;
+      const from = newest - (buckets - 1) * step;
+      const result = [];
+      for (let start = from; start <= newest; start += step) {
+        result.push({ start, countries: toCountries(Object.fromEntries(source.get(start) ?? [])) });
+      }
+      const hours = [...rangesPerHour]
+        .filter(([hour]) => hour + 3_600_000 > from)
+        .map(([, counts]) => counts);
+      return { granularity, buckets: result, ranges: topRanges(hours, config.traffic.rangesShown.value) };
+    },
+
+    async trafficRecords({ from, limit }) {
+      const found: TrafficRecord[] = [];
+      for (let index = Math.max(0, recordsWritten - recordsKept); index < recordsWritten; index += 1) {
+        const record = records[index % recordsKept]!;
+        if (record.at < from) continue;
+        found.push(record);
+        if (found.length === limit) break;
+      }
+      return found;
     },
 
     async record(input) {

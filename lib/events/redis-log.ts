@@ -6,6 +6,18 @@ import { countedAs, hourStart, matchesFilters, minuteStart, toListedEvent, topEn
 import { createPhoneSealer } from "./phone-sealing";
 import { COUNT_TOP_SOURCES_SCRIPT } from "./top-sources";
 import {
+  COUNT_RANGES_SCRIPT,
+  COUNTRY_MINUTES_KEPT_SECONDS,
+  countOutcome,
+  rangesOf,
+  RANGES_KEPT_PER_HOUR,
+  toCountries,
+  topRanges,
+  toTrafficRecord,
+  TRAFFIC_RECORDS_KEPT,
+  type RangeCounts,
+} from "./traffic";
+import {
   type NewThrottleEvent,
   MAX_SCANNED_PER_PAGE,
   TOP_DIMENSIONS,
@@ -13,6 +25,8 @@ import {
   TOP_SIZE,
   type ThrottleEvent,
   type ThrottleEventLog,
+  type TrafficOutcome,
+  type TrafficRecord,
 } from "./types";
 
 const MINUTE_TTL_SECONDS = config.events.minuteCountsKept.value;
@@ -36,7 +50,13 @@ type StoredEvent = Omit<ThrottleEvent, "id"> & { sealedPhone: string | null };
  * - `te:pk:<hour>` — the key that unseals the numbers of one hour, expiring with their retention;
  * - `te:m:<minute>` / `te:h:<hour>` — hashes of counts per rule, expiring;
  * - `te:top:<dimension>:<hour>` — sorted sets of counts per IP, subnet, prefix and country, at
- *   most `TOP_KEPT_PER_HOUR` members each (Space-Saving, `top-sources.ts`), expiring.
+ *   most `TOP_KEPT_PER_HOUR` members each (Space-Saving, `top-sources.ts`), expiring;
+ * - `te:cm:<minute>` / `te:ch:<hour>` — hashes of sends, verified codes and spend per country
+ *   (`<CC>:s|v|m`, ./traffic.ts), expiring;
+ * - `te:rs:<hour>` / `te:rv:<hour>` — sends per number range (a sorted set, at most
+ *   `RANGES_KEPT_PER_HOUR`, Space-Saving) and their verified codes (a hash of the same members);
+ * - `te:traffic` — a Stream capped at `trafficRecords` entries: the sends and verified codes a
+ *   backtest replays.
  * All of a batch's writes go in one pipeline: one round trip (and, once per hour and instance, one
  * more to fetch the hour's `te:pk:` key).
  */
@@ -46,6 +66,7 @@ export function createRedisThrottleLog(options: {
   capacity: number;
   phoneRetentionMs: number;
   timeoutMs: number;
+  trafficRecords?: number;
 }): ThrottleEventLog {
   const { redis, keyPrefix } = options;
   const key = {
@@ -54,7 +75,13 @@ export function createRedisThrottleLog(options: {
     hour: (start: number) => `${keyPrefix}te:h:${start}`,
     top: (dimension: string, start: number) => `${keyPrefix}te:top:${dimension}:${start}`,
     phoneKey: (hour: number) => `${keyPrefix}te:pk:${hour}`,
+    countryMinute: (start: number) => `${keyPrefix}te:cm:${start}`,
+    countryHour: (start: number) => `${keyPrefix}te:ch:${start}`,
+    rangeSends: (start: number) => `${keyPrefix}te:rs:${start}`,
+    rangeVerified: (start: number) => `${keyPrefix}te:rv:${start}`,
+    records: `${keyPrefix}te:traffic`,
   };
+  const recordsKept = options.trafficRecords ?? TRAFFIC_RECORDS_KEPT;
   const guard = <T>(operation: string, promise: Promise<T>) =>
     withDeadline(operation, promise, options.timeoutMs);
   const sealer = createPhoneSealer({
@@ -80,7 +107,11 @@ export function createRedisThrottleLog(options: {
    * id). The counters are summed per key first, so a batch from one attacker costs a handful of
    * increments, not a dozen commands per event.
    */
-  function queueEvents(pipeline: ReturnType<UpstashRedis["pipeline"]>, events: StoredEvent[]) {
+  function queueEvents(
+    pipeline: ReturnType<UpstashRedis["pipeline"]>,
+    events: StoredEvent[],
+    outcomes: TrafficOutcome[] = [],
+  ) {
     const hashes = new Map<string, { ttl: number; fields: Map<string, number> }>();
     const tops = new Map<string, Map<string, number>>();
     const hash = (name: string, ttl: number) =>
@@ -105,6 +136,31 @@ export function createRedisThrottleLog(options: {
         const value = event[dimension];
         if (value) bump(top(key.top(dimension, hourStart(at))), value);
       }
+    }
+    for (const traffic of outcomes) {
+      const minute = minuteStart(traffic.at);
+      const hour = hourStart(traffic.at);
+      bump(hash(key.minute(minute), MINUTE_TTL_SECONDS), `@${traffic.outcome}`);
+      bump(hash(key.hour(hour), HOUR_TTL_SECONDS), `@${traffic.outcome}`);
+      countOutcome(hash(key.countryMinute(minute), COUNTRY_MINUTES_KEPT_SECONDS), traffic);
+      countOutcome(hash(key.countryHour(hour), HOUR_TTL_SECONDS), traffic);
+      pipeline.xadd(
+        key.records,
+        "*",
+        { r: JSON.stringify(toTrafficRecord(traffic)) },
+        { trim: { type: "MAXLEN", threshold: recordsKept, comparison: "~" } },
+      );
+    }
+    for (const [hour, ranges] of rangesOf(outcomes)) {
+      pipeline.eval(
+        COUNT_RANGES_SCRIPT,
+        [key.rangeSends(hour), key.rangeVerified(hour)],
+        [
+          RANGES_KEPT_PER_HOUR,
+          TOP_TTL_SECONDS,
+          ...[...ranges].flatMap(([range, { sent, verified }]) => [range, sent, verified]),
+        ],
+      );
     }
     for (const [name, { ttl, fields }] of hashes) {
       for (const [field, by] of fields) pipeline.hincrby(name, field, by);
@@ -132,13 +188,7 @@ export function createRedisThrottleLog(options: {
       if (events.length === 0 && outcomes.length === 0) return;
       const stored = events.length > 0 ? await prepare(events) : [];
       const pipeline = redis.pipeline();
-      queueEvents(pipeline, stored);
-      for (const { outcome, at } of outcomes) {
-        const minute = key.minute(minuteStart(at));
-        const hour = key.hour(hourStart(at));
-        pipeline.hincrby(minute, `@${outcome}`, 1).expire(minute, MINUTE_TTL_SECONDS);
-        pipeline.hincrby(hour, `@${outcome}`, 1).expire(hour, HOUR_TTL_SECONDS);
-      }
+      queueEvents(pipeline, stored, outcomes);
       await guard("record throttle events", pipeline.exec());
     },
 
@@ -179,6 +229,61 @@ export function createRedisThrottleLog(options: {
       }
 
       return { events, nextCursor: more ? lastId : null };
+    },
+
+    async traffic({ granularity, buckets, now = Date.now() }) {
+      const step = granularity === "minute" ? 60_000 : 3_600_000;
+      const newest = granularity === "minute" ? minuteStart(now) : hourStart(now);
+      const starts = Array.from({ length: buckets }, (_, index) => newest - (buckets - 1 - index) * step);
+      const hours = [...new Set(starts.map(hourStart))];
+      const pipeline = redis.pipeline();
+      for (const start of starts)
+        pipeline.hgetall(granularity === "minute" ? key.countryMinute(start) : key.countryHour(start));
+      for (const hour of hours) {
+        pipeline.zrange(key.rangeSends(hour), 0, RANGES_KEPT_PER_HOUR - 1, { rev: true, withScores: true });
+        pipeline.hgetall(key.rangeVerified(hour));
+      }
+      const replies = await guard("read traffic aggregates", pipeline.exec<unknown[]>());
+      const perHour: RangeCounts[] = hours.map((_, index) => {
+        const flat = (replies[starts.length + 2 * index] as (string | number)[] | null) ?? [];
+        const verified = (replies[starts.length + 2 * index + 1] as Record<string, number> | null) ?? {};
+        const counts: RangeCounts = new Map();
+        for (let at = 0; at + 1 < flat.length; at += 2) {
+          const range = String(flat[at]);
+          counts.set(range, { sent: Number(flat[at + 1]), verified: Number(verified[range] ?? 0) });
+        }
+        return counts;
+      });
+      return {
+        granularity,
+        buckets: starts.map((start, index) => ({
+          start,
+          countries: toCountries((replies[index] as Record<string, number> | null) ?? {}),
+        })),
+        ranges: topRanges(perHour, config.traffic.rangesShown.value),
+      };
+    },
+
+    async trafficRecords({ from, limit }) {
+      const found: TrafficRecord[] = [];
+      let start = String(Math.max(0, from - CLOCK_SLACK_MS));
+      while (found.length < limit) {
+        const batch = await guard(
+          "read traffic records",
+          redis.xrange(key.records, start, "+", SCAN_BATCH) as Promise<
+            Record<string, { r: TrafficRecord | string }>
+          >,
+        );
+        const entries = Object.entries(batch);
+        for (const [, fields] of entries) {
+          const record = typeof fields.r === "string" ? (JSON.parse(fields.r) as TrafficRecord) : fields.r;
+          if (record.at >= from) found.push(record);
+          if (found.length === limit) break;
+        }
+        if (entries.length < SCAN_BATCH) break;
+        start = `(${entries.at(-1)![0]}`;
+      }
+      return found;
     },
 
     async aggregate({ granularity, buckets, now = Date.now() }) {

@@ -82,10 +82,38 @@ export type TrafficOutcome = {
   country: string | null;
   /** The number range (lib/phone.ts, `Destination.range`). */
   range: string;
+  /** The number without its last four digits (`Destination.prefix`): what `send.prefix` counts. */
+  prefix: string;
+  /** The client's /24 or /64 network: what `send.subnet` counts. */
+  subnet: string | null;
   /** The pending verification the code belongs to: joins a verified code to its send. */
   pendingId: string;
   /** The send's estimated price, in mills (1/1000 USD). */
   priceMills: number;
+};
+
+/**
+ * What a backtest replays, oldest first: each send with what its budgets are keyed on, and each
+ * verified code with the send it belongs to. No number and no address: a prefix and a network.
+ */
+export type TrafficRecord =
+  | ({ outcome: "sent" } & Omit<TrafficOutcome, "outcome">)
+  | { outcome: "verified"; at: number; pendingId: string };
+
+/** Codes sent, codes verified and estimated spend (mills) of one country in one bucket. */
+export type CountryTraffic = { sent: number; verified: number; spendMills: number };
+
+export type TrafficAggregates = {
+  granularity: "minute" | "hour";
+  /** Oldest first; every bucket in the range, empty ones included. Countries by ISO code, `??` unknown. */
+  buckets: { start: number; countries: Record<string, CountryTraffic> }[];
+  /**
+   * The number ranges with the most sends in the buckets' hours, most first, with their verified
+   * codes. Space-Saving counts (`top-sources.ts`): a range that entered a full hour's set inherited
+   * the count of the one it replaced, so its sends may be high by that much and its verified codes
+   * are counted from its entry only.
+   */
+  ranges: { range: string; sent: number; verified: number }[];
 };
 
 export type ThrottleEventLog = {
@@ -93,7 +121,9 @@ export type ThrottleEventLog = {
   record(event: NewThrottleEvent): Promise<ThrottleEvent>;
   /**
    * Appends several events, oldest first, and counts codes sent and verified into the same
-   * per-minute and per-hour buckets as `@sent` / `@verified` (the console's conversion): one round trip.
+   * per-minute and per-hour buckets as `@sent` / `@verified` (the console's conversion), into the
+   * per-country and per-range traffic counts, and into the capped record stream backtests replay:
+   * one round trip.
    */
   recordMany(events: NewThrottleEvent[], outcomes?: TrafficOutcome[]): Promise<void>;
   /** Newest first, `limit` at most, from before `cursor`, matching every filter given. */
@@ -103,6 +133,17 @@ export type ThrottleEventLog = {
    * event had none); null when no event has this id. Callers audit every call.
    */
   revealPhone(id: string): Promise<{ phone: string | null } | null>;
+  /**
+   * Sends, verified codes and spend per country per minute (the last two hours are kept) or per
+   * hour, and the top number ranges of the hours covered.
+   */
+  traffic(query: {
+    granularity: "minute" | "hour";
+    buckets: number;
+    now?: number;
+  }): Promise<TrafficAggregates>;
+  /** The stored sends and verified codes from `from` (epoch ms) on, oldest first, `limit` at most. */
+  trafficRecords(query: { from: number; limit: number }): Promise<TrafficRecord[]>;
   /** Counts per rule per minute (last `minutes`) or per hour (last `hours`), and the top offenders. */
   aggregate(query: {
     granularity: "minute" | "hour";

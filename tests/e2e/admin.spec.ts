@@ -49,7 +49,15 @@ async function adminContext(browser: Browser): Promise<BrowserContext> {
   });
 }
 
-const adminPages = ["/admin", "/admin/events", "/admin/rules", "/admin/policy", "/admin/client-ip"];
+const adminPages = [
+  "/admin",
+  "/admin/fraud",
+  "/admin/backtest",
+  "/admin/events",
+  "/admin/rules",
+  "/admin/policy",
+  "/admin/client-ip",
+];
 const adminEndpoints: [string, string, unknown?][] = [
   ["GET", "/api/admin/overview"],
   ["GET", "/api/admin/events"],
@@ -58,6 +66,8 @@ const adminEndpoints: [string, string, unknown?][] = [
   ["GET", "/api/admin/rules"],
   ["POST", "/api/admin/rules", { kind: "block-country", value: "FR", ttlSeconds: 60 }],
   ["DELETE", "/api/admin/rules?kind=block-country&value=FR"],
+  ["POST", "/api/admin/blocks", { label: "country FR", extendSeconds: 3600 }],
+  ["DELETE", "/api/admin/blocks?label=country%20FR"],
   ["GET", "/api/admin/audit"],
   ["GET", "/api/admin/client-ip"],
 ];

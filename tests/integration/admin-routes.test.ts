@@ -61,6 +61,18 @@ const endpoints: {
     init: { method: "DELETE" },
   },
   {
+    name: "POST /api/admin/blocks",
+    load: async () => (await import("@/app/api/admin/blocks/route")).POST,
+    url: "/api/admin/blocks",
+    init: { method: "POST", body: JSON.stringify({ label: "range +62812", extendSeconds: 3600 }) },
+  },
+  {
+    name: "DELETE /api/admin/blocks",
+    load: async () => (await import("@/app/api/admin/blocks/route")).DELETE,
+    url: "/api/admin/blocks?label=range%20%2B62812",
+    init: { method: "DELETE" },
+  },
+  {
     name: "GET /api/admin/audit",
     load: async () => (await import("@/app/api/admin/audit/route")).GET,
     url: "/api/admin/audit",

@@ -30,6 +30,8 @@ export const POST = publicRoute("POST /api/otp/send", async (request, context) =
   recordTraffic("sent", {
     country: destination.country,
     range: destination.range,
+    prefix: destination.prefix,
+    subnet: context.ipKeys?.aggregate ?? null,
     pendingId,
     priceMills: smsPriceMills(destination.country),
   });

@@ -43,6 +43,8 @@ export const POST = publicRoute("POST /api/otp/verify", async (request, context)
   recordTraffic("verified", {
     country: destination!.country,
     range: destination!.range,
+    prefix: destination!.prefix,
+    subnet: ipKeys.aggregate,
     pendingId: result.pendingId,
     priceMills: 0,
   });
