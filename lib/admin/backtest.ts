@@ -61,7 +61,8 @@ export function proposedSettings(
     fraud: {
       rangeFloor: query.rangeFloor ?? current.fraud.rangeFloor,
       countryFloor: query.countryFloor ?? current.fraud.countryFloor,
-      slack: query.slack ?? current.fraud.slack,
+      rangeSlack: query.rangeSlack ?? current.fraud.rangeSlack,
+      countrySlack: query.countrySlack ?? current.fraud.countrySlack,
     },
     spendMills: {
       "global.hour": usd(query.globalHourUsd, "global.hour"),

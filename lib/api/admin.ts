@@ -214,7 +214,12 @@ export const backtestQuerySchema = z.strictObject({
       .min(1, "At least 1.")
       .max(1_000_000),
   ),
-  slack: optionalNumber(z.number({ error: "Enter a number." }).min(1, "At least 1.").max(20, "At most 20.")),
+  rangeSlack: optionalNumber(
+    z.number({ error: "Enter a number." }).min(1, "At least 1.").max(20, "At most 20."),
+  ),
+  countrySlack: optionalNumber(
+    z.number({ error: "Enter a number." }).min(1, "At least 1.").max(20, "At most 20."),
+  ),
   prefixLimit: optionalNumber(
     z
       .number({ error: "Enter a whole number." })

@@ -418,7 +418,12 @@ function refusedBy(entry: Entry, retryAt: number): AppError {
 // ---- For the fraud console and backtests (lib/admin/*): the same builders, read-only uses ----
 
 /** The settings of the conversion budgets (lib/env.ts `fraud`), or a backtest's proposal of them. */
-export type FraudSettings = { rangeFloor: number; countryFloor: number; slack: number };
+export type FraudSettings = {
+  rangeFloor: number;
+  countryFloor: number;
+  rangeSlack: number;
+  countrySlack: number;
+};
 
 /**
  * The conversion budget an automatic block's label names (`range +62812`, `country ID`): how the
@@ -449,8 +454,12 @@ export type SendPolicySettings = {
 /** The settings the send policy runs on now: what a backtest's proposal starts from. */
 export function currentSendPolicySettings(): SendPolicySettings {
   const { fraud, spend, limits } = getEnv();
-  const { rangeFloor, countryFloor, slack } = fraud;
-  return { fraud: { rangeFloor, countryFloor, slack }, spendMills: spend.budgetsMills, limits };
+  const { rangeFloor, countryFloor, rangeSlack, countrySlack } = fraud;
+  return {
+    fraud: { rangeFloor, countryFloor, rangeSlack, countrySlack },
+    spendMills: spend.budgetsMills,
+    limits,
+  };
 }
 
 /** A send as a backtest's record keeps it (lib/events, `TrafficRecord`). */

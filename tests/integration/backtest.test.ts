@@ -68,7 +68,10 @@ function history(): TrafficOutcome[] {
 
 /** The defaults of the fraud budgets (the test environment raises their floors). */
 function atDefaults(): SendPolicySettings {
-  return { ...currentSendPolicySettings(), fraud: { rangeFloor: 8, countryFloor: 25, slack: 2 } };
+  return {
+    ...currentSendPolicySettings(),
+    fraud: { rangeFloor: 8, countryFloor: 25, rangeSlack: 2, countrySlack: 2 },
+  };
 }
 
 beforeAll(async () => {
@@ -114,7 +117,13 @@ describe("backtests", () => {
     session.current = null;
     await expect(runBacktest({ days: 3 })).rejects.toMatchObject({ code: "unauthorized" });
     session.current = { user: { phone: ADMIN, signedInAt: Date.now() } };
-    const report = await runBacktest({ days: 3, rangeFloor: 8, countryFloor: 25, slack: 2 });
+    const report = await runBacktest({
+      days: 3,
+      rangeFloor: 8,
+      countryFloor: 25,
+      rangeSlack: 2,
+      countrySlack: 2,
+    });
     expect(report).toMatchObject({ days: 3, records: 108, capped: false });
     expect(report.proposal).toMatchObject({ refused: 23, refusedLaterVerified: 1, savedMills: 6600 });
     // The test environment's floors are far above the ring: the settings in force refuse nothing.
