@@ -43,6 +43,8 @@ const serverEnv = {
   // their defaults in tests/integration/fraud-budgets.test.ts and by `npm run attack`) stay out of the way.
   FRAUD_RANGE_FLOOR: "100000",
   FRAUD_COUNTRY_FLOOR: "1000000",
+  FRAUD_RANGE_DAY_FLOOR: "1000000",
+  FRAUD_COUNTRY_DAY_FLOOR: "10000000",
   ...(process.env.E2E_STORE === "redis"
     ? { REDIS_URL: redisUrl, STORE_KEY_PREFIX: process.env.E2E_STORE_PREFIX }
     : {}),

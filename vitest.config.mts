@@ -26,6 +26,8 @@ export default defineConfig({
       EIGHT_BY_EIGHT_TIMEOUT_MS: "1000",
       FRAUD_RANGE_FLOOR: "100000",
       FRAUD_COUNTRY_FLOOR: "1000000",
+      FRAUD_RANGE_DAY_FLOOR: "1000000",
+      FRAUD_COUNTRY_DAY_FLOOR: "10000000",
     },
     // next-auth imports "next/server" without an extension; let Vite resolve it.
     server: { deps: { inline: ["next-auth"] } },

@@ -401,6 +401,26 @@ export const config = {
       reason:
         "Unverified sends a destination country may have in the window whatever its conversion: what a ring spread over a quiet country gets at most.",
     },
+    dayWindow: {
+      value: 86400,
+      unit: "s",
+      reason:
+        "Fixed: the second, daily window of each level's budget, so a ring pacing itself under the hourly floor meets a daily one.",
+    },
+    rangeDayFloor: {
+      value: 30,
+      unit: "sends",
+      env: { name: "FRAUD_RANGE_DAY_FLOOR", min: 1, max: 1_000_000 },
+      reason:
+        "Unverified sends a number range may have in a day whatever its conversion (3 hours of its hourly floor).",
+    },
+    countryDayFloor: {
+      value: 100,
+      unit: "sends",
+      env: { name: "FRAUD_COUNTRY_DAY_FLOOR", min: 1, max: 10_000_000 },
+      reason:
+        "Unverified sends a country may have in a day whatever its conversion: what a patient ring gets at most.",
+    },
     rangeSlack: {
       value: 2,
       unit: "×",

@@ -141,6 +141,8 @@ const rawEnvSchema = z.object({
   RATE_LIMITS: z.string().optional(),
   FRAUD_RANGE_FLOOR: integerSetting(config.fraud.rangeFloor),
   FRAUD_COUNTRY_FLOOR: integerSetting(config.fraud.countryFloor),
+  FRAUD_RANGE_DAY_FLOOR: integerSetting(config.fraud.rangeDayFloor),
+  FRAUD_COUNTRY_DAY_FLOOR: integerSetting(config.fraud.countryDayFloor),
   FRAUD_RANGE_SLACK: integerSetting(config.fraud.rangeSlack),
   FRAUD_COUNTRY_SLACK: integerSetting(config.fraud.countrySlack),
   NUMBER_RANGE_DIGITS: z.string().optional(),
@@ -385,6 +387,8 @@ function chooseFraud(raw: z.infer<typeof rawEnvSchema>) {
   return {
     rangeFloor: raw.FRAUD_RANGE_FLOOR,
     countryFloor: raw.FRAUD_COUNTRY_FLOOR,
+    rangeDayFloor: raw.FRAUD_RANGE_DAY_FLOOR,
+    countryDayFloor: raw.FRAUD_COUNTRY_DAY_FLOOR,
     rangeSlack: raw.FRAUD_RANGE_SLACK,
     countrySlack: raw.FRAUD_COUNTRY_SLACK,
     /** National digits of a number range, by country; others use `config.fraud.rangeDigits`. */

@@ -61,6 +61,8 @@ export function proposedSettings(
     fraud: {
       rangeFloor: query.rangeFloor ?? current.fraud.rangeFloor,
       countryFloor: query.countryFloor ?? current.fraud.countryFloor,
+      rangeDayFloor: current.fraud.rangeDayFloor,
+      countryDayFloor: current.fraud.countryDayFloor,
       rangeSlack: query.rangeSlack ?? current.fraud.rangeSlack,
       countrySlack: query.countrySlack ?? current.fraud.countrySlack,
     },

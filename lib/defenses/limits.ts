@@ -90,18 +90,27 @@ function conversionBudget(
   level: "range" | "country",
   id: string,
   fraud: FraudSettings = getEnv().fraud,
+  period: "hour" | "day" = "hour",
 ): ConversionBudget {
   const settings = config.fraud;
-  const floor = level === "range" ? fraud.rangeFloor : fraud.countryFloor;
+  const floor =
+    period === "hour"
+      ? level === "range"
+        ? fraud.rangeFloor
+        : fraud.countryFloor
+      : level === "range"
+        ? fraud.rangeDayFloor
+        : fraud.countryDayFloor;
   const steps: number[] = [];
   for (let seconds = settings.firstBlock.value; ; seconds *= settings.blockGrowth.value) {
     steps.push(Math.min(seconds, settings.longestBlock.value));
     if (seconds >= settings.longestBlock.value) break;
   }
+  const day = period === "day";
   return {
     kind: "conversion",
-    key: `fraud:${level}:${id}`,
-    windowSeconds: settings.window.value,
+    key: `fraud:${level}${day ? ".day" : ""}:${id}`,
+    windowSeconds: day ? settings.dayWindow.value : settings.window.value,
     floor,
     baselineSeconds: settings.baseline.value,
     baselineMinSends: settings.baselineMinSends.value,
@@ -112,9 +121,21 @@ function conversionBudget(
       stepsSeconds: steps,
       strikeMemorySeconds: settings.strikeMemory.value,
       minVolume: floor,
-      label: `${level} ${id}`,
+      label: `${level} ${id}${day ? " (day)" : ""}`,
     },
   };
+}
+
+/**
+ * A level's conversion budgets: over the last hour, and over the last day — a ring that paces
+ * itself under the hourly floor meets the daily one.
+ */
+function conversionBudgets(
+  level: "range" | "country",
+  id: string,
+  fraud?: FraudSettings,
+): ConversionBudget[] {
+  return [conversionBudget(level, id, fraud, "hour"), conversionBudget(level, id, fraud, "day")];
 }
 
 /** Estimated SMS spend, in mills (1/1000 USD): the destination's price is each send's cost. */
@@ -136,7 +157,8 @@ function spendBudget(
 
 /** The estimated price of one SMS to `country`, in mills. */
 export function smsPriceMills(country: string | null): number {
-  return (country && getEnv().spend.pricesMills[country]) || config.spend.defaultPrice.value;
+  const prices = getEnv().spend.pricesMills;
+  return country && country in prices ? prices[country]! : config.spend.defaultPrice.value;
 }
 
 /**
@@ -156,10 +178,16 @@ function sendEntries(subject: SendSubject): Entry[] {
       limit("send.phone", phone, number),
       limit("send.phone.day", phone, number),
       limit("send.prefix", prefix, number),
-      { rule: "fraud.range", budget: conversionBudget("range", range), ...number },
+      ...conversionBudgets("range", range).map((budget) => ({
+        rule: "fraud.range" as const,
+        budget,
+        ...number,
+      })),
     );
-    if (country)
-      entries.push({ rule: "fraud.country", budget: conversionBudget("country", country), ...number });
+    if (country) {
+      const budgets = conversionBudgets("country", country);
+      entries.push(...budgets.map((budget) => ({ rule: "fraud.country" as const, budget, ...number })));
+    }
     if (subject.knownDevice) entries.push(limit("send.phone.reserve", phone, { role: "reserve" }));
   }
   const price = smsPriceMills(country);
@@ -360,7 +388,7 @@ export function settledByVerifiedCode(
     ],
     restart: [resendDelay(phone)],
     // The conversion of its range and country: a code entered is what real traffic looks like.
-    credit: [conversionBudget("range", range), ...(country ? [conversionBudget("country", country)] : [])],
+    credit: [...conversionBudgets("range", range), ...(country ? conversionBudgets("country", country) : [])],
   };
 }
 
@@ -421,6 +449,8 @@ function refusedBy(entry: Entry, retryAt: number): AppError {
 export type FraudSettings = {
   rangeFloor: number;
   countryFloor: number;
+  rangeDayFloor: number;
+  countryDayFloor: number;
   rangeSlack: number;
   countrySlack: number;
 };
@@ -430,10 +460,10 @@ export type FraudSettings = {
  * console's Lift and Extend find the block. Null for any other text.
  */
 export function conversionBudgetOfLabel(label: string): ConversionBudget | null {
-  const match = /^(range \+\d{1,15}|country [A-Z]{2})$/.exec(label);
+  const match = /^(range \+\d{1,15}|country [A-Z]{2})( \(day\))?$/.exec(label);
   if (!match) return null;
   const [level, id] = label.split(" ") as ["range" | "country", string];
-  return conversionBudget(level, id);
+  return conversionBudget(level, id, undefined, label.endsWith(" (day)") ? "day" : "hour");
 }
 
 /** The spend budgets of one country (its hour and day) or, for null, the global ones. */
@@ -454,9 +484,9 @@ export type SendPolicySettings = {
 /** The settings the send policy runs on now: what a backtest's proposal starts from. */
 export function currentSendPolicySettings(): SendPolicySettings {
   const { fraud, spend, limits } = getEnv();
-  const { rangeFloor, countryFloor, rangeSlack, countrySlack } = fraud;
+  const { rangeFloor, countryFloor, rangeDayFloor, countryDayFloor, rangeSlack, countrySlack } = fraud;
   return {
-    fraud: { rangeFloor, countryFloor, rangeSlack, countrySlack },
+    fraud: { rangeFloor, countryFloor, rangeDayFloor, countryDayFloor, rangeSlack, countrySlack },
     spendMills: spend.budgetsMills,
     limits,
   };
@@ -493,11 +523,19 @@ export function replayableSendBudgets(
     });
   entries.push(
     { rule: "limit.send.prefix", budget: windowBudget("send.prefix", prefix, limits), role: "reservable" },
-    { rule: "fraud.range", budget: conversionBudget("range", range, fraud), role: "reservable" },
+    ...conversionBudgets("range", range, fraud).map((budget) => ({
+      rule: "fraud.range" as const,
+      budget,
+      role: "reservable" as const,
+    })),
   );
   if (country) {
     entries.push(
-      { rule: "fraud.country", budget: conversionBudget("country", country, fraud), role: "reservable" },
+      ...conversionBudgets("country", country, fraud).map((budget) => ({
+        rule: "fraud.country" as const,
+        budget,
+        role: "reservable" as const,
+      })),
       { rule: "limit.send.country", budget: windowBudget("send.country", country, limits), role: "core" },
       {
         rule: "spend.country.hour",
@@ -535,7 +573,7 @@ export function replayableSendBudgets(
 export function replayedCredit(send: ReplayedSend, settings: SendPolicySettings): ConversionBudget[] {
   const { range, country } = send;
   return [
-    conversionBudget("range", range, settings.fraud),
-    ...(country ? [conversionBudget("country", country, settings.fraud)] : []),
+    ...conversionBudgets("range", range, settings.fraud),
+    ...(country ? conversionBudgets("country", country, settings.fraud) : []),
   ];
 }

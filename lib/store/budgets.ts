@@ -70,7 +70,10 @@ export function allowedUnverified(
   verified: number,
   baseline: { sends: number; verified: number },
 ): { allowed: number; conversion: number } {
-  const measured = baseline.sends >= budget.baselineMinSends ? baseline.verified / baseline.sends : null;
+  const measured =
+    baseline.sends >= budget.baselineMinSends && baseline.sends > 0
+      ? baseline.verified / baseline.sends
+      : null;
   const conversion = Math.max(0.05, Math.min(1, measured ?? budget.defaultConversion));
   const ratio = Math.min(budget.maxRatio, (budget.slack * (1 - conversion)) / conversion);
   // Whole sends, rounded down (a hair of slack for 0.49999… × 8).
@@ -179,17 +182,24 @@ for i = 1, n do
 end
 local blocksKey = KEYS[#KEYS]
 local blocks = {}
+-- A level is blocked only by a request that nothing else refused: its own address limits or the
+-- circuit breakers refusing it must not let it re-block a level (a griefer's cheap lever).
+local coreRoom = failedGate == nil
+for i = 1, n do
+  if arg(i, 2) == "c" and arg(i, 1) ~= "v" and not room[i] then coreRoom = false end
+end
 for i = 1, n do
   local s = seen[i]
-  if s and not room[i] and not s[6] and arg(i, 13) ~= "" and arg(i, 2) ~= "o" and s[5] >= num(i, 15) then
+  if coreRoom and s and not room[i] and not s[6] and arg(i, 13) ~= "" and arg(i, 2) ~= "o" and s[5] >= num(i, 15) then
     local base = keyAt[i]
     local strike = redis.call("INCR", KEYS[base + 9])
-    redis.call("PEXPIRE", KEYS[base + 9], num(i, 14))
     local steps = {}
     for step in string.gmatch(arg(i, 13), "[^,]+") do steps[#steps + 1] = tonumber(step) end
     local blockMs = steps[math.min(strike, #steps)]
+    -- Remembered from the block's end: a level blocked again as its longest block ends escalates.
+    redis.call("PEXPIRE", KEYS[base + 9], blockMs + num(i, 14))
     local evidence = cjson.encode({label = arg(i, 16), sends = s[1], verified = s[2], allowedUnverified = s[3],
-      baselineConversion = s[4], windowSeconds = num(i, 5) / 1000, strike = strike, blockedSeconds = blockMs / 1000,
+      baselineConversion = math.floor(s[4] * 1000) / 1000, windowSeconds = num(i, 5) / 1000, strike = strike, blockedSeconds = blockMs / 1000,
       since = now, ["until"] = now + blockMs})
     redis.call("SET", KEYS[base + 8], evidence, "PX", blockMs)
     if redis.call("HLEN", blocksKey) < ${LISTED_BLOCKS_CAPACITY} or redis.call("HEXISTS", blocksKey, KEYS[base + 8]) == 1 then
@@ -244,8 +254,14 @@ for i = 1, n do
   elseif role == "o" then
     if not room[i] then observed[#observed + 1] = i end
   elseif not room[i] then
-    if role == "c" then coreOk = false else reservableOk = false end
-    refused = refused or i
+    if role == "c" then
+      -- A circuit breaker or the sender's own budget is what refused, whatever else was full.
+      if coreOk then refused = i end
+      coreOk = false
+    else
+      reservableOk = false
+      refused = refused or i
+    end
   end
 end
 local useReserve = coreOk and not reservableOk and reserve ~= nil and room[reserve]
@@ -456,6 +472,9 @@ export function createRedisBudgetStore(
   const decideScript = redis.createScript<number[]>(DECIDE_SCRIPT);
   const settleScript = redis.createScript<number>(SETTLE_SCRIPT);
   const usageScript = redis.createScript<number[]>(USAGE_SCRIPT);
+  const backdateScript = redis.createScript<number>(
+    `if redis.call("EXISTS", KEYS[1]) == 1 then return redis.call("HINCRBY", KEYS[1], "t", ARGV[1]) end return 0`,
+  );
   const prefixed = (keys: string[]) => keys.map((key) => keyPrefix + key);
   const parseBlock = (value: unknown): AutoBlock | null => {
     const block = (typeof value === "string" ? JSON.parse(value) : value) as AutoBlock | null;
@@ -497,7 +516,11 @@ export function createRedisBudgetStore(
       if (keys.length > 0) await guard("budget reset", redis.del(...keys));
     },
     async backdate(budget, seconds) {
-      await guard("budget backdate", redis.hincrby(keyPrefix + budget.key, "t", -seconds * 1000));
+      // Only a delay that exists: HINCRBY would create one without a TTL.
+      await guard(
+        "budget backdate",
+        backdateScript.exec([keyPrefix + budget.key], [String(-seconds * 1000)]),
+      );
     },
     async usage(budgets) {
       const time = now();
@@ -686,20 +709,28 @@ export function createMemoryBudgetStore(
       });
 
       const blocked: { index: number; block: AutoBlock }[] = [];
+      // A level is blocked only by a request nothing else refused (see the script).
+      const coreRoom =
+        !gate &&
+        checks.every(
+          (check, index) => check.role !== "core" || check.kind === "conversion" || states[index]!.room,
+        );
       checks.forEach((check, index) => {
         const state = states[index]!;
+        if (!coreRoom) return;
         const seen = state.conversion;
         if (check.kind !== "conversion" || !check.block || check.role === "observe" || !seen) return;
         if (state.room || seen.blocked || Math.max(0, seen.sends - seen.verified) < check.block.minVolume)
           return;
         const parts = conversionParts(check);
         const strike = (live(strikes, parts.strikesKey, time)?.value ?? 0) + 1;
-        strikes.set(parts.strikesKey, {
-          value: strike,
-          expiresAt: time + check.block.strikeMemorySeconds * 1000,
-        });
         const steps = check.block.stepsSeconds;
         const blockedSeconds = steps[Math.min(strike, steps.length) - 1]!;
+        // Remembered from the block's end (see the script).
+        strikes.set(parts.strikesKey, {
+          value: strike,
+          expiresAt: time + (blockedSeconds + check.block.strikeMemorySeconds) * 1000,
+        });
         const block: AutoBlock = {
           label: check.block.label,
           sends: seen.sends,
@@ -753,9 +784,14 @@ export function createMemoryBudgetStore(
         else if (check.role === "observe") {
           if (!states[index]!.room) observedFull.push(index);
         } else if (!states[index]!.room) {
-          if (check.role === "core") coreOk = false;
-          else reservableOk = false;
-          if (refused === -1) refused = index;
+          if (check.role === "core") {
+            // A circuit breaker or the sender's own budget is what refused, whatever else was full.
+            if (coreOk) refused = index;
+            coreOk = false;
+          } else {
+            reservableOk = false;
+            if (refused === -1) refused = index;
+          }
         }
       });
       const useReserve = coreOk && !reservableOk && reserve !== -1 && states[reserve]!.room;

@@ -93,8 +93,10 @@ return {0, merged}
     async readVersionedMap<T>(key: string) {
       const [entries, version] = await guard(
         "HGETALL + GET",
+        // A transaction, not a pipeline: Upstash may interleave a pipeline with other writes, and
+        // rules read apart from their version would be cached under the wrong one.
         redis
-          .pipeline()
+          .multi()
           .hgetall<Record<string, T>>(keyPrefix + key)
           .get<number>(`${keyPrefix}${key}:version`)
           .exec<[Record<string, T> | null, number | null]>(),

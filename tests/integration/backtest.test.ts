@@ -66,11 +66,18 @@ function history(): TrafficOutcome[] {
   return outcomes.sort((a, b) => a.at - b.at);
 }
 
-/** The defaults of the fraud budgets (the test environment raises their floors). */
+/** The fraud budgets as this test replays them (the test environment raises the floors of its own). */
 function atDefaults(): SendPolicySettings {
   return {
     ...currentSendPolicySettings(),
-    fraud: { rangeFloor: 8, countryFloor: 25, rangeSlack: 2, countrySlack: 2 },
+    fraud: {
+      rangeFloor: 8,
+      countryFloor: 25,
+      rangeDayFloor: 1000,
+      countryDayFloor: 1000,
+      rangeSlack: 2,
+      countrySlack: 2,
+    },
   };
 }
 

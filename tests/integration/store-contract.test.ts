@@ -391,7 +391,8 @@ for (const { name, available, create } of backends) {
                   stepsSeconds: [900, 3600],
                   strikeMemorySeconds: 86400,
                   minVolume: floor,
-                  label: "range +65812",
+                  // Each budget its own level, so listed blocks of other tests never match.
+                  label: `range +65812 ${id()}`,
                 },
               }
             : {}),
@@ -427,7 +428,7 @@ for (const { name, available, create } of backends) {
           {
             index: 0,
             block: expect.objectContaining({
-              label: "range +65812",
+              label: expect.stringMatching(/^range \+65812 /),
               sends: 2,
               verified: 0,
               strike: 1,
@@ -438,9 +439,9 @@ for (const { name, available, create } of backends) {
         const blocked = await send();
         expect(blocked).toMatchObject({ allowed: false, refusedBy: 0, blocked: [] });
         if (!blocked.allowed && !blocked.gate) expect(blocked.retryAt - Date.now()).toBeGreaterThan(890_000);
-        expect((await backend.budgets.listBlocks(100)).some((block) => block.label === "range +65812")).toBe(
-          true,
-        );
+        expect(
+          (await backend.budgets.listBlocks(1000)).some((block) => block.label === budget.block!.label),
+        ).toBe(true);
 
         expect(await backend.budgets.setBlock(budget, 7200)).toBe(true);
         const extended = await send();
@@ -455,6 +456,48 @@ for (const { name, available, create } of backends) {
           blockedSeconds: 3600,
         });
       });
+
+      it("blocks a level only for a request nothing else refused, and lists the block as the decision saw it", async () => {
+        const budget = conversion(2);
+        const own = window(2);
+        const send = (sender = own) =>
+          backend.budgets.decide({
+            checks: [
+              { ...sender, role: "core" },
+              { ...budget, role: "reservable" },
+            ],
+          });
+        expect((await send()).allowed).toBe(true);
+        expect((await send()).allowed).toBe(true); // the level is at its floor, the sender's budget spent
+        // Refused by its own address budget (named first): this request may not block the level.
+        expect(await send()).toMatchObject({ allowed: false, refusedBy: 0, blocked: [] });
+        const refused = await send(window(3));
+        expect(refused).toMatchObject({ allowed: false, refusedBy: 1 });
+        const [seen] = !refused.allowed && !refused.gate ? refused.blocked : [];
+        expect(seen?.block).toMatchObject({ strike: 1 });
+        const listed = (await backend.budgets.listBlocks(1000)).find(
+          (block) => block.label === budget.block!.label,
+        );
+        expect(listed).toEqual(seen!.block);
+      });
+
+      it("keeps escalating when a level is blocked again as its longest block ends", async () => {
+        const budget = {
+          ...conversion(2),
+          block: { stepsSeconds: [1, 1], strikeMemorySeconds: 1, minVolume: 2, label: "range +65899" },
+        };
+        const send = () => backend.budgets.decide({ checks: [{ ...budget, role: "core" }] });
+        await send();
+        await send();
+        const strikes: number[] = [];
+        for (let round = 0; round < 3; round += 1) {
+          const refused = await send();
+          if (refused.allowed || refused.gate) throw new Error("expected a refusal");
+          strikes.push(refused.blocked[0]!.block.strike);
+          await new Promise((resolve) => setTimeout(resolve, 1150));
+        }
+        expect(strikes).toEqual([1, 2, 3]);
+      }, 10_000);
 
       it("forgets a window budget on reset", async () => {
         const budget = window(2);
