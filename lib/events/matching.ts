@@ -58,3 +58,10 @@ export function countedAs(event: Pick<ThrottleEvent, "rule" | "decision">): stri
     ? `${event.decision}:${event.rule}`
     : event.rule;
 }
+
+/** The starts of the last `buckets` minutes or hours up to `now`, oldest first, empty ones included. */
+export function bucketStarts(granularity: "minute" | "hour", buckets: number, now: number): number[] {
+  const step = granularity === "minute" ? 60_000 : 3_600_000;
+  const newest = granularity === "minute" ? minuteStart(now) : hourStart(now);
+  return Array.from({ length: buckets }, (_, index) => newest - (buckets - 1 - index) * step);
+}

@@ -1,6 +1,14 @@
 import { config } from "@/lib/config";
 import { maskForOperators } from "./masking";
-import { countedAs, hourStart, matchesFilters, minuteStart, toListedEvent, topEntries } from "./matching";
+import {
+  bucketStarts,
+  countedAs,
+  hourStart,
+  matchesFilters,
+  minuteStart,
+  toListedEvent,
+  topEntries,
+} from "./matching";
 import { countTopSource } from "./top-sources";
 import {
   COUNTRY_MINUTES_KEPT_SECONDS,
@@ -103,12 +111,11 @@ export function createMemoryThrottleLog(options: {
     },
 
     async traffic({ granularity, buckets, now = Date.now() }) {
-      const step = granularity === "minute" ? 60_000 : 3_600_000;
-      const newest = granularity === "minute" ? minuteStart(now) : hourStart(now);
       const source = granularity === "minute" ? countriesPerMinute : countriesPerHour;
-      const from = newest - (buckets - 1) * step;
+      const starts = bucketStarts(granularity, buckets, now);
+      const from = starts[0]!;
       const result = [];
-      for (let start = from; start <= newest; start += step) {
+      for (const start of starts) {
         result.push({ start, countries: toCountries(Object.fromEntries(source.get(start) ?? [])) });
       }
       const hours = [...rangesPerHour]
@@ -193,14 +200,13 @@ export function createMemoryThrottleLog(options: {
     },
 
     async aggregate({ granularity, buckets, now = Date.now() }) {
-      const step = granularity === "minute" ? 60_000 : 3_600_000;
-      const newest = granularity === "minute" ? minuteStart(now) : hourStart(now);
       const source = granularity === "minute" ? perMinute : perHour;
+      const starts = bucketStarts(granularity, buckets, now);
+      const from = starts[0]!;
       const result = [];
-      for (let start = newest - (buckets - 1) * step; start <= newest; start += step) {
+      for (const start of starts) {
         result.push({ start, counts: Object.fromEntries(source.get(start) ?? []) });
       }
-      const from = newest - (buckets - 1) * step;
       const merged = {
         ip: new Map<string, number>(),
         subnet: new Map(),

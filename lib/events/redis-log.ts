@@ -2,7 +2,15 @@ import type { Redis as UpstashRedis } from "@upstash/redis";
 import { config } from "@/lib/config";
 import { withDeadline } from "@/lib/store/deadline";
 import { maskForOperators } from "./masking";
-import { countedAs, hourStart, matchesFilters, minuteStart, toListedEvent, topEntries } from "./matching";
+import {
+  bucketStarts,
+  countedAs,
+  hourStart,
+  matchesFilters,
+  minuteStart,
+  toListedEvent,
+  topEntries,
+} from "./matching";
 import { createPhoneSealer } from "./phone-sealing";
 import { COUNT_TOP_SOURCES_SCRIPT } from "./top-sources";
 import {
@@ -232,9 +240,7 @@ export function createRedisThrottleLog(options: {
     },
 
     async traffic({ granularity, buckets, now = Date.now() }) {
-      const step = granularity === "minute" ? 60_000 : 3_600_000;
-      const newest = granularity === "minute" ? minuteStart(now) : hourStart(now);
-      const starts = Array.from({ length: buckets }, (_, index) => newest - (buckets - 1 - index) * step);
+      const starts = bucketStarts(granularity, buckets, now);
       const hours = [...new Set(starts.map(hourStart))];
       const pipeline = redis.pipeline();
       for (const start of starts)
@@ -287,9 +293,7 @@ export function createRedisThrottleLog(options: {
     },
 
     async aggregate({ granularity, buckets, now = Date.now() }) {
-      const step = granularity === "minute" ? 60_000 : 3_600_000;
-      const newest = granularity === "minute" ? minuteStart(now) : hourStart(now);
-      const starts = Array.from({ length: buckets }, (_, index) => newest - (buckets - 1 - index) * step);
+      const starts = bucketStarts(granularity, buckets, now);
       const hours = [...new Set(starts.map(hourStart))];
 
       const pipeline = redis.pipeline();

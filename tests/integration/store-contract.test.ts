@@ -1,9 +1,9 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { createBackend, type StoreSettings } from "@/lib/store/create-backend";
 import { StoreUnavailableError } from "@/lib/store/deadline";
-import { createMemoryBackend } from "@/lib/store/memory-store";
 import type { StoreBackend } from "@/lib/store/types";
-import { isRedisReachable, REDIS_URL, startUpstashBridge, uniquePrefix } from "../support/redis";
+import { contractBackends } from "../support/backends";
+import { REDIS_URL } from "../support/redis";
 import { singleLimit } from "../support/single-limit";
 import { eventLogOf } from "../support/event-log";
 
@@ -14,41 +14,13 @@ const logOf = (backend: StoreBackend) => eventLogOf(backend, throttleLog);
  * (through a local Upstash-compatible bridge) against the machine's real Redis whenever it answers.
  * CI has Redis, so there these suites must run: a skipped Redis suite under CI=true is a failure.
  */
-const redisReachable = await isRedisReachable();
-const bridge = redisReachable ? await startUpstashBridge() : null;
+const { redisReachable, backends, close: closeBridge } = await contractBackends();
 const throttleLog = { capacity: 1000, phoneRetentionMs: 3_600_000 };
 const opened: StoreBackend[] = [];
 
-const backends: { name: string; available: boolean; create: () => StoreBackend }[] = [
-  { name: "memory", available: true, create: () => createMemoryBackend() },
-  {
-    name: "redis over TCP",
-    available: redisReachable,
-    create: () =>
-      createBackend({
-        kind: "redis",
-        url: REDIS_URL,
-        timeoutMs: 2000,
-        keyPrefix: uniquePrefix("tcp"),
-      }),
-  },
-  {
-    name: "upstash over REST",
-    available: redisReachable,
-    create: () =>
-      createBackend({
-        kind: "upstash",
-        url: bridge?.url ?? "http://127.0.0.1:1",
-        token: bridge?.token ?? "",
-        timeoutMs: 2000,
-        keyPrefix: uniquePrefix("rest"),
-      }),
-  },
-];
-
 afterAll(async () => {
   await Promise.all(opened.map((backend) => backend.close()));
-  await bridge?.close();
+  await closeBridge();
 });
 
 it("runs the Redis suites wherever Redis is reachable, and CI always has it", () => {

@@ -1,46 +1,21 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { config } from "@/lib/config";
 import type { TrafficOutcome } from "@/lib/events/types";
-import { createBackend } from "@/lib/store/create-backend";
-import { createMemoryBackend } from "@/lib/store/memory-store";
 import type { StoreBackend } from "@/lib/store/types";
 import { eventLogOf } from "../support/event-log";
-import { isRedisReachable, REDIS_URL, startUpstashBridge, uniquePrefix } from "../support/redis";
+import { contractBackends } from "../support/backends";
 
 /**
  * The traffic counts of the throttle event log (per country, per number range, the backtest
  * records): one contract on the three backends, as tests/integration/store-contract.test.ts.
  */
-const redisReachable = await isRedisReachable();
-const bridge = redisReachable ? await startUpstashBridge() : null;
+const { redisReachable, backends, close: closeBridge } = await contractBackends();
 const settings = { capacity: 1000, phoneRetentionMs: 3_600_000, trafficRecords: 50 };
 const opened: StoreBackend[] = [];
 
-const backends: { name: string; available: boolean; create: () => StoreBackend }[] = [
-  { name: "memory", available: true, create: () => createMemoryBackend() },
-  {
-    name: "redis over TCP",
-    available: redisReachable,
-    create: () =>
-      createBackend({ kind: "redis", url: REDIS_URL, timeoutMs: 2000, keyPrefix: uniquePrefix("tcp") }),
-  },
-  {
-    name: "upstash over REST",
-    available: redisReachable,
-    create: () =>
-      createBackend({
-        kind: "upstash",
-        url: bridge?.url ?? "http://127.0.0.1:1",
-        token: bridge?.token ?? "",
-        timeoutMs: 2000,
-        keyPrefix: uniquePrefix("rest"),
-      }),
-  },
-];
-
 afterAll(async () => {
   await Promise.all(opened.map((backend) => backend.close()));
-  await bridge?.close();
+  await closeBridge();
 });
 
 it("runs the Redis suites wherever Redis is reachable, and CI always has it", () => {
