@@ -14,6 +14,9 @@ const nextConfig = {
     ];
   },
   poweredByHeader: false,
+  // PGlite loads its WebAssembly and data files from its own package folder: keep it (and the
+  // Postgres driver) out of the bundles.
+  serverExternalPackages: ["@electric-sql/pglite", "pg"],
 };
 
 module.exports = nextConfig;

@@ -17,6 +17,8 @@ export default defineConfig({
     include: ["tests/unit/**/*.test.ts", "tests/integration/**/*.test.ts"],
     benchmark: { include: ["tests/bench/**/*.bench.ts"] },
     testTimeout: 15_000,
+    globalSetup: ["tests/support/database-global-setup.ts"],
+    setupFiles: ["tests/support/database-setup.ts"],
     // Cheap proof of work in tests; production defaults are far higher (see README). The suites
     // send many codes nobody enters to a few number ranges: the fraud budgets' floors are raised
     // here, and tests/integration/fraud-budgets.test.ts tests them at their defaults.

@@ -152,11 +152,6 @@ export const config = {
       env: { name: "ADMIN_SESSION_MINUTES", min: 5, max: 24 * 60 },
       reason: "Admin rights end this long after each sign-in: a fresh code renews them.",
     },
-    auditCapacity: {
-      value: 1000,
-      unit: "entries",
-      reason: "Fixed: admin actions kept (newest); the list is capped like every list in the store.",
-    },
     pageSize: {
       value: 50,
       unit: "events",
@@ -311,6 +306,25 @@ export const config = {
       value: 60_000,
       unit: "ms",
       reason: "Fixed: the health check's write probe key expires by itself.",
+    },
+  },
+  database: {
+    timeout: {
+      value: 2000,
+      unit: "ms",
+      env: { name: "DATABASE_TIMEOUT_MS", min: 100, max: 30_000 },
+      reason: "Deadline for every database query; past it the request fails closed (503).",
+    },
+    sessionCheckCache: {
+      value: 15,
+      unit: "s",
+      reason:
+        "Fixed: how long an instance trusts its last look at a session row; a session ended elsewhere stops within this.",
+    },
+    sessionSeenInterval: {
+      value: 300,
+      unit: "s",
+      reason: 'Fixed: a session\'s "last seen" is written at most this often, not on every request.',
     },
   },
   events: {

@@ -132,6 +132,14 @@ const rawEnvSchema = z.object({
       .optional(),
   ),
   STORE_TIMEOUT_MS: integerSetting(config.store.timeout),
+  DATABASE_URL: optionalString.pipe(
+    z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, "must start with postgres:// or postgresql://")
+      .optional(),
+  ),
+  DATA_DIR: optionalString,
+  DATABASE_TIMEOUT_MS: integerSetting(config.database.timeout),
   THROTTLE_EVENT_CAPACITY: integerSetting(config.events.capacity),
   THROTTLE_PHONE_RETENTION_HOURS: integerSetting(config.events.phoneRetention),
   STORE_KEY_PREFIX: z
@@ -289,6 +297,10 @@ function buildEnv(source: Record<string, string | undefined>) {
     parseCountryList("NUMBER_LOOKUP_COUNTRIES", raw.NUMBER_LOOKUP_COUNTRIES),
   );
   const store = attempt(["REDIS_URL", "UPSTASH_REDIS_REST_URL"], undefined, () => chooseStore(raw));
+  // Without DATABASE_URL, an embedded Postgres (PGlite) in DATA_DIR: no setup, one instance.
+  const database = raw.DATABASE_URL
+    ? { kind: "postgres" as const, url: raw.DATABASE_URL, timeoutMs: raw.DATABASE_TIMEOUT_MS }
+    : { kind: "pglite" as const, dataDir: raw.DATA_DIR ?? ".data", timeoutMs: raw.DATABASE_TIMEOUT_MS };
   const alertWebhook = attempt(["ALERT_WEBHOOK_URL", "ALERT_WEBHOOK_SECRET"], undefined, () =>
     chooseAlertWebhook(raw, isProduction),
   );
@@ -322,6 +334,7 @@ function buildEnv(source: Record<string, string | undefined>) {
     fraud,
     spend,
     store,
+    database,
     throttleLog: {
       capacity: raw.THROTTLE_EVENT_CAPACITY,
       phoneRetentionMs: raw.THROTTLE_PHONE_RETENTION_HOURS * 3_600_000,

@@ -1,4 +1,6 @@
 import "server-only";
+import { applyAdminPrivileges } from "./accounts/sessions";
+import { getDatabase } from "./db";
 import { EnvError, getEnv } from "./env";
 import { getBackend } from "./store";
 
@@ -15,5 +17,22 @@ export function checkConfigurationAtStartup(): void {
     if (!(error instanceof EnvError)) throw error;
     console.error(`\n[otp-shield] ${error.message}\n`);
     process.exit(1);
+  }
+}
+
+/**
+ * Opens (and migrates) the database before the first request, so nobody waits for PGlite's first
+ * start, and ends the sessions of accounts whose admin rights changed with ADMIN_PHONE_NUMBERS. A
+ * database that is down does not stop the server: requests that need it answer 503 until it is back.
+ */
+export async function openDatabaseAtStartup(): Promise<void> {
+  try {
+    const { description } = await getDatabase();
+    const changed = await applyAdminPrivileges(getEnv().adminPhoneNumbers);
+    console.log(
+      `[otp-shield] database: ${description}${changed ? `; admin rights changed for ${changed} account(s), their sessions ended` : ""}`,
+    );
+  } catch (error) {
+    console.error("[otp-shield] database unavailable at startup:", (error as Error).message);
   }
 }

@@ -1,10 +1,13 @@
 import type { Metadata } from "next";
+import { revalidatePath } from "next/cache";
+import { SessionList } from "@/components/account/session-list";
 import { SignOutButton } from "@/components/sign-out-button";
 import { Alert } from "@/components/ui/alert";
 import { Card } from "@/components/ui/card";
+import { endAllSessions, endSession, listSessions } from "@/lib/accounts/sessions";
+import { getUserById } from "@/lib/accounts/users";
 import { requireSession, signOut } from "@/lib/auth";
 import { maskPhone } from "@/lib/phone";
-import { getUserByPhone } from "@/lib/sign-in/users";
 
 export const metadata: Metadata = { title: "Your account" };
 
@@ -14,18 +17,37 @@ const dateFormat = new Intl.DateTimeFormat("en", {
   timeZone: "UTC",
 });
 
+/** Ends this session on the server first, so a copy of the cookie stops working too. */
 async function signOutAndGoHome() {
   "use server";
+  const session = await requireSession();
+  await endSession(session.user.sessionId);
   await signOut({ redirectTo: "/" });
+}
+
+async function signOutEverywhere() {
+  "use server";
+  const session = await requireSession();
+  await endAllSessions(session.user.id);
+  await signOut({ redirectTo: "/" });
+}
+
+async function endOtherSession(formData: FormData) {
+  "use server";
+  const session = await requireSession();
+  const id = formData.get("session");
+  // Only one of the account's own sessions can be ended from here.
+  if (typeof id === "string" && id !== session.user.sessionId) await endSession(id, session.user.id);
+  revalidatePath("/account");
 }
 
 export default async function AccountPage({ searchParams }: { searchParams: Promise<{ welcome?: string }> }) {
   const session = await requireSession();
-  const user = await getUserByPhone(session.user.phone);
+  const [user, sessions] = await Promise.all([getUserById(session.user.id), listSessions(session.user.id)]);
   const { welcome } = await searchParams;
 
   return (
-    <div className="mx-auto max-w-3xl">
+    <div className="mx-auto max-w-3xl space-y-6">
       <Card title="Your account">
         <div className="space-y-4">
           {welcome ? <Alert tone="success">Welcome! Your account has been created.</Alert> : null}
@@ -33,12 +55,27 @@ export default async function AccountPage({ searchParams }: { searchParams: Prom
             <dt className="text-slate-500">Phone number</dt>
             <dd data-testid="account-phone">{maskPhone(session.user.phone)}</dd>
             <dt className="text-slate-500">Signed up</dt>
-            <dd>{user ? `${dateFormat.format(new Date(user.createdAt))} UTC` : "—"}</dd>
+            <dd data-testid="account-created">{user ? `${dateFormat.format(user.createdAt)} UTC` : "—"}</dd>
             <dt className="text-slate-500">Last sign-in</dt>
-            <dd>{user ? `${dateFormat.format(new Date(user.lastSignInAt))} UTC` : "—"}</dd>
+            <dd>{user ? `${dateFormat.format(user.lastSignInAt)} UTC` : "—"}</dd>
           </dl>
           <SignOutButton action={signOutAndGoHome} />
         </div>
+      </Card>
+      <Card title="Where you're signed in">
+        <SessionList
+          sessions={sessions.map((row) => ({
+            id: row.id,
+            current: row.id === session.user.sessionId,
+            method: row.method,
+            userAgent: row.userAgent,
+            network: row.network,
+            createdAt: `${dateFormat.format(row.createdAt)} UTC`,
+            lastSeenAt: `${dateFormat.format(row.lastSeenAt)} UTC`,
+          }))}
+          endSession={endOtherSession}
+          signOutEverywhere={signOutEverywhere}
+        />
       </Card>
     </div>
   );

@@ -4,6 +4,7 @@ import { notFound, redirect } from "next/navigation";
 import { auth } from "@/lib/auth";
 import { getEnv, type Env } from "@/lib/env";
 import { AppError } from "@/lib/http/errors";
+import { DatabaseUnavailableError } from "@/lib/store/deadline";
 
 /**
  * Whether a number signed in with a code is an admin's. Never while the sandbox runs in
@@ -26,6 +27,8 @@ export function isAdminPhone(
  */
 async function getAdminSession(): Promise<{ session: Session | null; isAdmin: boolean }> {
   const session = await auth();
+  // A session the database could not confirm grants nothing: 503 (API) or the error page.
+  if (session?.unchecked) throw new DatabaseUnavailableError("check admin session");
   const env = getEnv();
   // Admin rights are shorter-lived than the session: sign in again (a fresh code) to renew them.
   const fresh = Date.now() - (session?.user?.signedInAt ?? 0) < env.adminSessionMinutes * 60_000;

@@ -1,19 +1,40 @@
 import "server-only";
-import { config } from "@/lib/config";
+import type { Session } from "next-auth";
+import { desc } from "drizzle-orm";
 import type { AuditEntry } from "@/lib/api/admin";
-import { getStore } from "@/lib/store";
+import { queryDatabase } from "@/lib/db";
+import { auditLog } from "@/lib/db/schema";
+import { maskPhone } from "@/lib/phone";
 
 /**
- * Every admin action — adding or removing a rule, revealing a phone number — in a capped list the
- * console shows. Owner of the `admin-audit` key.
+ * Every admin action — adding or removing a rule, revealing a phone number, lifting a block — in
+ * the database's audit log, which the console shows. The admin is recorded by a masked number and
+ * a link to the account (gone if the account is deleted), never the full number.
  */
-const KEY = "admin-audit";
-const CAPACITY = config.admin.auditCapacity.value;
-
-export async function recordAdminAction(entry: Omit<AuditEntry, "at">): Promise<void> {
-  await getStore().pushCapped<AuditEntry>(KEY, { at: new Date().toISOString(), ...entry }, CAPACITY);
+export async function recordAdminAction(
+  session: Session,
+  entry: Omit<AuditEntry, "at" | "admin">,
+): Promise<void> {
+  await queryDatabase("record admin action", (db) =>
+    db.insert(auditLog).values({
+      actorId: session.user.id || null,
+      actorLabel: maskPhone(session.user.phone),
+      action: entry.action,
+      target: entry.target,
+      detail: entry.detail ?? null,
+    }),
+  );
 }
 
 export async function listAdminActions(limit = 100): Promise<AuditEntry[]> {
-  return getStore().readList<AuditEntry>(KEY, 0, limit);
+  const rows = await queryDatabase("read audit log", (db) =>
+    db.select().from(auditLog).orderBy(desc(auditLog.at)).limit(limit),
+  );
+  return rows.map((row) => ({
+    at: row.at.toISOString(),
+    admin: row.actorLabel,
+    action: row.action,
+    target: row.target,
+    ...(row.detail ? { detail: row.detail } : {}),
+  }));
 }

@@ -80,7 +80,7 @@ export async function revealEventPhone(id: string): Promise<string | null> {
   if (!/^\d{1,16}-\d{1,10}$/.test(id)) throw new AppError("bad_request", "Unknown event id.");
   const found = await getThrottleEventLog().revealPhone(id);
   if (!found) throw new AppError("not_found", "No such event.");
-  await recordAdminAction({ admin: session.user.phone, action: "reveal phone", target: `event ${id}` });
+  await recordAdminAction(session, { action: "reveal phone", target: `event ${id}` });
   return found.phone;
 }
 

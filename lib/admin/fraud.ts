@@ -124,7 +124,7 @@ function budgetOfLabel(label: string) {
 export async function liftBlock(label: string): Promise<boolean> {
   const session = await requireAdminForApi();
   const lifted = await getBackend().budgets.setBlock(budgetOfLabel(label), 0);
-  if (lifted) await recordAdminAction({ admin: session.user.phone, action: "lift block", target: label });
+  if (lifted) await recordAdminAction(session, { action: "lift block", target: label });
   return lifted;
 }
 
@@ -133,8 +133,7 @@ export async function extendBlock(label: string, seconds: number): Promise<{ unt
   const session = await requireAdminForApi();
   const until = Date.now() + seconds * 1000;
   if (!(await getBackend().budgets.setBlock(budgetOfLabel(label), seconds))) return null;
-  await recordAdminAction({
-    admin: session.user.phone,
+  await recordAdminAction(session, {
     action: "extend block",
     target: label,
     detail: `until ${new Date(until).toISOString()}`,

@@ -145,7 +145,7 @@ export const sendGuards: readonly SendGuard[] = [
       const subject = {
         ipKeys: found.ipKeys!,
         destination,
-        knownDevice: isKnownDevice(
+        knownDevice: await isKnownDevice(
           attempt.request.cookies.get(KNOWN_DEVICE_COOKIE_NAME)?.value,
           destination.phone,
         ),

@@ -1,7 +1,7 @@
 import "server-only";
 import { NextResponse } from "next/server";
 import type { ErrorBody as ApiErrorBody } from "@/lib/api/errors";
-import { isStoreUnavailable } from "@/lib/store/deadline";
+import { isDatabaseUnavailable, isStoreUnavailable } from "@/lib/store/deadline";
 import { refusals, statusByCode, type ErrorCode, type RuleName } from "./refusals";
 
 export { statusByCode, type ErrorCode } from "./refusals";
@@ -57,8 +57,8 @@ export function refusal(
 export type ErrorBody = ApiErrorBody<ErrorCode>;
 
 /**
- * Turns any thrown value into the JSON error envelope; a store that does not answer is 503 (fail
- * closed); unknown errors are logged and hidden.
+ * Turns any thrown value into the JSON error envelope; a store or database that does not answer is
+ * 503 (fail closed); unknown errors are logged and hidden.
  */
 export function errorResponse(
   error: unknown,
@@ -69,8 +69,10 @@ export function errorResponse(
       ? error
       : isStoreUnavailable(error)
         ? refusal("store_unavailable")
-        : (console.error("Unhandled error", { ...context, error }),
-          new AppError("internal_error", "Something went wrong on our side. Please try again."));
+        : isDatabaseUnavailable(error)
+          ? refusal("database_unavailable")
+          : (console.error("Unhandled error", { ...context, error }),
+            new AppError("internal_error", "Something went wrong on our side. Please try again."));
 
   const headers: Record<string, string> = {
     "Content-Type": "application/json",

@@ -5,6 +5,7 @@ import { resolveRequestClientIp } from "@/lib/client-ip/request";
 import { deriveIpKeys, type IpRateLimitKeys } from "@/lib/client-ip/strategies";
 import { config } from "@/lib/config";
 import { getEnv } from "@/lib/env";
+import { isDatabaseUnavailable } from "@/lib/store/deadline";
 import { recordThrottleEvent } from "@/lib/events";
 import { describeDestination, type Destination } from "@/lib/phone";
 import { errorResponse, refusal, AppError, type ErrorBody } from "./errors";
@@ -103,20 +104,25 @@ function eventFields(context: RequestContext) {
   };
 }
 
-/** A store that is down is `503 unavailable` — fail closed — and recorded to the log when it cannot be stored. */
+/** A store or database that is down is `503 unavailable` — fail closed — and recorded to the log when it can be. */
 function refuse(error: unknown, context: RequestContext): NextResponse<ErrorBody> {
   const response = errorResponse(error, { route: context.route, requestId: context.requestId });
   const rule =
     error instanceof AppError
       ? (error.details.rule ?? error.code)
       : response.status === 503
-        ? "store_unavailable"
+        ? isDatabaseUnavailable(error)
+          ? "database_unavailable"
+          : "store_unavailable"
         : "internal_error";
-  if (rule === "store_unavailable") {
-    console.error("[otp-shield] store unavailable: refusing", {
-      route: context.route,
-      requestId: context.requestId,
-    });
+  if (rule === "store_unavailable" || rule === "database_unavailable") {
+    console.error(
+      `[otp-shield] ${rule === "store_unavailable" ? "store" : "database"} unavailable: refusing`,
+      {
+        route: context.route,
+        requestId: context.requestId,
+      },
+    );
   }
   recordThrottleEvent({
     ...eventFields(context),

@@ -285,6 +285,7 @@ export const refusals = {
 
   // Our own parts.
   store_unavailable: outage("The store (Redis/Upstash) did not answer: fail closed"),
+  database_unavailable: outage("The database (accounts, sessions) did not answer: fail closed"),
   "auth.session_not_issued": {
     code: "unavailable",
     message: "We can't sign you in right now. Please request a new code in a minute.",

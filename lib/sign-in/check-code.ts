@@ -4,7 +4,6 @@ import { EightByEightError, getOtpProvider, type VerificationSession } from "@/l
 import { refusal } from "@/lib/http/errors";
 import { noteDestination, type RequestContext } from "@/lib/http/public-route";
 import { getBackend } from "@/lib/store";
-import { issueSignInGrant } from "./grants";
 import { isKnownDevice } from "./known-device";
 import {
   discardPendingVerification,
@@ -12,12 +11,12 @@ import {
   issuanceOwnership,
 } from "./pending-verification";
 import { refusalFor8x8Error } from "./provider-refusals";
-import { recordVerifiedSignIn } from "./users";
+import { recordVerifiedSignIn, type User } from "@/lib/accounts/users";
+import { getEnv } from "@/lib/env";
 
 export type CheckedCode = {
   isNewUser: boolean;
-  grant: string;
-  phone: string;
+  user: User;
   /** The pending verification that was completed (its send's id in the traffic records). */
   pendingId: string;
 };
@@ -30,8 +29,7 @@ export type CheckedCode = {
  *    current code, before 8x8 is called (a refused check spends nothing);
  * 2. after 8x8 answers VERIFIED, one settling step: only the check that still owns the issuance
  *    completes it (once), clearing the number's counts;
- * 3. the user, created or updated.
- * The sign-in grant for Auth.js stays in this process (lib/sign-in/grants.ts).
+ * 3. the user, created or updated (in the database; the session follows in start-session.ts).
  */
 export async function checkCode(
   cookies: { pending: string | undefined; device: string | undefined },
@@ -49,7 +47,7 @@ export async function checkCode(
     ipKey,
     pendingId: pending.id,
     phone: pending.phone,
-    knownDevice: isKnownDevice(cookies.device, pending.phone),
+    knownDevice: await isKnownDevice(cookies.device, pending.phone),
     ownership: completion.ownership,
   });
   if (ownership === "superseded") throw refusal("code.superseded");
@@ -75,13 +73,11 @@ export async function checkCode(
         session.destination === pending.phone &&
         (await getBackend().budgets.settle({ ...completion, ...settledByVerifiedCode(destination) }));
       if (!completed) throw refusal("code.no_pending_verification");
-      const { user, isNewUser } = await recordVerifiedSignIn(pending.phone);
-      return {
-        isNewUser,
-        grant: issueSignInGrant({ userId: user.id, phone: user.phone }),
-        phone: user.phone,
-        pendingId: pending.id,
-      };
+      const { user, isNewUser } = await recordVerifiedSignIn(
+        pending.phone,
+        getEnv().adminPhoneNumbers.includes(pending.phone),
+      );
+      return { isNewUser, user, pendingId: pending.id };
     }
     case "failed":
       await discardPendingVerification(pending);

@@ -11,7 +11,14 @@ import { config } from "@/lib/config";
  * Auth.js's `signIn` in the same request, which redeems it at once in the same process. So no
  * other instance ever needs it, and keeping it here saves a store round trip per sign-in.
  */
-export type SignInGrant = { userId: string; phone: string };
+export type SignInGrant = {
+  userId: string;
+  phone: string;
+  /** The row in `sessions` the Auth.js session will name (lib/accounts/sessions.ts). */
+  sessionId: string;
+  /** When the holder last proved a passkey (ms), for the admin second factor; null: not in this session. */
+  passkeyVerifiedAt: number | null;
+};
 
 /** Long enough for `signIn` to run; a grant that outlives its request is worthless. */
 const GRANT_TTL_MS = config.signIn.grantLifetime.value * 1000;
@@ -43,7 +50,8 @@ export function redeemSignInGrant(token: unknown): SignInGrant | null {
   open.delete(token);
   if (held.expiresAt <= Date.now()) return null;
   redeemed.add(token);
-  return { userId: held.userId, phone: held.phone };
+  const { expiresAt: _expiresAt, ...grant } = held;
+  return grant;
 }
 
 /**

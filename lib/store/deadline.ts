@@ -1,6 +1,7 @@
 /**
  * One outcome for every way shared state can fail — refused connection, timeout, error reply —
- * within a bounded time. Callers decide what it means: anything that sends an SMS fails closed.
+ * within a bounded time, for the store and the database alike. Callers decide what it means:
+ * anything that sends an SMS or signs someone in fails closed.
  *
  * Why a deadline of our own: @upstash/ratelimit's `timeout` resolves `success: true` (it fails
  * open), and Redis clients retry for seconds before giving up.
@@ -32,10 +33,45 @@ export function isStoreUnavailable(error: unknown): error is StoreUnavailableErr
   return typeof error === "object" && error !== null && storeUnavailableBrand in error;
 }
 
-/** Resolves like `promise`, or rejects with StoreUnavailableError after `timeoutMs` or on any failure. */
-export function withDeadline<T>(operation: string, promise: Promise<T>, timeoutMs: number): Promise<T> {
+const databaseUnavailableBrand = Symbol.for("otp-shield.database-unavailable");
+
+/** The database (PGlite or Postgres) did not answer in time or failed: branded like the store's. */
+export class DatabaseUnavailableError extends Error {
+  override name = "DatabaseUnavailableError";
+  readonly [databaseUnavailableBrand] = true;
+
+  constructor(
+    readonly operation: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`The database did not answer ${operation}`, options);
+  }
+}
+
+export function isDatabaseUnavailable(error: unknown): error is DatabaseUnavailableError {
+  return typeof error === "object" && error !== null && databaseUnavailableBrand in error;
+}
+
+type Unavailable = StoreUnavailableError | DatabaseUnavailableError;
+const isUnavailable = (error: unknown): error is Unavailable =>
+  isStoreUnavailable(error) || isDatabaseUnavailable(error);
+
+/**
+ * Resolves like `promise`, or rejects with StoreUnavailableError (DatabaseUnavailableError for
+ * `part: "database"`) after `timeoutMs` or on any failure.
+ */
+export function withDeadline<T>(
+  operation: string,
+  promise: Promise<T>,
+  timeoutMs: number,
+  part: "store" | "database" = "store",
+): Promise<T> {
+  const fail = (cause?: unknown): Unavailable =>
+    part === "store"
+      ? new StoreUnavailableError(operation, { cause })
+      : new DatabaseUnavailableError(operation, { cause });
   return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new StoreUnavailableError(operation)), timeoutMs);
+    const timer = setTimeout(() => reject(fail()), timeoutMs);
     promise.then(
       (value) => {
         clearTimeout(timer);
@@ -43,7 +79,7 @@ export function withDeadline<T>(operation: string, promise: Promise<T>, timeoutM
       },
       (cause: unknown) => {
         clearTimeout(timer);
-        reject(isStoreUnavailable(cause) ? cause : new StoreUnavailableError(operation, { cause }));
+        reject(isUnavailable(cause) ? cause : fail(cause));
       },
     );
   });

@@ -8,8 +8,8 @@ import { getSandboxEmulator } from "@/lib/eight-by-eight";
 import type { EightByEightEmulator } from "@/lib/eight-by-eight/sandbox/emulator";
 import type { LimitName } from "@/lib/config";
 import { getEnv } from "@/lib/env";
-import { knownDeviceCookie } from "@/lib/sign-in/known-device";
 import { getBackend, getStore } from "@/lib/store";
+import { knownDeviceCookieFor } from "../support/accounts";
 import { solveAltcha } from "../support/altcha";
 import { signedIn as sessions } from "../support/auth-stand-in";
 
@@ -258,7 +258,7 @@ describe("lockout protection for code checks", () => {
     // resend delay (60 s by now) and the check delay still run, and the reserve covers both.
     await timePasses(phone, 31);
     const victim = browser();
-    const device = knownDeviceCookie(new Request("http://localhost/"), phone);
+    const device = await knownDeviceCookieFor(phone);
     victim.cookies.set(device.name, device.value);
     expect((await victim.send(phone)).status).toBe(202);
     expect((await victim.check(latestCode(phone))).status).toBe(200);

@@ -19,7 +19,7 @@ type Modules = {
   verify: (request: NextRequest) => Promise<Response>;
   captcha: () => Promise<string>;
   emulator: import("@/lib/eight-by-eight/sandbox/emulator").EightByEightEmulator;
-  knownDeviceCookie: typeof import("@/lib/sign-in/known-device").knownDeviceCookie;
+  knownDeviceCookieFor: typeof import("../support/accounts").knownDeviceCookieFor;
   log: import("@/lib/events/types").ThrottleEventLog;
   flush: () => Promise<void>;
   budgets: import("@/lib/store/types").BudgetStore;
@@ -30,25 +30,23 @@ type Modules = {
 let modules: Modules;
 
 beforeAll(async () => {
-  const [send, verify, captcha, eightByEight, knownDevice, events, store, alerts, config] = await Promise.all(
-    [
-      import("@/app/api/otp/send/route"),
-      import("@/app/api/otp/verify/route"),
-      import("@/lib/defenses/captcha"),
-      import("@/lib/eight-by-eight"),
-      import("@/lib/sign-in/known-device"),
-      import("@/lib/events"),
-      import("@/lib/store"),
-      import("@/lib/alerts"),
-      import("@/lib/config"),
-    ],
-  );
+  const [send, verify, captcha, eightByEight, accounts, events, store, alerts, config] = await Promise.all([
+    import("@/app/api/otp/send/route"),
+    import("@/app/api/otp/verify/route"),
+    import("@/lib/defenses/captcha"),
+    import("@/lib/eight-by-eight"),
+    import("../support/accounts"),
+    import("@/lib/events"),
+    import("@/lib/store"),
+    import("@/lib/alerts"),
+    import("@/lib/config"),
+  ]);
   modules = {
     send: send.POST,
     verify: verify.POST,
     captcha: async () => solveAltcha(await captcha.createAltchaChallenge()),
     emulator: (await eightByEight.getSandboxEmulator())!,
-    knownDeviceCookie: knownDevice.knownDeviceCookie,
+    knownDeviceCookieFor: accounts.knownDeviceCookieFor,
     log: events.getThrottleEventLog(),
     flush: events.flushThrottleEvents,
     budgets: store.getBackend().budgets,
@@ -131,7 +129,7 @@ describe("a pumping ring concentrated in one number range", () => {
 
   it("still sends the code of a browser that signed in with its number before", async () => {
     const returning = inRange(ring, 500);
-    const device = modules.knownDeviceCookie(new Request("http://localhost"), returning);
+    const device = await modules.knownDeviceCookieFor(returning);
     const response = await sendCode(returning, `${device.name}=${device.value}`);
     expect(response.status).toBe(202);
     expect(modules.emulator.listMessages(returning)).toHaveLength(1);

@@ -5,12 +5,12 @@ import { POST as verify } from "@/app/api/otp/verify/route";
 import { createAltchaChallenge } from "@/lib/defenses/captcha";
 import { getSandboxEmulator } from "@/lib/eight-by-eight";
 import type { EightByEightEmulator } from "@/lib/eight-by-eight/sandbox/emulator";
-import { knownDeviceCookie } from "@/lib/sign-in/known-device";
 import { growingDelays } from "@/lib/config";
 import { ageResendDelay } from "@/lib/defenses/limits";
 import { backoffDelayMs } from "@/lib/store/budgets";
-import { getStore } from "@/lib/store";
-import { recordVerifiedSignIn } from "@/lib/sign-in/users";
+import { getDatabase } from "@/lib/db";
+import { recordVerifiedSignIn } from "@/lib/accounts/users";
+import { knownDeviceCookieFor } from "../support/accounts";
 import { solveAltcha } from "../support/altcha";
 import { getThrottleEventLog } from "@/lib/events";
 
@@ -145,7 +145,7 @@ describe("resend delay and lockout protection", () => {
     expect((await sendTo(victim)).status).toBe(429);
 
     // The owner's browser carries the cookie that the verify route sets on sign-in.
-    const device = knownDeviceCookie(new Request("http://localhost/"), victim);
+    const device = await knownDeviceCookieFor(victim);
     const owner = await sendTo(victim, { Cookie: `${device.name}=${device.value}` });
     expect(owner.status).toBe(202);
     const otherNumber = await sendTo(nextNumber(), { Cookie: `${device.name}=${device.value}` });
@@ -154,16 +154,16 @@ describe("resend delay and lockout protection", () => {
 });
 
 describe("privacy", () => {
-  it("never reads user records while sending, so new and known numbers are answered alike", async () => {
+  it("never reads accounts while sending, so new and known numbers are answered alike", async () => {
     const known = nextNumber();
     await recordVerifiedSignIn(known);
-    const kv = getStore();
-    const originalGet = kv.get.bind(kv);
-    const read: string[] = [];
-    kv.get = (async (key: string) => {
-      read.push(key);
-      return originalGet(key);
-    }) as typeof kv.get;
+    const { db } = await getDatabase();
+    const originalSelect = db.select.bind(db);
+    let reads = 0;
+    db.select = ((...args: Parameters<typeof db.select>) => {
+      reads += 1;
+      return originalSelect(...args);
+    }) as typeof db.select;
     try {
       const knownReply = await sendTo(known);
       const newReply = await sendTo(nextNumber());
@@ -171,9 +171,9 @@ describe("privacy", () => {
       expect(Object.keys(knownReply.body)).toEqual(Object.keys(newReply.body));
       expect([...knownReply.response.headers.keys()]).toEqual([...newReply.response.headers.keys()]);
     } finally {
-      kv.get = originalGet;
+      db.select = originalSelect;
     }
-    expect(read.filter((key) => key.startsWith("user:"))).toEqual([]);
+    expect(reads).toBe(0);
   });
 });
 

@@ -26,7 +26,8 @@ const layers: { name: string; modules: string[] }[] = [
     ],
   },
   { name: "env", modules: ["lib/env.ts"] },
-  { name: "store", modules: ["lib/store/", "lib/startup-check.ts"] },
+  { name: "store", modules: ["lib/store/"] },
+  { name: "database", modules: ["lib/db/"] },
   {
     name: "infrastructure",
     modules: [
@@ -42,6 +43,8 @@ const layers: { name: string; modules: string[] }[] = [
   },
   { name: "events and alerts", modules: ["lib/events/", "lib/alerts/"] },
   { name: "route wrappers", modules: ["lib/http/public-route.ts", "lib/http/admin-route.ts"] },
+  // Accounts, sessions and passkeys in the database.
+  { name: "accounts", modules: ["lib/accounts/", "lib/startup-check.ts"] },
   // The send policy reads these two sign-in records (a sealed and a signed cookie); the sign-in
   // flows that use the defenses sit above them.
   {

@@ -22,8 +22,7 @@ export const POST = adminRoute("POST /api/admin/rules", async (request) => {
   requireSameOrigin(request);
   const input = await readJsonBody(request, newRuleSchema);
   const rule = await addRule(input, session.user.phone);
-  await recordAdminAction({
-    admin: session.user.phone,
+  await recordAdminAction(session, {
     action: "add rule",
     target: describeRuleTarget(rule),
     detail: `until ${rule.expiresAt}${rule.reason ? `: ${rule.reason}` : ""}`,
@@ -39,10 +38,6 @@ export const DELETE = adminRoute("DELETE /api/admin/rules", async (request) => {
   if (!parsed.success) throw new AppError("bad_request", "Give kind and value of the rule to remove.");
   if (!(await removeRule(parsed.data.kind, parsed.data.value)))
     throw new AppError("not_found", "No such rule.");
-  await recordAdminAction({
-    admin: session.user.phone,
-    action: "remove rule",
-    target: describeRuleTarget(parsed.data),
-  });
+  await recordAdminAction(session, { action: "remove rule", target: describeRuleTarget(parsed.data) });
   return new NextResponse(null, { status: 204 });
 });

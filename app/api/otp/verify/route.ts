@@ -10,8 +10,9 @@ import { requireSameOrigin } from "@/lib/http/same-origin";
 import { verifyRequestSchemaFor, type VerifyCodeResponse } from "@/lib/api/otp";
 import { checkCode } from "@/lib/sign-in/check-code";
 import { wasRedeemedHere } from "@/lib/sign-in/grants";
-import { KNOWN_DEVICE_COOKIE_NAME, knownDeviceCookie } from "@/lib/sign-in/known-device";
+import { KNOWN_DEVICE_COOKIE_NAME } from "@/lib/sign-in/known-device";
 import { PENDING_COOKIE_NAME } from "@/lib/sign-in/pending-verification";
+import { startSession } from "@/lib/sign-in/start-session";
 
 /** Checks the code for this browser's pending verification and, when right, signs it in. */
 export const POST = publicRoute("POST /api/otp/verify", async (request, context) => {
@@ -25,19 +26,21 @@ export const POST = publicRoute("POST /api/otp/verify", async (request, context)
     device: request.cookies.get(KNOWN_DEVICE_COOKIE_NAME)?.value,
   };
   const result = await checkCode(cookies, code, context, ipKeys.address);
+  const started = await startSession(request, context, result.user, "sms");
 
   // Auth.js writes its session cookie into this response.
-  await signIn("phone-otp", { grant: result.grant, redirect: false });
-  if (!wasRedeemedHere(result.grant)) {
+  await signIn("sign-in-grant", { grant: started.grant, redirect: false });
+  if (!wasRedeemedHere(started.grant)) {
     // The code is used up, but no session was issued: say so (503), never a 200 without one.
     console.error("[otp-shield] Auth.js did not sign the verified user in: check AUTH_URL / AUTH_TRUST_HOST");
+    await started.abandon();
     throw refusal("auth.session_not_issued");
   }
 
   const response = NextResponse.json<VerifyCodeResponse>({ status: "verified", isNewUser: result.isNewUser });
   response.cookies.delete(PENDING_COOKIE_NAME);
   // This browser may now draw on the number's reserve if an attacker spends its budget.
-  const device = knownDeviceCookie(request, result.phone);
+  const device = started.deviceCookie;
   response.cookies.set(device.name, device.value, device.options);
   const { destination } = context;
   recordTraffic("verified", {

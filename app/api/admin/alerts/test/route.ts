@@ -12,6 +12,6 @@ export const POST = adminRoute("POST /api/admin/alerts/test", async (request) =>
   const session = await requireAdminForApi();
   requireSameOrigin(request);
   const id = await sendTestAlert();
-  await recordAdminAction({ admin: session.user.phone, action: "send test alert", target: id ?? "none" });
+  await recordAdminAction(session, { action: "send test alert", target: id ?? "none" });
   return NextResponse.json({ id }, { status: 202 });
 });
