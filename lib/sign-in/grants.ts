@@ -50,8 +50,12 @@ export function redeemSignInGrant(token: unknown): SignInGrant | null {
   open.delete(token);
   if (held.expiresAt <= Date.now()) return null;
   redeemed.add(token);
-  const { expiresAt: _expiresAt, ...grant } = held;
-  return grant;
+  return {
+    userId: held.userId,
+    phone: held.phone,
+    sessionId: held.sessionId,
+    passkeyVerifiedAt: held.passkeyVerifiedAt,
+  };
 }
 
 /**
