@@ -1,5 +1,6 @@
 import { spawn } from "node:child_process";
 import { createServer } from "node:net";
+import { instanceDatabaseEnv } from "../support/database-env";
 import { expect, test } from "./support";
 
 /**
@@ -43,7 +44,13 @@ process.once("exit", () => running.forEach((child) => child.kill("SIGKILL")));
 async function start(env: Record<string, string>): Promise<Started> {
   const port = await freePort();
   const child = spawn(process.execPath, ["lib/node-server.mjs", "-p", String(port)], {
-    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", NODE_ENV: "test", ...env },
+    env: {
+      PATH: process.env.PATH ?? "",
+      HOME: process.env.HOME ?? "",
+      NODE_ENV: "test",
+      ...instanceDatabaseEnv(),
+      ...env,
+    },
     stdio: ["ignore", "pipe", "pipe"],
   });
   running.add(child);
