@@ -48,7 +48,7 @@ async function start(env: Record<string, string>): Promise<Started> {
       PATH: process.env.PATH ?? "",
       HOME: process.env.HOME ?? "",
       NODE_ENV: "test",
-      ...instanceDatabaseEnv(),
+      ...instanceDatabaseEnv(env),
       ...env,
     },
     stdio: ["ignore", "pipe", "pipe"],

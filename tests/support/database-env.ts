@@ -8,7 +8,11 @@ import path from "node:path";
  * (E2E_DATABASE_URL, made by playwright.config.ts when a server answers), or else an embedded
  * PGlite in a fresh temporary directory of its own (PGlite serves one process per directory).
  */
-export function instanceDatabaseEnv(): { DATABASE_URL: string } | { DATA_DIR: string } {
+export function instanceDatabaseEnv(
+  /** The instance's own settings: one that names its database keeps it. */
+  env: Record<string, string | undefined> = {},
+): Record<string, string> {
+  if (env.DATABASE_URL || env.DATA_DIR) return {};
   const shared = process.env.E2E_DATABASE_URL;
   return shared ? { DATABASE_URL: shared } : { DATA_DIR: freshDataDir() };
 }

@@ -31,7 +31,7 @@ export async function startInstance(
       AUTH_TRUST_HOST: "true",
       CLIENT_IP_STRATEGY: "rightmost-trusted-range",
       CLIENT_IP_TRUSTED_RANGES: "127.0.0.0/8,::1",
-      ...instanceDatabaseEnv(),
+      ...instanceDatabaseEnv(env),
       ...(sandbox
         ? {
             OTP_PROVIDER: "8x8",
@@ -88,7 +88,7 @@ export async function startBuiltServer(
       PATH: process.env.PATH ?? "",
       HOME: process.env.HOME ?? "",
       NODE_ENV: "production",
-      ...instanceDatabaseEnv(),
+      ...instanceDatabaseEnv(env),
       ...env,
     },
   });
