@@ -3,6 +3,7 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import { defineConfig, devices } from "@playwright/test";
 import { createRunDatabase, freshDataDir } from "./tests/support/database-env";
+import { sandboxServerEnv } from "./tests/support/server-env";
 
 const port = Number(process.env.E2E_PORT ?? 3100);
 const secondPort = port + 1;
@@ -46,17 +47,7 @@ process.env.E2E_SECOND_URL ??=
   process.env.E2E_STORE === "redis" && process.env.E2E_DATABASE_URL ? `http://localhost:${secondPort}` : "";
 
 const serverEnv = {
-  OTP_PROVIDER: "sandbox",
-  SANDBOX_INBOX: "all",
-  AUTH_SECRET: "e2e-only-secret-0123456789abcdefghijklmnopqrstuvwxyz",
-  AUTH_TRUST_HOST: "true",
-  // The test runner on loopback plays the trusted proxy: each test sends its own client address
-  // in X-Forwarded-For (see tests/e2e/support.ts).
-  CLIENT_IP_STRATEGY: "rightmost-trusted-range",
-  CLIENT_IP_TRUSTED_RANGES: "127.0.0.0/8,::1",
-  // Cheap proof of work, so the real widget solves in a moment; production defaults are far higher.
-  ALTCHA_COST: "50",
-  ALTCHA_MAX_COUNTER: "50",
+  ...sandboxServerEnv,
   // The specs send many codes nobody enters to a few number ranges: the fraud budgets (tested at
   // their defaults in tests/integration/fraud-budgets.test.ts and by `npm run attack`) stay out of the way.
   FRAUD_RANGE_FLOOR: "100000",

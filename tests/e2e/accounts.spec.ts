@@ -3,6 +3,7 @@ import { solveChallenge } from "altcha-lib";
 import { deriveKey } from "altcha-lib/algorithms/pbkdf2";
 import { freshDataDir } from "../support/database-env";
 import { startBuiltServer, type BuiltServer } from "../support/instance";
+import { freePort, sandboxServerEnv } from "../support/server-env";
 import { advanceSandboxSession, expect, randomClientIp, randomPhone, SignInPage, test } from "./support";
 
 /**
@@ -10,30 +11,11 @@ import { advanceSandboxSession, expect, randomClientIp, randomPhone, SignInPage,
  * with servers of this spec's own on free ports (cookies are per host, not per port, so a session
  * carries over to a restarted server on another port).
  */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once("error", reject);
-    probe.listen(0, () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
-function serverEnv(extra: Record<string, string>): Record<string, string> {
-  return {
-    OTP_PROVIDER: "sandbox",
-    SANDBOX_INBOX: "all",
-    AUTH_SECRET: "e2e-only-secret-0123456789abcdefghijklmnopqrstuvwxyz",
-    AUTH_TRUST_HOST: "true",
-    CLIENT_IP_STRATEGY: "rightmost-trusted-range",
-    CLIENT_IP_TRUSTED_RANGES: "127.0.0.0/8,::1",
-    ALTCHA_COST: "50",
-    ALTCHA_MAX_COUNTER: "50",
-    ...extra,
-  };
-}
+const serverEnv = (extra: Record<string, string>): Record<string, string> => ({
+  ...sandboxServerEnv,
+  ...extra,
+});
 
 let clientCount = 0;
 const nextClientIp = () => `2001:db8:ac:${(clientCount += 1).toString(16)}::1`;
