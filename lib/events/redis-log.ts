@@ -1,7 +1,7 @@
 import type { Redis as UpstashRedis } from "@upstash/redis";
 import { config } from "@/lib/config";
 import { withDeadline } from "@/lib/store/deadline";
-import { maskForOperators } from "./masking";
+import { HIDDEN_DIGITS, maskForOperators } from "./masking";
 import {
   bucketStarts,
   countedAs,
@@ -218,6 +218,7 @@ export function createRedisThrottleLog(options: {
       if (options.phoneRetentionMs <= 0) return 0;
       const from = Date.now() - options.phoneRetentionMs - HOUR_MS - CLOCK_SLACK_MS;
       let start = String(Math.max(0, from));
+      const prefix = phone.slice(0, -HIDDEN_DIGITS);
       let removed = 0;
       for (;;) {
         const batch = await guard(
@@ -230,7 +231,8 @@ export function createRedisThrottleLog(options: {
         const matching: string[] = [];
         for (const [id, fields] of entries) {
           const event = typeof fields.e === "string" ? (JSON.parse(fields.e) as StoredEvent) : fields.e;
-          if (!event.sealedPhone) continue;
+          // The prefix is in clear: only events of the number's own prefix need opening.
+          if (!event.sealedPhone || event.prefix !== prefix) continue;
           if ((await sealer.open(event.sealedPhone, event.at, event.requestId)) === phone) matching.push(id);
         }
         if (matching.length > 0)
