@@ -42,7 +42,7 @@ export function DeleteAccountForm({
           />
         )}
       </Field>
-      <Button type="submit" variant="primary" pending={pending} className="bg-red-700 hover:bg-red-600">
+      <Button type="submit" variant="danger" pending={pending}>
         {pending ? "Deleting your account…" : "Delete my account"}
       </Button>
     </form>
