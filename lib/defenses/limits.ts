@@ -404,7 +404,7 @@ const NUMBER_LIMITS = [
 
 /**
  * Forgets every budget keyed by the number itself — its send and check limits, reserves and
- * growing delays — when its account is deleted (lib/accounts/deletion.ts), so the store holds no
+ * growing delays — when its account is deleted (lib/privacy/delete-account.ts), so the store holds no
  * key naming it. The budgets of its prefix, range and country, the address's and the totals stay.
  *
  * Why this opens no loophole: a deletion needs a signed-in session, so its holder has just

@@ -135,7 +135,7 @@ export type ThrottleEventLog = {
   revealPhone(id: string): Promise<{ phone: string | null } | null>;
   /**
    * Removes every stored event whose full number is `phone` (an account deletion, see
-   * lib/accounts/deletion.ts); the number of events removed. The counts per rule, the top sources
+   * lib/privacy/delete-account.ts); the number of events removed. The counts per rule, the top sources
    * (address, network, prefix, country) and the traffic counts stay: none of them holds a number.
    * Bounded work: at most the events still within the retention period are read, and the log is
    * capped — no key is scanned.
