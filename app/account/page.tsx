@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import { revalidatePath } from "next/cache";
 import { SessionList } from "@/components/account/session-list";
+import { YourData } from "@/components/account/your-data";
 import { SignOutButton } from "@/components/sign-out-button";
 import { Alert } from "@/components/ui/alert";
 import { Card } from "@/components/ui/card";
@@ -8,6 +9,7 @@ import { endAllSessions, endSession, listSessions } from "@/lib/accounts/session
 import { getUserById } from "@/lib/accounts/users";
 import { requireSession, signOut } from "@/lib/auth";
 import { maskPhone } from "@/lib/phone";
+import { deleteMyAccount } from "./actions";
 
 export const metadata: Metadata = { title: "Your account" };
 
@@ -76,6 +78,9 @@ export default async function AccountPage({ searchParams }: { searchParams: Prom
           endSession={endOtherSession}
           signOutEverywhere={signOutEverywhere}
         />
+      </Card>
+      <Card title="Your data">
+        <YourData deleteAccount={deleteMyAccount} />
       </Card>
     </div>
   );
