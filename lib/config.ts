@@ -150,7 +150,8 @@ export const config = {
       value: 120,
       unit: "min",
       env: { name: "ADMIN_SESSION_MINUTES", min: 5, max: 24 * 60 },
-      reason: "Admin rights end this long after each sign-in: a fresh code renews them.",
+      reason:
+        "Admin rights end this long after each sign-in (with ADMIN_REQUIRE_PASSKEY, after each passkey proof): a fresh one renews them.",
     },
     pageSize: {
       value: 50,
