@@ -1,6 +1,9 @@
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
+import path from "node:path";
 import { defineConfig, devices } from "@playwright/test";
+import { createRunDatabase, freshDataDir } from "./tests/support/database-env";
+import { sandboxServerEnv } from "./tests/support/server-env";
 
 const port = Number(process.env.E2E_PORT ?? 3100);
 const secondPort = port + 1;
@@ -25,20 +28,26 @@ process.env.E2E_STORE ??=
     ? "redis"
     : "memory";
 process.env.E2E_STORE_PREFIX ??= `e2e:${Date.now().toString(36)}:`;
-process.env.E2E_SECOND_URL ??= process.env.E2E_STORE === "redis" ? `http://localhost:${secondPort}` : "";
+
+/**
+ * Accounts: with a PostgreSQL server (always in CI), every instance shares a database of this
+ * run's own, dropped afterwards (tests/support/e2e-teardown.ts). Without one, each instance has an
+ * embedded PGlite in a directory of its own, and the two-instance test does not run.
+ */
+process.env.E2E_DATABASE_URL ??= createRunDatabase(
+  process.env.E2E_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/postgres",
+  `otp_shield_e2e_${Date.now().toString(36)}`,
+);
+process.env.E2E_DATA_DIR ??= process.env.E2E_DATABASE_URL ? "" : freshDataDir();
+const databaseEnv = (instance: string): Record<string, string> =>
+  process.env.E2E_DATABASE_URL
+    ? { DATABASE_URL: process.env.E2E_DATABASE_URL }
+    : { DATA_DIR: path.join(process.env.E2E_DATA_DIR!, instance) };
+process.env.E2E_SECOND_URL ??=
+  process.env.E2E_STORE === "redis" && process.env.E2E_DATABASE_URL ? `http://localhost:${secondPort}` : "";
 
 const serverEnv = {
-  OTP_PROVIDER: "sandbox",
-  SANDBOX_INBOX: "all",
-  AUTH_SECRET: "e2e-only-secret-0123456789abcdefghijklmnopqrstuvwxyz",
-  AUTH_TRUST_HOST: "true",
-  // The test runner on loopback plays the trusted proxy: each test sends its own client address
-  // in X-Forwarded-For (see tests/e2e/support.ts).
-  CLIENT_IP_STRATEGY: "rightmost-trusted-range",
-  CLIENT_IP_TRUSTED_RANGES: "127.0.0.0/8,::1",
-  // Cheap proof of work, so the real widget solves in a moment; production defaults are far higher.
-  ALTCHA_COST: "50",
-  ALTCHA_MAX_COUNTER: "50",
+  ...sandboxServerEnv,
   // The specs send many codes nobody enters to a few number ranges: the fraud budgets (tested at
   // their defaults in tests/integration/fraud-budgets.test.ts and by `npm run attack`) stay out of the way.
   FRAUD_RANGE_FLOOR: "100000",
@@ -73,6 +82,7 @@ const adminSpecs = /(admin|client-ip)\.spec\.ts$/;
 
 export default defineConfig({
   testDir: "tests/e2e",
+  globalTeardown: "./tests/support/e2e-teardown.ts",
   fullyParallel: true,
   forbidOnly: true,
   retries: 0,
@@ -114,7 +124,7 @@ export default defineConfig({
       reuseExistingServer: !process.env.CI,
       timeout: 240_000,
       stdout: "pipe",
-      env: serverEnv,
+      env: { ...serverEnv, ...databaseEnv("main") },
     },
     ...(process.env.E2E_SECOND_URL
       ? [
@@ -123,7 +133,7 @@ export default defineConfig({
             url: `http://localhost:${secondPort}/api/health`,
             reuseExistingServer: !process.env.CI,
             timeout: 60_000,
-            env: serverEnv,
+            env: { ...serverEnv, ...databaseEnv("second") },
           },
         ]
       : []),
@@ -139,7 +149,7 @@ export default defineConfig({
       url: `http://localhost:${adminPort}/api/health`,
       reuseExistingServer: !process.env.CI,
       timeout: 60_000,
-      env: adminServerEnv,
+      env: { ...adminServerEnv, ...databaseEnv("admin") },
     },
   ],
 });

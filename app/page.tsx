@@ -1,9 +1,16 @@
 import Link from "next/link";
+import { Alert } from "@/components/ui/alert";
 import { Card } from "@/components/ui/card";
 
-export default function HomePage() {
+export default async function HomePage({ searchParams }: { searchParams: Promise<{ account?: string }> }) {
+  const { account } = await searchParams;
   return (
-    <div className="mx-auto max-w-3xl">
+    <div className="mx-auto max-w-3xl space-y-6">
+      {account === "deleted" ? (
+        <Alert tone="success">
+          Your account has been deleted, and your phone number with it. You have been signed out.
+        </Alert>
+      ) : null}
       <Card title="Phone sign-in that doesn't pay for SMS pumping">
         <div className="space-y-4 text-slate-700">
           <p>

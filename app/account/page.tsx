@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import { revalidatePath } from "next/cache";
 import { SessionList } from "@/components/account/session-list";
+import { YourData } from "@/components/account/your-data";
 import { PasskeyList } from "@/components/passkeys/passkey-list";
 import { SignOutButton } from "@/components/sign-out-button";
 import { Alert } from "@/components/ui/alert";
@@ -13,6 +14,7 @@ import { requireSession, signOut } from "@/lib/auth";
 import { getEnv } from "@/lib/env";
 import { summarizePasskey } from "@/lib/passkeys/ceremonies";
 import { maskPhone } from "@/lib/phone";
+import { deleteMyAccount } from "./actions";
 
 export const metadata: Metadata = { title: "Your account" };
 
@@ -91,6 +93,9 @@ export default async function AccountPage({ searchParams }: { searchParams: Prom
           endSession={endOtherSession}
           signOutEverywhere={signOutEverywhere}
         />
+      </Card>
+      <Card title="Your data">
+        <YourData deleteAccount={deleteMyAccount} />
       </Card>
     </div>
   );

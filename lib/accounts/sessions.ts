@@ -152,3 +152,11 @@ function forget(ids: string[]): void {
   const cache = checks();
   for (const id of ids) cache.delete(id);
 }
+
+/**
+ * After an account is deleted: its sessions went with it (ON DELETE CASCADE); this instance stops
+ * trusting its cached checks of them at once.
+ */
+export function forgetSessions(ids: string[]): void {
+  forget(ids);
+}

@@ -84,7 +84,7 @@ async function openPglite(settings: Extract<DatabaseSettings, { kind: "pglite" }
     return {
       db,
       kind: "pglite",
-      description: `embedded Postgres (PGlite) in ${path.relative(process.cwd(), directory) || directory}`,
+      description: `embedded Postgres (PGlite) in ${directory.startsWith(process.cwd()) ? path.relative(process.cwd(), directory) : directory}`,
       timeoutMs: settings.timeoutMs,
       close: async () => {
         await client.close();

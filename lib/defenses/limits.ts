@@ -404,6 +404,37 @@ export function settledByVerifiedCode(
   };
 }
 
+/** The limits counted per number (not per prefix, range or country): the `limit:<name>:<E.164>` keys. */
+const NUMBER_LIMITS = [
+  "send.phone",
+  "send.phone.day",
+  "send.phone.reserve",
+  "verify.phone",
+  "verify.phone.total",
+  "verify.phone.reserve",
+] as const satisfies readonly LimitName[];
+
+/**
+ * Forgets every budget keyed by the number itself — its send and check limits, reserves and
+ * growing delays — when its account is deleted (lib/privacy/delete-account.ts), so the store holds no
+ * key naming it. The budgets of its prefix, range and country, the address's and the totals stay.
+ *
+ * Why this opens no loophole: a deletion needs a signed-in session, so its holder has just
+ * completed a code for the number (which already settled the check counts and the delays, see
+ * `settledByVerifiedCode`) or a passkey of the account. What it gives back is the number's own
+ * send budget: its holder could sign up, delete and sign up again, receiving one more code per
+ * round — each one entered, which is what real traffic looks like to the conversion budgets, and
+ * each one still charged to the address, network, prefix, range, country, spend and global
+ * budgets, which a deletion does not touch. SMS pumping's codes are never entered; it gains nothing.
+ */
+export async function forgetNumberBudgets(phone: string): Promise<void> {
+  await getBackend().budgets.reset([
+    ...NUMBER_LIMITS.map((name) => windowBudget(name, phone)),
+    resendDelay(phone),
+    checkDelay(phone),
+  ]);
+}
+
 /** Sandbox time travel: the number's resend delay runs as if `seconds` had passed. */
 export async function ageResendDelay(phone: string, seconds: number): Promise<void> {
   await getBackend().budgets.backdate(resendDelay(phone), seconds);

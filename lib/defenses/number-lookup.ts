@@ -90,6 +90,11 @@ const countKey = (hour: string) => `lookup:count:${hour}`;
 /** "2026-07-23T09": the UTC hour a lookup is counted in. */
 const hourOf = (epochMs: number) => new Date(epochMs).toISOString().slice(0, 13);
 
+/** Forgets 8x8's cached answer for the number (an account deletion): the key names the number. */
+export async function forgetLookupAnswer(phone: string): Promise<void> {
+  await getStore().delete(answerKey(phone));
+}
+
 /**
  * The send guard: returns at once (no I/O) unless the number is in doubt; then asks the store for
  * 8x8's cached answer, or 8x8 for a new one, and throws the refusal of a line type codes do not go

@@ -183,6 +183,23 @@ export function createMemoryThrottleLog(options: {
       return { phone: event.at < Date.now() - options.phoneRetentionMs ? null : event.phone };
     },
 
+    async forgetPhone(phone) {
+      // Every event the ring holds: in memory the number is kept as given, past its retention too.
+      const oldest = Math.max(0, written - options.capacity);
+      const kept: StoredThrottleEvent[] = [];
+      for (let index = oldest; index < written; index += 1) {
+        const event = ring[index % options.capacity]!;
+        if (event.phone !== phone) kept.push(event);
+      }
+      const removed = written - oldest - kept.length;
+      if (removed === 0) return 0;
+      // Rewritten in order, oldest first: ids still increase with position, as searches expect.
+      ring.fill(undefined);
+      kept.forEach((event, index) => (ring[index] = event));
+      written = kept.length;
+      return removed;
+    },
+
     async list({ cursor, limit, filters = {} }) {
       const events: ThrottleEvent[] = [];
       const oldest = Math.max(0, written - options.capacity);

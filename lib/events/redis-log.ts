@@ -1,7 +1,7 @@
 import type { Redis as UpstashRedis } from "@upstash/redis";
 import { config } from "@/lib/config";
 import { withDeadline } from "@/lib/store/deadline";
-import { maskForOperators } from "./masking";
+import { HIDDEN_DIGITS, maskForOperators } from "./masking";
 import {
   bucketStarts,
   countedAs,
@@ -46,6 +46,7 @@ const SCAN_BATCH = config.events.scanBatch.value;
  * after the response): time filters read the id range widened by this much, then filter on `at`.
  */
 const CLOCK_SLACK_MS = config.events.clockSlack.value;
+const HOUR_MS = 3_600_000;
 
 /** An event as the stream holds it: its id is the entry's, its number sealed (`phone-sealing.ts`). */
 type StoredEvent = Omit<ThrottleEvent, "id"> & { sealedPhone: string | null };
@@ -209,6 +210,36 @@ export function createRedisThrottleLog(options: {
       if (!event) return null;
       if (!event.sealedPhone || event.at < Date.now() - options.phoneRetentionMs) return { phone: null };
       return { phone: await sealer.open(event.sealedPhone, event.at, event.requestId) };
+    },
+
+    async forgetPhone(phone) {
+      // Only the events of the retention period can still be opened (and so hold the number):
+      // older ones lost their hour's key (crypto-shredding). Read from there, a batch per round trip.
+      if (options.phoneRetentionMs <= 0) return 0;
+      const from = Date.now() - options.phoneRetentionMs - HOUR_MS - CLOCK_SLACK_MS;
+      let start = String(Math.max(0, from));
+      const prefix = phone.slice(0, -HIDDEN_DIGITS);
+      let removed = 0;
+      for (;;) {
+        const batch = await guard(
+          "read throttle events",
+          redis.xrange(key.stream, start, "+", SCAN_BATCH) as Promise<
+            Record<string, { e: StoredEvent | string }>
+          >,
+        );
+        const entries = Object.entries(batch);
+        const matching: string[] = [];
+        for (const [id, fields] of entries) {
+          const event = typeof fields.e === "string" ? (JSON.parse(fields.e) as StoredEvent) : fields.e;
+          // The prefix is in clear: only events of the number's own prefix need opening.
+          if (!event.sealedPhone || event.prefix !== prefix) continue;
+          if ((await sealer.open(event.sealedPhone, event.at, event.requestId)) === phone) matching.push(id);
+        }
+        if (matching.length > 0)
+          removed += await guard("forget throttle events", redis.xdel(key.stream, matching));
+        if (entries.length < SCAN_BATCH) return removed;
+        start = `(${entries.at(-1)![0]}`;
+      }
     },
 
     async list({ cursor, limit, filters = {} }) {

@@ -134,6 +134,14 @@ export type ThrottleEventLog = {
    */
   revealPhone(id: string): Promise<{ phone: string | null } | null>;
   /**
+   * Removes every stored event whose full number is `phone` (an account deletion, see
+   * lib/privacy/delete-account.ts); the number of events removed. The counts per rule, the top sources
+   * (address, network, prefix, country) and the traffic counts stay: none of them holds a number.
+   * Bounded work: at most the events still within the retention period are read, and the log is
+   * capped — no key is scanned.
+   */
+  forgetPhone(phone: string): Promise<number>;
+  /**
    * Sends, verified codes and spend per country per minute (the last two hours are kept) or per
    * hour, and the top number ranges of the hours covered.
    */

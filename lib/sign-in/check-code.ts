@@ -19,17 +19,23 @@ export type CheckedCode = {
   user: User;
   /** The pending verification that was completed (its send's id in the traffic records). */
   pendingId: string;
+  /**
+   * Completes the issuance (once, whichever concurrent check comes first) and clears the number's
+   * counts; throws `code.no_pending_verification` for every other check. Called once the session
+   * is written, so that nothing is used up if the database fails before.
+   */
+  complete(): Promise<void>;
 };
 
 /**
- * Checks `code` against the browser's pending verification (its sealed cookie), in three store
- * round trips when right:
+ * Checks `code` against the browser's pending verification (its sealed cookie), in two store
+ * round trips when right (a third records the traffic, batched after the response):
  * 1. the check's budgets — per address, per pending verification, per number across resends, the
  *    growing delay — decided and charged together with the browser's ownership of the number's
  *    current code, before 8x8 is called (a refused check spends nothing);
- * 2. after 8x8 answers VERIFIED, one settling step: only the check that still owns the issuance
- *    completes it (once), clearing the number's counts;
- * 3. the user, created or updated (in the database; the session follows in start-session.ts).
+ * 2. after 8x8 answers VERIFIED and the account is recorded in the database (and the route has
+ *    written the session, start-session.ts), one settling step, `complete`: only the check that
+ *    still owns the issuance completes it (once), clearing the number's counts.
  */
 export async function checkCode(
   cookies: { pending: string | undefined; device: string | undefined },
@@ -68,16 +74,26 @@ export async function checkCode(
   switch (session.status) {
     case "verified": {
       // Concurrent correct codes all see VERIFIED at 8x8, and so does any later check of the same
-      // 8x8 session: only the check that completes this browser's issuance goes on.
-      const completed =
-        session.destination === pending.phone &&
-        (await getBackend().budgets.settle({ ...completion, ...settledByVerifiedCode(destination) }));
-      if (!completed) throw refusal("code.no_pending_verification");
+      // 8x8 session: only the check that completes this browser's issuance goes on (`complete`).
+      if (session.destination !== pending.phone) throw refusal("code.no_pending_verification");
+      // The account first: if the database is down (503), the issuance stays open and the same
+      // code works again once it is back — 8x8 answers VERIFIED to every later check.
       const { user, isNewUser } = await recordVerifiedSignIn(
         pending.phone,
         getEnv().adminPhoneNumbers.includes(pending.phone),
       );
-      return { isNewUser, user, pendingId: pending.id };
+      return {
+        isNewUser,
+        user,
+        pendingId: pending.id,
+        complete: async () => {
+          const completed = await getBackend().budgets.settle({
+            ...completion,
+            ...settledByVerifiedCode(destination),
+          });
+          if (!completed) throw refusal("code.no_pending_verification");
+        },
+      };
     }
     case "failed":
       await discardPendingVerification(pending);

@@ -104,6 +104,14 @@ export async function discardPendingVerification(
   await store.deleteIfEquals(issuanceKey(pending.phone), pending.id);
 }
 
+/**
+ * Forgets who owns the number's current code (an account deletion): the key names the number. A
+ * cookie still held for it then opens nothing, as after any other end of its code.
+ */
+export async function forgetIssuance(phone: string, store: KeyValueStore = getStore()): Promise<void> {
+  await store.delete(issuanceKey(phone));
+}
+
 /** The pending verification's cookie (see lib/http/cookies.ts). */
 export function pendingCookie(request: Request, sent: { cookieValue: string; maxAgeSeconds: number }) {
   return {

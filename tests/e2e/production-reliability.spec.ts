@@ -4,6 +4,7 @@ import { deriveKey } from "altcha-lib/algorithms/pbkdf2";
 import IORedis from "ioredis";
 import { startBuiltServer, type BuiltServer } from "../support/instance";
 import { DisposableRedis } from "../support/redis";
+import { sandboxServerEnv } from "../support/server-env";
 import { expect, randomPhone, test } from "./support";
 
 /**
@@ -26,14 +27,7 @@ const redis = new DisposableRedis(ports.redis);
 
 function serverEnv(prefix: string): Record<string, string> {
   return {
-    OTP_PROVIDER: "sandbox",
-    SANDBOX_INBOX: "all",
-    AUTH_SECRET: "e2e-only-secret-0123456789abcdefghijklmnopqrstuvwxyz",
-    AUTH_TRUST_HOST: "true",
-    CLIENT_IP_STRATEGY: "rightmost-trusted-range",
-    CLIENT_IP_TRUSTED_RANGES: "127.0.0.0/8,::1",
-    ALTCHA_COST: "50",
-    ALTCHA_MAX_COUNTER: "50",
+    ...sandboxServerEnv,
     REDIS_URL: redis.url,
     STORE_KEY_PREFIX: prefix,
     STORE_TIMEOUT_MS: "1000",

@@ -20,7 +20,7 @@ test.describe("phone sign-in", () => {
     await expect(page.getByTestId("account-phone")).toHaveText(`+65 ••••${phone.e164.slice(-4)}`);
     await expect(page.getByRole("navigation", { name: "Main" })).toContainText("Signed in as");
 
-    await page.getByRole("button", { name: "Sign out" }).click();
+    await page.getByRole("button", { name: "Sign out", exact: true }).click();
     await expect(page).toHaveURL("/");
     await expect(
       page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Sign in" }),
@@ -214,6 +214,8 @@ test.describe("pages and sessions", () => {
       store: process.env.E2E_STORE,
       storeReachable: true,
       storeWritable: true,
+      database: process.env.E2E_DATABASE_URL ? "postgres" : "pglite",
+      databaseReachable: true,
       otpProvider: "sandbox",
       sandbox: true,
     });

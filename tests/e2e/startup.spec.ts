@@ -1,5 +1,6 @@
 import { spawn } from "node:child_process";
-import { createServer } from "node:net";
+import { instanceDatabaseEnv } from "../support/database-env";
+import { freePort } from "../support/server-env";
 import { expect, test } from "./support";
 
 /**
@@ -23,18 +24,6 @@ type Started =
   | { kind: "exited"; code: number | null; output: string }
   | { kind: "listening"; url: string; port: number; stop(): Promise<void> };
 
-/** A port nothing listens on now, from the OS, so no other server (or leftover) answers for ours. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 // Servers still running when a worker ends (a timed-out test) must not outlive it.
 const running = new Set<ReturnType<typeof spawn>>();
 process.once("exit", () => running.forEach((child) => child.kill("SIGKILL")));
@@ -43,7 +32,13 @@ process.once("exit", () => running.forEach((child) => child.kill("SIGKILL")));
 async function start(env: Record<string, string>): Promise<Started> {
   const port = await freePort();
   const child = spawn(process.execPath, ["lib/node-server.mjs", "-p", String(port)], {
-    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", NODE_ENV: "test", ...env },
+    env: {
+      PATH: process.env.PATH ?? "",
+      HOME: process.env.HOME ?? "",
+      NODE_ENV: "test",
+      ...instanceDatabaseEnv(env),
+      ...env,
+    },
     stdio: ["ignore", "pipe", "pipe"],
   });
   running.add(child);

@@ -3,6 +3,7 @@ import { beforeEach, describe, expect, it, vi } from "vitest";
 import { DELETE, POST } from "@/app/api/admin/blocks/route";
 import { listAdminActions } from "@/lib/admin/audit";
 import { conversionBudgetOfLabel } from "@/lib/defenses/limits";
+import { maskPhone } from "@/lib/phone";
 import { getBackend } from "@/lib/store";
 
 /** Lift and Extend of the fraud console, through the real route handlers. */
@@ -42,8 +43,9 @@ describe("automatic blocks in the console", () => {
     const lifted = await DELETE(request("DELETE", "/api/admin/blocks?label=range%20%2B62877"));
     expect(lifted.status).toBe(204);
     expect(await labels()).not.toContain("range +62877");
+    // The audit log names the admin by a masked number, never the full one.
     expect((await listAdminActions(10))[0]).toMatchObject({
-      admin: ADMIN,
+      admin: maskPhone(ADMIN),
       action: "lift block",
       target: "range +62877",
     });

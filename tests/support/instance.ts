@@ -1,6 +1,7 @@
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
+import { instanceDatabaseEnv } from "./database-env";
 import { startStandaloneSandbox, STANDALONE_SANDBOX_SUBACCOUNT } from "./sandbox-server";
 
 /**
@@ -30,6 +31,7 @@ export async function startInstance(
       AUTH_TRUST_HOST: "true",
       CLIENT_IP_STRATEGY: "rightmost-trusted-range",
       CLIENT_IP_TRUSTED_RANGES: "127.0.0.0/8,::1",
+      ...instanceDatabaseEnv(env),
       ...(sandbox
         ? {
             OTP_PROVIDER: "8x8",
@@ -68,7 +70,8 @@ export type BuiltServer = {
 };
 
 /**
- * `node lib/node-server.mjs` on `port` with `env` (nothing inherited but PATH and HOME), as
+ * `node lib/node-server.mjs` on `port` with `env` (nothing inherited but PATH, HOME and the run's
+ * database, see database-env.ts), as
  * `npm start` runs it, for tests of the production build's fault, startup and shutdown paths.
  * Resolves once the server answers any HTTP request, or once it exits (say, refusing to start);
  * at once with `waitUntilAnswering: false`.
@@ -81,7 +84,13 @@ export async function startBuiltServer(
   if (!existsSync(".next/BUILD_ID")) throw new Error("No production build: run `npm run build` first.");
   const child = spawn(process.execPath, ["lib/node-server.mjs", "-p", String(port)], {
     stdio: ["ignore", "pipe", "pipe"],
-    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", NODE_ENV: "production", ...env },
+    env: {
+      PATH: process.env.PATH ?? "",
+      HOME: process.env.HOME ?? "",
+      NODE_ENV: "production",
+      ...instanceDatabaseEnv(env),
+      ...env,
+    },
   });
   let output = "";
   child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")));

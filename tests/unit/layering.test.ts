@@ -55,6 +55,8 @@ const layers: { name: string; modules: string[] }[] = [
   },
   { name: "defenses", modules: ["lib/defenses/"] },
   { name: "sign-in", modules: ["lib/sign-in/"] },
+  // Deleting an account reaches into every store that names its number.
+  { name: "privacy", modules: ["lib/privacy/"] },
   { name: "auth", modules: ["lib/auth.ts"] },
   { name: "admin", modules: ["lib/admin/"] },
   // The passkey ceremonies: they sign in (lib/sign-in) and apply the admin second factor.

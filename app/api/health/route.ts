@@ -1,4 +1,6 @@
 import { NextResponse } from "next/server";
+import { queryDatabase } from "@/lib/db";
+import { sql } from "drizzle-orm";
 import { getEnv } from "@/lib/env";
 import { getBackend } from "@/lib/store";
 
@@ -6,29 +8,35 @@ export const dynamic = "force-dynamic";
 
 /**
  * Liveness plus what an operator needs to know first: which store (and whether it answers and
- * accepts writes) and which OTP provider. 503 whenever no code could be sent:
- * - `unavailable`: the store does not answer (stopped, paused, slower than its deadline);
- * - `degraded`: it answers but refuses writes (a Redis at `maxmemory`), so every limit fails.
- * Both probes run at once, so the answer comes within one store deadline.
+ * accepts writes), whether the database answers, and which OTP provider. 503 whenever nobody
+ * could sign in:
+ * - `unavailable`: the store or the database does not answer (stopped, paused, slower than its
+ *   deadline);
+ * - `degraded`: the store answers but refuses writes (a Redis at `maxmemory`), so every limit fails.
+ * The probes run at once, so the answer comes within one deadline.
  */
 export async function GET() {
   const env = getEnv();
   const backend = getBackend();
-  const [reachable, writable] = await Promise.all(
-    [backend.ping(), backend.probeWrite()].map((probe) =>
-      probe.then(
-        () => true,
-        () => false,
-      ),
+  const [reachable, writable, databaseReachable] = await Promise.all(
+    [backend.ping(), backend.probeWrite(), queryDatabase("health", (db) => db.execute(sql`select 1`))].map(
+      (probe) =>
+        probe.then(
+          () => true,
+          () => false,
+        ),
     ),
   );
-  const status = writable ? "ok" : reachable ? "degraded" : "unavailable";
+  const status =
+    writable && databaseReachable ? "ok" : reachable && databaseReachable ? "degraded" : "unavailable";
   return NextResponse.json(
     {
       status,
       store: backend.kind,
       storeReachable: reachable,
       storeWritable: writable,
+      database: env.database.kind,
+      databaseReachable,
       otpProvider: env.otpProvider,
       sandbox: env.otpProvider === "sandbox",
     },

@@ -356,6 +356,24 @@ export class EightByEightEmulator {
   }
 
   /**
+   * Forgets everything held for `destination` (an account deletion): its messages, its sessions
+   * and the faults and request bodies naming it. Returns how many messages went.
+   */
+  forgetDestination(destination: string): number {
+    const before = this.inbox.length;
+    const kept = this.inbox.filter((message) => message.to !== destination);
+    this.inbox.splice(0, this.inbox.length, ...kept);
+    for (const [id, session] of this.sessions)
+      if (session.destination === destination) this.sessions.delete(id);
+    this.latestByDestination.delete(destination);
+    this.clearFaults(destination);
+    const digits = destination.replace(/\D/g, "");
+    const bodies = this.recentCreateBodies.filter((body) => !JSON.stringify(body).includes(digits));
+    this.recentCreateBodies.splice(0, this.recentCreateBodies.length, ...bodies);
+    return before - kept.length;
+  }
+
+  /**
    * Moves the newest session for `destination` `seconds` into the future, as if that much time
    * had passed for it alone (tests of resend countdowns and expired codes). A finished session is
    * aged too, since it still holds the next send back. Returns whether a session was pending.

@@ -30,6 +30,14 @@ export async function listVisibleSandboxMessages(
     .map(toInboxMessage);
 }
 
+/**
+ * Forgets the sandbox's messages and sessions for `phone` (an account deletion); nothing to do
+ * when the sandbox is off — real 8x8 keeps its own records (README, "Your data").
+ */
+export async function forgetSandboxNumber(phone: string): Promise<void> {
+  (await getSandboxEmulator())?.forgetDestination(phone);
+}
+
 /** The emulator, for its test controls, only when the full inbox is open (never in a public demo). */
 export async function requireSandboxControls() {
   const emulator = await requireSandbox();

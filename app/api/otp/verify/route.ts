@@ -27,6 +27,13 @@ export const POST = publicRoute("POST /api/otp/verify", async (request, context)
   };
   const result = await checkCode(cookies, code, context, ipKeys.address);
   const started = await startSession(request, context, result.user, "sms");
+  try {
+    await result.complete();
+  } catch (error) {
+    // Another check of the same code won: this browser gets no session.
+    await started.abandon();
+    throw error;
+  }
 
   // Auth.js writes its session cookie into this response.
   await signIn("sign-in-grant", { grant: started.grant, redirect: false });
