@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import { ConfirmPasskey } from "@/components/passkeys/confirm-passkey";
 import { Card } from "@/components/ui/card";
 import { listPasskeys } from "@/lib/accounts/passkeys";
-import { passkeyRequiredFor } from "@/lib/admin/access";
+import { isAdminPhone, passkeyRequiredFor } from "@/lib/admin/access";
 import { requireSession } from "@/lib/auth";
 import { getEnv } from "@/lib/env";
 
@@ -14,7 +14,8 @@ export const metadata: Metadata = { title: "Confirm with a passkey" };
  */
 export default async function ConfirmPasskeyPage() {
   const session = await requireSession();
-  const admin = passkeyRequiredFor(getEnv(), session.user.phone);
+  const env = getEnv();
+  const admin = passkeyRequiredFor(env, session.user.phone);
   const usable = (await listPasskeys(session.user.id)).filter(
     (passkey) => !admin || passkey.enrolledForAdmin,
   );
@@ -30,7 +31,7 @@ export default async function ConfirmPasskeyPage() {
                   ? "The admin console needs a passkey as well as your code. Confirm with your admin passkey to continue."
                   : "Confirm this session with one of your passkeys."}
               </p>
-              <ConfirmPasskey next={admin ? "/admin" : "/account"} />
+              <ConfirmPasskey next={isAdminPhone(env, session.user.phone) ? "/admin" : "/account"} />
             </>
           ) : (
             <p>
