@@ -150,7 +150,8 @@ export const config = {
       value: 120,
       unit: "min",
       env: { name: "ADMIN_SESSION_MINUTES", min: 5, max: 24 * 60 },
-      reason: "Admin rights end this long after each sign-in: a fresh code renews them.",
+      reason:
+        "Admin rights end this long after each sign-in (with ADMIN_REQUIRE_PASSKEY, after each passkey proof): a fresh one renews them.",
     },
     pageSize: {
       value: 50,
@@ -166,6 +167,31 @@ export const config = {
       value: 10_000,
       unit: "rows",
       reason: "Fixed: the most events one CSV export holds, so an export stays one bounded response.",
+    },
+  },
+  passkeys: {
+    challengeLifetime: {
+      value: 300,
+      unit: "s",
+      reason:
+        "Fixed: a passkey prompt's challenge is single-use and dies with the prompt (WebAuthn's 5-minute timeout with user verification).",
+    },
+    enrollmentLinkLifetime: {
+      value: 15,
+      unit: "min",
+      reason:
+        "Fixed: an admin enrollment link (`npm run admin:enroll`) is single-use and good for this long: time to sign in and add the passkey.",
+    },
+    maxPerAccount: {
+      value: 20,
+      unit: "entries",
+      reason:
+        "Fixed: passkeys one account may hold, so the account page and each sign-in's lookup stay small.",
+    },
+    maxName: {
+      value: 60,
+      unit: "characters",
+      reason: "Fixed: a passkey's name, as its owner types it on the account page.",
     },
   },
   defenses: {
@@ -728,6 +754,16 @@ export const defaultLimits = {
       "Code checks for a browser that signed in with the number before, once the number's budgets are spent",
   },
   "verify.ip": { limit: 30, windowSeconds: 60 * 60, scope: "Code checks from one client address" },
+  "passkey.ip": {
+    limit: 30,
+    windowSeconds: 15 * 60,
+    scope: "Passkey requests (prompts and answers) from one client address (IPv6: one /64)",
+  },
+  "passkey.subnet": {
+    limit: 120,
+    windowSeconds: 60 * 60,
+    scope: "Passkey requests from one /24 (IPv4) or /48 (IPv6) network",
+  },
   "captcha.challenge.ip": {
     limit: 30,
     windowSeconds: 60,

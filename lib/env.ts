@@ -25,7 +25,8 @@ import { isKnownCountry, parsePhone } from "@/lib/phone";
  * - In production `AUTH_SECRET` is required and the development secret is refused; development
  *   gets a fixed, publicly known secret so that `npm run dev` works on a fresh clone.
  * - In production Auth.js must be told which host to trust (`AUTH_URL` or `AUTH_TRUST_HOST`).
- * - In production the sandbox and admins exclude each other: the sandbox shows codes to visitors.
+ * - In production admins need a passkey as a second factor unless ADMIN_REQUIRE_PASSKEY=false; with the
+ *   sandbox (which shows codes to visitors) that second factor cannot be turned off.
  * - "Production" is decided by the build (see {@link getEnv}), never by a runtime NODE_ENV.
  */
 
@@ -103,6 +104,7 @@ const rawEnvSchema = z.object({
   CLIENT_IP_TRUSTED_RANGES: z.string().optional(),
   CLIENT_IP_IPV6_PREFIX: z.string().optional(),
   ADMIN_SESSION_MINUTES: integerSetting(config.admin.freshness),
+  ADMIN_REQUIRE_PASSKEY: booleanString,
   ADMIN_PHONE_NUMBERS: z
     .string()
     .optional()
@@ -260,14 +262,19 @@ function buildEnv(source: Record<string, string | undefined>) {
           "you control sets the Host header: otherwise Auth.js refuses every sign-in (UntrustedHost).",
       );
     }
-    // The sandbox shows codes to visitors (that is what a demo is for), so a sandbox admin is an
-    // admin anyone can become. No exception: admins need real SMS (or, later, a passkey).
-    if (otpProvider === "sandbox" && raw.ADMIN_PHONE_NUMBERS.length > 0) {
+    // The sandbox shows codes to visitors (that is what a demo is for), so a code proves nothing
+    // there: sandbox admins only with the passkey second factor, whose first passkey comes from an
+    // enrollment link only the operator can make (lib/passkeys/enrollment.ts).
+    if (
+      otpProvider === "sandbox" &&
+      raw.ADMIN_PHONE_NUMBERS.length > 0 &&
+      raw.ADMIN_REQUIRE_PASSKEY === false
+    ) {
       problem(
-        ["ADMIN_PHONE_NUMBERS"],
-        "ADMIN_PHONE_NUMBERS must be empty when OTP_PROVIDER=sandbox in production: the sandbox shows every " +
-          "visitor the code for the number they type, so anyone could sign in as an admin. " +
-          "Run the admin console with OTP_PROVIDER=8x8.",
+        ["ADMIN_PHONE_NUMBERS", "ADMIN_REQUIRE_PASSKEY"],
+        "ADMIN_PHONE_NUMBERS needs ADMIN_REQUIRE_PASSKEY=true when OTP_PROVIDER=sandbox in production: the " +
+          "sandbox shows every visitor the code for the number they type, so a code alone would make anyone an " +
+          "admin. Keep the passkey second factor (enroll admins with `npm run admin:enroll`), or use OTP_PROVIDER=8x8.",
       );
     }
   }
@@ -341,6 +348,8 @@ function buildEnv(source: Record<string, string | undefined>) {
     },
     adminPhoneNumbers: raw.ADMIN_PHONE_NUMBERS,
     adminSessionMinutes: raw.ADMIN_SESSION_MINUTES,
+    /** Admins must prove a passkey within the admin window (on by default in production). */
+    adminRequirePasskey: raw.ADMIN_REQUIRE_PASSKEY ?? isProduction,
     eightByEight: {
       apiKey: raw.EIGHT_BY_EIGHT_API_KEY ?? "",
       subAccountId: raw.EIGHT_BY_EIGHT_SUBACCOUNT_ID ?? "sandbox_hq",
@@ -350,6 +359,8 @@ function buildEnv(source: Record<string, string | undefined>) {
       timeoutMs: raw.EIGHT_BY_EIGHT_TIMEOUT_MS,
     },
     authSecret: raw.AUTH_SECRET ?? DEVELOPMENT_AUTH_SECRET,
+    /** The app's public URL (AUTH_URL), or null: then each request's own origin (lib/passkeys/relying-party.ts). */
+    publicUrl: raw.AUTH_URL ?? null,
     // The sandbox's full inbox (and its fault controls) is for local development and tests; a
     // public demo shows each browser only the messages of its own pending verification.
     sandboxInbox: raw.SANDBOX_INBOX ?? (isProduction ? "own" : "all"),

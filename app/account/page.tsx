@@ -2,12 +2,17 @@ import type { Metadata } from "next";
 import { revalidatePath } from "next/cache";
 import { SessionList } from "@/components/account/session-list";
 import { YourData } from "@/components/account/your-data";
+import { PasskeyList } from "@/components/passkeys/passkey-list";
 import { SignOutButton } from "@/components/sign-out-button";
 import { Alert } from "@/components/ui/alert";
 import { Card } from "@/components/ui/card";
+import { listPasskeys } from "@/lib/accounts/passkeys";
 import { endAllSessions, endSession, listSessions } from "@/lib/accounts/sessions";
 import { getUserById } from "@/lib/accounts/users";
+import { passkeyRequiredFor } from "@/lib/admin/access";
 import { requireSession, signOut } from "@/lib/auth";
+import { getEnv } from "@/lib/env";
+import { summarizePasskey } from "@/lib/passkeys/ceremonies";
 import { maskPhone } from "@/lib/phone";
 import { deleteMyAccount } from "./actions";
 
@@ -45,7 +50,11 @@ async function endOtherSession(formData: FormData) {
 
 export default async function AccountPage({ searchParams }: { searchParams: Promise<{ welcome?: string }> }) {
   const session = await requireSession();
-  const [user, sessions] = await Promise.all([getUserById(session.user.id), listSessions(session.user.id)]);
+  const [user, sessions, passkeys] = await Promise.all([
+    getUserById(session.user.id),
+    listSessions(session.user.id),
+    listPasskeys(session.user.id),
+  ]);
   const { welcome } = await searchParams;
 
   return (
@@ -63,6 +72,12 @@ export default async function AccountPage({ searchParams }: { searchParams: Prom
           </dl>
           <SignOutButton action={signOutAndGoHome} />
         </div>
+      </Card>
+      <Card title="Passkeys">
+        <PasskeyList
+          passkeys={passkeys.map(summarizePasskey)}
+          admin={passkeyRequiredFor(getEnv(), session.user.phone)}
+        />
       </Card>
       <Card title="Where you're signed in">
         <SessionList

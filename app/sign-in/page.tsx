@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import { redirect } from "next/navigation";
+import { PasskeySignIn } from "@/components/passkeys/passkey-sign-in";
 import { SignInFlow } from "@/components/sign-in/sign-in-flow";
 import { Card } from "@/components/ui/card";
 import { auth } from "@/lib/auth";
@@ -25,6 +26,9 @@ export default async function SignInPage() {
           codeLength={otp.codeLength}
           captcha={getCaptchaWidgetConfig()}
         />
+        <div className="mt-4">
+          <PasskeySignIn />
+        </div>
       </Card>
     </div>
   );

@@ -99,7 +99,14 @@ export function PhoneForm({
         hint="We'll text you a code. Message and data rates may apply."
       >
         {(control) => (
-          <Input {...control} type="tel" inputMode="tel" autoComplete="tel" {...register("phone")} />
+          <Input
+            {...control}
+            type="tel"
+            inputMode="tel"
+            // `webauthn`: the browser may offer saved passkeys here too (components/passkeys/passkey-sign-in.tsx).
+            autoComplete="tel webauthn"
+            {...register("phone")}
+          />
         )}
       </Field>
       {/* A field people never see (hidden from screen readers too); bots that fill every field fill it. */}

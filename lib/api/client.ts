@@ -20,7 +20,7 @@ const unreadable: ApiError = {
 /** Calls a JSON endpoint of this app; `body` is sent as JSON. A 204 gives `data: null`. */
 export async function fetchJson<T>(
   url: string,
-  { method = "GET", body }: { method?: "GET" | "POST" | "DELETE"; body?: unknown } = {},
+  { method = "GET", body }: { method?: "GET" | "POST" | "PATCH" | "DELETE"; body?: unknown } = {},
 ): Promise<ApiResult<T>> {
   let response: Response;
   try {

@@ -91,6 +91,11 @@ export const passkeys = pgTable(
     name: text("name").notNull(),
     createdAt: timestamptz("created_at").notNull().defaultNow(),
     lastUsedAt: timestamptz("last_used_at"),
+    /**
+     * Added by an admin enrollment link, or from a session that had proved such a passkey: with
+     * ADMIN_REQUIRE_PASSKEY only these sign an admin in (lib/passkeys/admin-rules.ts).
+     */
+    enrolledForAdmin: boolean("enrolled_for_admin").notNull().default(false),
   },
   (table) => [index("passkeys_user_idx").on(table.userId)],
 );

@@ -326,6 +326,18 @@ export async function decideChallengeBudgets(ipKeys: IpRateLimitKeys): Promise<v
   ]);
 }
 
+/**
+ * Passkey prompts and answers per address and network. A passkey sign-in sends no SMS and costs
+ * nothing, but each prompt is a store write and each answer a database read and a signature
+ * check: these keep one client from hammering them. Shared by every passkey endpoint.
+ */
+export async function decidePasskeyBudgets(ipKeys: IpRateLimitKeys): Promise<void> {
+  await decide([
+    limit("passkey.ip", ipKeys.address, { role: "core" }),
+    limit("passkey.subnet", ipKeys.aggregate, { role: "core" }),
+  ]);
+}
+
 /** What a code check is limited by. */
 export type CheckSubject = {
   /** The client's address key. */

@@ -24,6 +24,7 @@ export const statusByCode = {
   not_found: 404,
   method_not_allowed: 405,
   code_superseded: 409,
+  conflict: 409,
   payload_too_large: 413,
   unsupported_media_type: 415,
   rate_limited: 429,
@@ -282,6 +283,93 @@ export const refusals = {
   "provider.not_found": outage("8x8 no longer knows the session"),
   "provider.unavailable": outage("8x8 did not answer in time"),
   "lookup.unavailable": outage("8x8 Number Lookup failed for a number in doubt: fail closed"),
+
+  // Passkeys (lib/passkeys): the prompts, the answers and whose passkey it is.
+  "limit.passkey.ip": challengeLimit("Passkey prompts and answers from one address"),
+  "limit.passkey.subnet": challengeLimit("Passkey prompts and answers from one network"),
+  "passkey.signed_out": {
+    code: "unauthorized",
+    message: "Sign in to manage your passkeys.",
+    summary: "A passkey request that needs a session, without one",
+  },
+  "passkey.no_challenge": {
+    code: "bad_request",
+    message: "This browser has no passkey request waiting. Please try again.",
+    summary: "A passkey answer from a browser that asked for no prompt (no challenge cookie)",
+  },
+  "passkey.challenge_expired": {
+    code: "bad_request",
+    message: "This passkey request has expired or was already used. Please try again.",
+    summary: "A passkey answer to a challenge that expired, was used, or was made for another purpose",
+  },
+  "passkey.unknown": {
+    code: "bad_request",
+    message: "This passkey isn't registered here. Sign in with a code, then add it on your account page.",
+    summary: "A passkey no account here has (removed, or made for another deployment)",
+  },
+  "passkey.other_account": {
+    code: "forbidden",
+    message: "This passkey belongs to another account. Use a passkey of the account you're signed in to.",
+    summary: "A confirmation with another account's passkey",
+  },
+  "passkey.invalid": {
+    code: "bad_request",
+    message: "We couldn't verify this passkey. Please try again.",
+    summary: "A passkey answer SimpleWebAuthn did not verify (signature, challenge, format)",
+  },
+  "passkey.origin": {
+    code: "forbidden",
+    message: "This passkey answer was made for another site.",
+    summary: "A passkey answer for another origin or RP ID (phishing, or a misconfigured AUTH_URL)",
+  },
+  "passkey.user_verification": {
+    code: "bad_request",
+    message: "Your device has to confirm it's you (PIN, fingerprint or face) to use a passkey here.",
+    summary: "A passkey answer without user verification",
+  },
+  "passkey.counter": {
+    code: "forbidden",
+    message:
+      "This passkey may have been copied, so it can't be used. Sign in with a code and remove it from your account.",
+    summary: "A signature counter that did not grow (a cloned authenticator, or a replayed answer)",
+  },
+  "passkey.already_registered": {
+    code: "conflict",
+    message: "This passkey is already registered.",
+    summary: "A registration of a credential that is registered already",
+  },
+  "passkey.too_many": {
+    code: "conflict",
+    message: "This account has as many passkeys as it can hold. Remove one to add another.",
+    summary: "A registration beyond `passkeys.maxPerAccount`",
+  },
+  "passkey.not_found": {
+    code: "not_found",
+    message: "That passkey is not on your account.",
+    summary: "A rename or removal of a passkey the account does not have",
+  },
+  "passkey.admin_enrollment_required": {
+    code: "forbidden",
+    message:
+      "An admin account adds its first passkey with an enrollment link from the operator (npm run admin:enroll), or confirms with an existing one first.",
+    summary: "An admin account adding a passkey without an enrollment link or a confirmed passkey",
+  },
+  "passkey.enrollment_invalid": {
+    code: "forbidden",
+    message:
+      "This enrollment link is not valid for this account, has expired, or was used. Ask for a new one.",
+    summary: "An enrollment link for another number, expired, forged or used",
+  },
+  "passkey.not_enrolled_for_admin": {
+    code: "forbidden",
+    message: "This passkey can't be used for an admin account: use one added with an enrollment link.",
+    summary: "An admin signing in or confirming with a passkey not enrolled for admin use",
+  },
+  "passkey.confirm_required": {
+    code: "forbidden",
+    message: "Confirm with one of your passkeys first, then remove this one.",
+    summary: "An admin account removing a passkey without a recent passkey confirmation",
+  },
 
   // Our own parts.
   store_unavailable: outage("The store (Redis/Upstash) did not answer: fail closed"),

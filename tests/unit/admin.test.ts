@@ -1,13 +1,22 @@
 import { describe, expect, it } from "vitest";
 import { isAdminPhone } from "@/lib/admin/access";
 
-const admins = { adminPhoneNumbers: ["+6589990001"] };
+const admins = { adminPhoneNumbers: ["+6589990001"], adminRequirePasskey: false };
 
 describe("admin rights", () => {
   it("are never granted through a sandbox code in production, even if the startup check was bypassed", () => {
     expect(isAdminPhone({ ...admins, isProduction: true, otpProvider: "sandbox" }, "+6589990001")).toBe(
       false,
     );
+  });
+
+  it("go to listed numbers on the sandbox in production only with the passkey second factor", () => {
+    expect(
+      isAdminPhone(
+        { ...admins, adminRequirePasskey: true, isProduction: true, otpProvider: "sandbox" },
+        "+6589990001",
+      ),
+    ).toBe(true);
   });
 
   it("go to listed numbers with real SMS in production, and on the sandbox in development", () => {

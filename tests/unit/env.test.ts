@@ -95,26 +95,30 @@ describe("environment", () => {
     );
   });
 
-  it("refuses admins while the sandbox runs in production, and starts the demo without them", () => {
-    const message = failureOf({ ...production, OTP_PROVIDER: "sandbox", ADMIN_PHONE_NUMBERS: "+6589990001" });
-    expect(message).toMatch(/ADMIN_PHONE_NUMBERS must be empty when OTP_PROVIDER=sandbox in production/);
+  it("allows admins on the sandbox in production only with the passkey second factor", () => {
+    const demoAdmins = { ...production, OTP_PROVIDER: "sandbox", ADMIN_PHONE_NUMBERS: "+6589990001" };
+    const message = failureOf({ ...demoAdmins, ADMIN_REQUIRE_PASSKEY: "false" });
+    expect(message).toMatch(/ADMIN_PHONE_NUMBERS needs ADMIN_REQUIRE_PASSKEY=true when OTP_PROVIDER=sandbox/);
     for (const inbox of ["own", "all"]) {
-      expect(() =>
-        parseEnv({
-          ...production,
-          OTP_PROVIDER: "sandbox",
-          SANDBOX_INBOX: inbox,
-          ADMIN_PHONE_NUMBERS: "+6589990001",
-        }),
-      ).toThrow(/ADMIN_PHONE_NUMBERS/);
+      expect(() => parseEnv({ ...demoAdmins, SANDBOX_INBOX: inbox, ADMIN_REQUIRE_PASSKEY: "false" })).toThrow(
+        /ADMIN_PHONE_NUMBERS/,
+      );
     }
+    // The default in production: a passkey enrolled with an operator's link is the admin factor.
+    const demo = parseEnv(demoAdmins);
+    expect(demo.adminPhoneNumbers).toEqual(["+6589990001"]);
+    expect(demo.adminRequirePasskey).toBe(true);
     expect(parseEnv({ ...production, OTP_PROVIDER: "sandbox" }).adminPhoneNumbers).toEqual([]);
     const real = { ...production, EIGHT_BY_EIGHT_API_KEY: "key", EIGHT_BY_EIGHT_SUBACCOUNT_ID: "acme_hq" };
     expect(parseEnv({ ...real, ADMIN_PHONE_NUMBERS: "+6589990001" }).adminPhoneNumbers).toEqual([
       "+6589990001",
     ]);
-    // Development keeps admins on the sandbox: nobody else can reach a developer's machine.
-    expect(parseEnv({ ADMIN_PHONE_NUMBERS: "+6589990001" }).adminPhoneNumbers).toEqual(["+6589990001"]);
+    // With real SMS an operator may choose codes alone.
+    expect(parseEnv({ ...real, ADMIN_REQUIRE_PASSKEY: "false" }).adminRequirePasskey).toBe(false);
+    // Development keeps admins on the sandbox, codes alone: nobody else can reach a developer's machine.
+    const development = parseEnv({ ADMIN_PHONE_NUMBERS: "+6589990001" });
+    expect(development.adminPhoneNumbers).toEqual(["+6589990001"]);
+    expect(development.adminRequirePasskey).toBe(false);
   });
 
   it("refuses the public development secret and short secrets in production", () => {
@@ -140,6 +144,7 @@ describe("environment", () => {
       NODE_ENV: "production",
       OTP_PROVIDER: "sandbox",
       ADMIN_PHONE_NUMBERS: "+6589990001",
+      ADMIN_REQUIRE_PASSKEY: "false",
       OTP_CODE_LENGTH: "99",
       RATE_LIMITS: "nonsense",
     });
@@ -148,7 +153,7 @@ describe("environment", () => {
       /OTP_CODE_LENGTH: must be a whole number from 4 to 10/,
       /AUTH_SECRET is required in production/,
       /Set AUTH_URL/,
-      /ADMIN_PHONE_NUMBERS must be empty/,
+      /ADMIN_PHONE_NUMBERS needs ADMIN_REQUIRE_PASSKEY=true/,
       /Set CLIENT_IP_PRESET/,
       /RATE_LIMITS/,
     ]) {

@@ -23,6 +23,8 @@ const layers: { name: string; modules: string[] }[] = [
       "lib/client-ip/settings.ts",
       // The admin API's responses are the event log's types.
       "lib/events/types.ts",
+      // The browser's side of the passkey ceremonies (the components use it).
+      "lib/passkeys/browser.ts",
     ],
   },
   { name: "env", modules: ["lib/env.ts"] },
@@ -57,6 +59,8 @@ const layers: { name: string; modules: string[] }[] = [
   { name: "privacy", modules: ["lib/privacy/"] },
   { name: "auth", modules: ["lib/auth.ts"] },
   { name: "admin", modules: ["lib/admin/"] },
+  // The passkey ceremonies: they sign in (lib/sign-in) and apply the admin second factor.
+  { name: "passkeys", modules: ["lib/passkeys/"] },
   { name: "components", modules: ["components/"] },
   { name: "app", modules: ["app/"] },
 ];

@@ -1,0 +1,70 @@
+"use client";
+
+import { browserSupportsWebAuthnAutofill } from "@simplewebauthn/browser";
+import { useRouter } from "next/navigation";
+import { useEffect, useState } from "react";
+import { Alert } from "@/components/ui/alert";
+import { Button } from "@/components/ui/button";
+import { cancelPasskeyPrompt, signInWithPasskey } from "@/lib/passkeys/browser";
+import { useBrowserSupportsPasskeys } from "./use-browser-support";
+
+/**
+ * "Sign in with a passkey": no number to type and no SMS. Where the browser supports it, the
+ * passkeys it holds for this site are also offered in the phone field's autofill list
+ * (conditional mediation: that field says `autocomplete="tel webauthn"`), so a returning person
+ * can pick one without pressing anything.
+ */
+export function PasskeySignIn() {
+  const router = useRouter();
+  const supported = useBrowserSupportsPasskeys();
+  const [pending, setPending] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+
+  useEffect(() => {
+    let active = true;
+    void (async () => {
+      if (!(await browserSupportsWebAuthnAutofill())) return;
+      const result = await signInWithPasskey(true);
+      if (!active || !result) return;
+      if (result.ok) {
+        router.replace("/account");
+        router.refresh();
+      } else setError(result.error.message);
+    })();
+    return () => {
+      active = false;
+      cancelPasskeyPrompt();
+    };
+  }, [router]);
+
+  if (!supported) return null;
+
+  const signIn = async () => {
+    setPending(true);
+    setError(null);
+    const result = await signInWithPasskey();
+    setPending(false);
+    if (!result) return;
+    if (result.ok) {
+      router.replace("/account");
+      router.refresh();
+      return;
+    }
+    setError(result.error.message);
+  };
+
+  return (
+    <div className="space-y-3 border-t border-slate-200 pt-4">
+      <Button
+        type="button"
+        variant="secondary"
+        className="w-full"
+        pending={pending}
+        onClick={() => void signIn()}
+      >
+        {pending ? "Waiting for your passkey…" : "Sign in with a passkey"}
+      </Button>
+      <div aria-live="polite">{error ? <Alert tone="error">{error}</Alert> : null}</div>
+    </div>
+  );
+}

@@ -1,0 +1,1 @@
+ALTER TABLE "passkeys" ADD COLUMN "enrolled_for_admin" boolean DEFAULT false NOT NULL;
