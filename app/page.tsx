@@ -1,25 +1,27 @@
+import type { Metadata } from "next";
 import Link from "next/link";
 import { Card } from "@/components/ui/card";
+import { getMessages } from "@/lib/i18n/server";
 
-export default function HomePage() {
+export async function generateMetadata(): Promise<Metadata> {
+  const { messages } = await getMessages();
+  // The root layout's title template applies to the pages below it, not to this one.
+  return { title: { absolute: `${messages.site.name} · ${messages.home.title}` } };
+}
+
+export default async function HomePage() {
+  const { messages } = await getMessages();
   return (
     <div className="mx-auto max-w-3xl">
-      <Card title="Phone sign-in that doesn't pay for SMS pumping">
+      <Card title={messages.home.heading}>
         <div className="space-y-4 text-slate-700">
-          <p>
-            This is a reference app for signing people in with a one-time code sent by SMS through the 8x8
-            Verify API. New numbers are signed up, known numbers are signed in — and nobody can tell which
-            from outside.
-          </p>
-          <p>
-            Every code costs its owner money, so each request passes client-IP resolution, bot checks and rate
-            limits before any SMS is sent.
-          </p>
+          <p>{messages.home.intro}</p>
+          <p>{messages.home.defenses}</p>
           <Link
             href="/sign-in"
             className="inline-block rounded-md bg-indigo-600 px-4 py-2 font-medium text-white hover:bg-indigo-500"
           >
-            Sign in with your phone
+            {messages.home.cta}
           </Link>
         </div>
       </Card>

@@ -23,6 +23,9 @@ const layers: { name: string; modules: string[] }[] = [
       "lib/client-ip/settings.ts",
       // The admin API's responses are the event log's types.
       "lib/events/types.ts",
+      // The message catalogues and their helpers (the language of a request: lib/i18n/server.ts).
+      "lib/i18n/index.ts",
+      "lib/i18n/messages/",
     ],
   },
   { name: "env", modules: ["lib/env.ts"] },
@@ -38,6 +41,7 @@ const layers: { name: string; modules: string[] }[] = [
       "lib/http/cookies.ts",
       "lib/http/signing.ts",
       "lib/http/method-not-allowed.ts",
+      "lib/i18n/",
     ],
   },
   { name: "events and alerts", modules: ["lib/events/", "lib/alerts/"] },
@@ -51,6 +55,8 @@ const layers: { name: string; modules: string[] }[] = [
   { name: "defenses", modules: ["lib/defenses/"] },
   { name: "sign-in", modules: ["lib/sign-in/"] },
   { name: "auth", modules: ["lib/auth.ts"] },
+  // The two sign-in steps, shared by the JSON API and the sign-in page, end in Auth.js's signIn.
+  { name: "sign-in steps", modules: ["lib/sign-in/steps.ts"] },
   { name: "admin", modules: ["lib/admin/"] },
   { name: "components", modules: ["components/"] },
   { name: "app", modules: ["app/"] },
