@@ -19,8 +19,6 @@ import { countryName, defaultLocale, format, messagesFor, type Locale } from "@/
  * post to server actions (app/sign-in/actions.ts), which parse here.
  */
 
-export { countryName };
-
 export type CountryOption = { code: CountryCode; name: string; dialCode: string };
 
 /** Every country libphonenumber knows, sorted by name in `locale`, for the country picker. */

@@ -48,6 +48,11 @@ export async function signInAction(state: SignInState, form: FormData): Promise<
 
 type Base = Pick<SignInState, "phone" | "country" | "next" | "answer">;
 
+// The same steps as the API's, recorded under the same names: the console's route filter and
+// per-route figures (lib/api/admin.ts, `eventRoutes`) count sends and checks from this page too.
+const SEND_ROUTE = "POST /api/otp/send";
+const VERIFY_ROUTE = "POST /api/otp/verify";
+
 async function send(
   base: Base,
   { captcha, website, resend }: { captcha: string; website: string; resend: boolean },
@@ -75,8 +80,7 @@ async function send(
     }
   }
 
-  const route = resend ? "POST /sign-in (resend)" : "POST /sign-in (send)";
-  const result = await runPublicAction(route, async (request, context) => {
+  const result = await runPublicAction(SEND_ROUTE, async (request, context) => {
     const parsed = parseBody(input, sendRequestSchemaFor(context.locale));
     return { e164: parsed.e164, ...(await requestCode(request, context, parsed)) };
   });
@@ -96,7 +100,7 @@ async function send(
 }
 
 async function verify(base: Base, code: string): Promise<SignInState> {
-  const result = await runPublicAction("POST /sign-in (verify)", (request, context) => {
+  const result = await runPublicAction(VERIFY_ROUTE, (request, context) => {
     // A malformed code is refused here and never spends an attempt.
     const input = parseBody({ code }, verifyRequestSchemaFor(getEnv().otp.codeLength, context.locale));
     return completeSignIn(request, context, input.code);

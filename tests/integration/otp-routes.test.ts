@@ -329,7 +329,7 @@ describe("the API's language", () => {
   });
 
   it("answers English without Accept-Language, or for a language it does not speak", async () => {
-    for (const headers of [{}, { "Accept-Language": "fr-FR,fr;q=0.9" }]) {
+    for (const headers of [{}, { "Accept-Language": "fr-FR,fr;q=0.9" }] as Record<string, string>[]) {
       const response = await send(await sendRequest({ phone: "8123", country: "SG" }, headers));
       expect((await response.json()).error.message).toBe("Too short for Singapore.");
     }
