@@ -27,8 +27,8 @@ test.describe("defenses seen from the sign-in form", () => {
     const postedToken = async () => {
       const posted = page.waitForRequest((request) => request.method() === "POST");
       await page.getByRole("button", { name: "Send code" }).click();
-      // The server action's multipart body names the field `<argument>_captcha`.
-      return /name="(?:\d+_)?captcha"\r\n\r\n([^\r]+)/.exec((await posted).postData() ?? "")?.[1];
+      // The solution in the server action's body: base64 of its JSON (`{"challenge":…`).
+      return /eyJ[A-Za-z0-9+/=]{40,}/.exec((await posted).postData() ?? "")?.[0];
     };
     await page.getByLabel("Phone number").fill("+1 900 555 0123");
     const first = await postedToken();

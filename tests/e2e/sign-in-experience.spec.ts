@@ -84,6 +84,23 @@ test.describe("sign-in as a person meets it", () => {
       .toBe("verified");
   });
 
+  test("says the browser is getting ready only while the proof of work takes long", async ({
+    page,
+    signInPage,
+  }) => {
+    // A slow challenge stands in for a slow phone under attack mode.
+    await page.route("**/api/captcha/challenge", async (route) => {
+      await new Promise((resolve) => setTimeout(resolve, 2500));
+      await route.continue();
+    });
+    const phone = randomPhone();
+    await signInPage.goto();
+    const progress = page.getByText("Getting this browser ready to send a code");
+    await expect(progress).toBeVisible();
+    await signInPage.requestCode(phone.national);
+    await expect(progress).toHaveCount(0);
+  });
+
   test("the same number again goes back to its code instead of sending another", async ({
     page,
     signInPage,
