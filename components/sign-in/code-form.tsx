@@ -6,7 +6,7 @@ import { Field } from "@/components/ui/field";
 import { Input } from "@/components/ui/input";
 import { format, formatWait } from "@/lib/i18n";
 import type { CodeStep, SignInNotice } from "@/lib/sign-in/flow-state";
-import { Notice, noticeText, type SignInWords } from "./sign-in-flow";
+import { Notice, noticeText, type SignInWords } from "./notice";
 import { useCountdown } from "./use-countdown";
 
 /**

@@ -7,8 +7,10 @@ import { Input } from "@/components/ui/input";
 import { Select } from "@/components/ui/select";
 import { formatWait } from "@/lib/i18n";
 import type { PhoneStep, SignInNotice } from "@/lib/sign-in/flow-state";
-import { Notice, noticeText, type CountryOption, type SignInWords } from "./sign-in-flow";
+import { Notice, noticeText, type SignInWords } from "./notice";
 import { useCountdown } from "./use-countdown";
+
+export type CountryOption = { code: string; name: string; dialCode: string };
 
 /** Step one: the phone number. The server checks it (libphonenumber's full metadata stays there). */
 export function PhoneForm({

@@ -2,14 +2,11 @@
 
 import { startTransition, useActionState, useRef, useState, type FormEvent } from "react";
 import { CaptchaWidget, type CaptchaConfig, type CaptchaHandle } from "@/components/captcha/captcha-widget";
-import { format, formatWait, type Messages } from "@/lib/i18n";
 import type { SignInNotice, SignInState } from "@/lib/sign-in/flow-state";
 import { CodeForm } from "./code-form";
-import { PhoneForm } from "./phone-form";
+import type { SignInWords } from "./notice";
+import { PhoneForm, type CountryOption } from "./phone-form";
 import { useCountdown } from "./use-countdown";
-
-export type SignInWords = Messages["signIn"];
-export type CountryOption = { code: string; name: string; dialCode: string };
 
 /**
  * The two-step sign-in: phone number, then code. Sign-up is the same flow for a new number.
@@ -106,40 +103,4 @@ export function SignInFlow({
       />
     </div>
   );
-}
-
-/**
- * The message of the last answer, announced when it appears (role=alert or status). A refusal that
- * says when to try again counts down to it, in a timer that screen readers do not repeat each second.
- */
-export function Notice({
-  notice,
-  words,
-  expired,
-}: {
-  notice: SignInNotice;
-  words: SignInWords;
-  expired?: boolean;
-}) {
-  const retryIn = useCountdown(notice.retryAt ?? null);
-  const tones = {
-    error: "bg-red-50 text-red-800 ring-red-200",
-    info: "bg-sky-50 text-sky-900 ring-sky-200",
-    success: "bg-emerald-50 text-emerald-900 ring-emerald-200",
-  };
-  return (
-    <div className={`rounded-md p-3 text-sm ring-1 ${tones[notice.tone]}`}>
-      <p role={notice.tone === "error" ? "alert" : "status"}>{noticeText(notice, words, expired)}</p>
-      {notice.retryAt && retryIn > 0 ? (
-        <p role="timer" className="mt-1" suppressHydrationWarning>
-          {format(words.tryAgainIn, { time: formatWait(retryIn) })}
-        </p>
-      ) : null}
-    </div>
-  );
-}
-
-export function noticeText(notice: SignInNotice, words: SignInWords, expired?: boolean): string {
-  if (notice.key === "wrongCode" && expired) return words.expiredCode;
-  return notice.key ? format(words[notice.key], notice.values) : (notice.text ?? "");
 }

@@ -111,12 +111,8 @@ function eventFields(context: RequestContext) {
 
 /** A store that is down is `503 unavailable` — fail closed — and recorded to the log when it cannot be stored. */
 function refuse(error: unknown, context: RequestContext): NextResponse<ErrorBody> {
-  const response = errorResponse(
-    noteRefusal(error, context),
-    { route: context.route, requestId: context.requestId },
-    context.locale,
-  );
-  return response;
+  const details = { route: context.route, requestId: context.requestId };
+  return errorResponse(noteRefusal(error, context), details, context.locale);
 }
 
 /** Records the throttle event of a refused (or failed) request; the error as an `AppError`. */
