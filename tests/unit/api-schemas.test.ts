@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { eventFiltersSchema, eventQuerySchema, newRuleSchema } from "@/lib/api/admin";
-import { sendCodeSchema, sendRequestSchema, verifyRequestSchemaFor } from "@/lib/api/otp";
+import { sendRequestSchema, sendRequestSchemaFor, verifyRequestSchemaFor } from "@/lib/api/otp";
 
 /** The first message zod gives for each field, as the forms and the JSON envelope show them. */
 function fieldMessages(result: {
@@ -12,19 +12,31 @@ function fieldMessages(result: {
   return fields;
 }
 
-describe("sendCodeSchema", () => {
+describe("sendRequestSchema: the form's fields", () => {
   it("accepts the documented body and rejects unknown fields and bad countries", () => {
-    expect(sendCodeSchema.safeParse({ phone: "+6581234567" }).success).toBe(true);
-    expect(sendCodeSchema.safeParse({ phone: "81234567", country: "SG" }).success).toBe(true);
-    expect(sendCodeSchema.safeParse({ phone: "81234567", country: "SG", admin: true }).success).toBe(false);
-    const badCountry = sendCodeSchema.safeParse({ phone: "81234567", country: "ZZ" });
+    expect(sendRequestSchema.safeParse({ phone: "+6581234567" }).success).toBe(true);
+    expect(sendRequestSchema.safeParse({ phone: "81234567", country: "SG" }).success).toBe(true);
+    expect(sendRequestSchema.safeParse({ phone: "81234567", country: "SG", admin: true }).success).toBe(
+      false,
+    );
+    const badCountry = sendRequestSchema.safeParse({ phone: "81234567", country: "ZZ" });
     expect(badCountry.success).toBe(false);
     expect(badCountry.error?.issues[0]?.path).toEqual(["country"]);
   });
 
   it("puts the phone parser's own words on the phone field", () => {
-    expect(fieldMessages(sendCodeSchema.safeParse({ phone: "8123", country: "SG" }))).toEqual({
+    expect(fieldMessages(sendRequestSchema.safeParse({ phone: "8123", country: "SG" }))).toEqual({
       phone: "Too short for Singapore.",
+    });
+  });
+
+  it("speaks the request's language", () => {
+    const indonesian = sendRequestSchemaFor("id");
+    expect(fieldMessages(indonesian.safeParse({ phone: "8123", country: "SG" }))).toEqual({
+      phone: "Terlalu pendek untuk Singapura.",
+    });
+    expect(fieldMessages(indonesian.safeParse({ phone: "" }))).toEqual({
+      phone: "Masukkan nomor ponsel Anda.",
     });
   });
 });
