@@ -27,7 +27,7 @@ import { getEnv } from "@/lib/env";
 import { refusal } from "@/lib/http/errors";
 import type { RuleName } from "@/lib/http/refusals";
 import { holdChallenge, takeChallenge } from "./challenges";
-import { claimEnrollment, readEnrollmentToken } from "./enrollment";
+import { claimEnrollment, isEnrollmentUsed, readEnrollmentToken } from "./enrollment";
 import { relyingPartyFor } from "./relying-party";
 
 /**
@@ -70,8 +70,12 @@ export async function startRegistration(
   enrollment?: string,
 ): Promise<Options<PublicKeyCredentialCreationOptionsJSON>> {
   const env = getEnv();
-  if (enrollment !== undefined) requireEnrollmentFor(session, enrollment);
-  else if (passkeyRequiredFor(env, session.phone) && !isWithinAdminWindow(env, session.passkeyVerifiedAt)) {
+  if (enrollment !== undefined) {
+    // Said before the prompt, not after it: a used link is refused without asking the device.
+    if (await isEnrollmentUsed(requireEnrollmentFor(session, enrollment))) {
+      throw refusal("passkey.enrollment_invalid");
+    }
+  } else if (passkeyRequiredFor(env, session.phone) && !isWithinAdminWindow(env, session.passkeyVerifiedAt)) {
     throw refusal("passkey.admin_enrollment_required");
   }
   const existing = await listPasskeys(session.userId);

@@ -388,13 +388,31 @@ describe("the admin second factor", () => {
     );
     expect(forOther.status).toBe(403);
 
+    // Two prompts on one link (two tabs): the first passkey uses it up, atomically.
     const enrollment = createEnrollmentToken(ADMIN);
-    const authenticator = new SoftwareAuthenticator(ORIGIN, "localhost");
-    const added = await addPasskey(authenticator, { enrollment });
+    const first = await registerOptions(request("/api/passkeys/register/options", { enrollment }));
+    const second = await registerOptions(request("/api/passkeys/register/options", { enrollment }));
+    const added = await register(
+      request(
+        "/api/passkeys/register",
+        { response: new SoftwareAuthenticator(ORIGIN, "localhost").register(await first.json()) },
+        cookieOf(first),
+      ),
+    );
     expect(added.status).toBe(201);
     expect((await added.json()).passkey.enrolledForAdmin).toBe(true);
+    const raced = await register(
+      request(
+        "/api/passkeys/register",
+        { response: new SoftwareAuthenticator(ORIGIN, "localhost").register(await second.json()) },
+        cookieOf(second),
+      ),
+    );
+    expect(raced.status).toBe(403);
+    expect((await errorOf(raced)).message).toMatch(/was used/);
 
-    const reused = await addPasskey(new SoftwareAuthenticator(ORIGIN, "localhost"), { enrollment });
+    // Once used, the link is refused before any prompt.
+    const reused = await registerOptions(request("/api/passkeys/register/options", { enrollment }));
     expect(reused.status).toBe(403);
     expect((await errorOf(reused)).message).toMatch(/was used/);
   });
