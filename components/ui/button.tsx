@@ -11,6 +11,7 @@ const variants = {
   primary: "bg-indigo-600 text-white hover:bg-indigo-500 px-4 py-2 rounded-md font-medium shadow-sm",
   secondary:
     "bg-white text-slate-900 ring-1 ring-slate-300 hover:bg-slate-50 px-4 py-2 rounded-md font-medium",
+  danger: "bg-red-700 text-white hover:bg-red-600 px-4 py-2 rounded-md font-medium shadow-sm",
   link: "text-indigo-700 underline-offset-2 hover:underline",
   "danger-link": "text-red-700 underline underline-offset-2",
 };
