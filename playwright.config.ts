@@ -64,7 +64,7 @@ const adminServerEnv = {
   EIGHT_BY_EIGHT_API_KEY: sandboxApiKey,
   EIGHT_BY_EIGHT_SUBACCOUNT_ID: "sandbox_hq",
   EIGHT_BY_EIGHT_BASE_URL: sandboxUrl,
-  ADMIN_PHONE_NUMBERS: "+6589990001,+6589990002,+6589990003,+6589990004,+6589990005",
+  ADMIN_PHONE_NUMBERS: "+6589990001,+6589990002,+6589990003,+6589990004,+6589990005,+6589990006",
   // Low enough for tests/e2e/fraud-admin.spec.ts to block a range with a ring of its own; the other
   // admin specs spread their sends over 80 random ranges.
   FRAUD_RANGE_FLOOR: "20",
