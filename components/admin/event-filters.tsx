@@ -53,7 +53,12 @@ export function EventFilterForm({
   problem: ApiError | null;
 }) {
   const router = useRouter();
-  const defaultValues = Object.fromEntries(fieldNames.map((name) => [name, values[name] ?? ""]));
+  // Also rendered as the fields' own default values: react-hook-form sets values only once
+  // hydrated, and the form without JavaScript must show them too.
+  const defaultValues = Object.fromEntries(fieldNames.map((name) => [name, values[name] ?? ""])) as Record<
+    FieldName,
+    string
+  >;
   // Memoised: react-hook-form applies `errors` again whenever the object changes.
   const serverErrors = useMemo(() => {
     const shown = fieldNames.filter((name) => problem?.fields?.[name]);
@@ -68,7 +73,7 @@ export function EventFilterForm({
     formState: { errors, isSubmitting },
   } = useForm<EventFiltersInput, unknown, EventFilters>({
     resolver: zodResolver(eventFiltersSchema),
-    defaultValues,
+    defaultValues: defaultValues as EventFiltersInput,
     errors: serverErrors,
   });
 
@@ -106,7 +111,7 @@ export function EventFilterForm({
       ) : null}
       <Field id="filter-rule" label={labels.rule} error={errors.rule?.message} className="lg:col-span-2">
         {(control) => (
-          <Select {...control} {...register("rule")}>
+          <Select {...control} defaultValue={defaultValues.rule} {...register("rule")}>
             <option value="">Any rule</option>
             {unknownRule ? <option value={unknownRule}>{unknownRule} (not in the list)</option> : null}
             {ruleFilterGroups.map((group) => (
@@ -128,7 +133,7 @@ export function EventFilterForm({
       </Field>
       <Field id="filter-route" label={labels.route} error={errors.route?.message} className="lg:col-span-2">
         {(control) => (
-          <Select {...control} {...register("route")}>
+          <Select {...control} defaultValue={defaultValues.route} {...register("route")}>
             <option value="">Any route</option>
             {eventRoutes.map((route) => (
               <option key={route} value={route}>
@@ -150,6 +155,7 @@ export function EventFilterForm({
               {...control}
               placeholder={field.placeholder}
               autoComplete="off"
+              defaultValue={defaultValues[field.name]}
               {...register(field.name)}
             />
           )}
@@ -158,7 +164,15 @@ export function EventFilterForm({
       <div className="hidden lg:block" />
       {(["from", "to"] as const).map((name) => (
         <Field key={name} id={`filter-${name}`} label={labels[name]} error={errors[name]?.message}>
-          {(control) => <Input {...control} type={timeType(name)} step={60} {...register(name)} />}
+          {(control) => (
+            <Input
+              {...control}
+              type={timeType(name)}
+              step={60}
+              defaultValue={defaultValues[name]}
+              {...register(name)}
+            />
+          )}
         </Field>
       ))}
       <div className="flex items-end gap-3 sm:col-span-2">

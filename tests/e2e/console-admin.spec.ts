@@ -132,6 +132,21 @@ test("invalid filters keep what the operator typed and name the field in words, 
   );
   await expect(page.getByLabel("Number prefix")).toHaveValue("+6581");
   await context.close();
+
+  // Without JavaScript the form is a plain GET form, and the server keeps the values the same way.
+  const plain = await adminContext(browser, { javaScriptEnabled: false });
+  const noScript = await plain.newPage();
+  await noScript.goto("/admin/events");
+  await noScript.getByLabel("Country").fill("Singapore");
+  await noScript.getByLabel("Rule").selectOption("captcha.*");
+  await noScript.getByRole("button", { name: "Filter" }).click();
+  await expect(noScript).toHaveURL(/country=Singapore/);
+  await expect(noScript.getByLabel("Country")).toHaveValue("Singapore");
+  await expect(noScript.getByLabel("Country")).toHaveAccessibleDescription(
+    "Country is a two-letter code such as SG.",
+  );
+  await expect(noScript.getByLabel("Rule")).toHaveValue("captcha.*");
+  await plain.close();
 });
 
 test("pages go older and back newer, keeping the filters", async ({ browser, request }) => {

@@ -11,7 +11,7 @@ import type { EventsResponse } from "@/lib/api/admin";
 import type { ApiError } from "@/lib/api/errors";
 import { AppError } from "@/lib/http/errors";
 
-export const metadata: Metadata = { title: "Throttle events" };
+export const metadata: Metadata = { title: "Events" };
 
 const columns = ["Time (UTC)", "Rule", "Route", "Address", "Number", "Country", "User agent"];
 const paging = new Set(["cursor", "after"]);

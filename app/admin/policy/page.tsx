@@ -19,7 +19,7 @@ export default async function AdminPolicyPage() {
           <TableBody>
             {(Object.keys(defaultLimits) as LimitName[]).map((name) => (
               <TableRow key={name}>
-                <TableCell header className="font-mono">
+                <TableCell header className="font-mono wrap-anywhere">
                   {name}
                 </TableCell>
                 <TableCell className="whitespace-nowrap">
