@@ -125,7 +125,7 @@ export default defineConfig({
       command: `npm run build && node lib/node-server.mjs -p ${port}`,
       url: `http://localhost:${port}/api/health`,
       reuseExistingServer: !process.env.CI,
-      timeout: 240_000,
+      timeout: 480_000,
       stdout: "pipe",
       env: { ...serverEnv, ...databaseEnv("main") },
     },
