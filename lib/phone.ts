@@ -7,6 +7,7 @@ import {
   type CountryCode,
   type PhoneNumber,
 } from "libphonenumber-js/max";
+import { countryName, defaultLocale, format, messagesFor, type Locale } from "@/lib/i18n";
 
 /**
  * Phone-number parsing shared by the sign-in form and the server (through the request schemas
@@ -14,25 +15,23 @@ import {
  * E.164 normalisation feeds 8x8, the store and every limit: two spellings of a number are one number.
  *
  * Uses libphonenumber's full ("max") metadata, which knows number types (mobile, premium rate…).
+ * That metadata is some 100 KB gzip, so the browser never imports this module: the sign-in forms
+ * post to server actions (app/sign-in/actions.ts), which parse here.
  */
-
-const regionNames = new Intl.DisplayNames(["en"], { type: "region" });
-
-export function countryName(country: string): string {
-  try {
-    return regionNames.of(country) ?? country;
-  } catch {
-    return country;
-  }
-}
 
 export type CountryOption = { code: CountryCode; name: string; dialCode: string };
 
-/** Every country libphonenumber knows, sorted by English name, for the country picker. */
-export function listCountries(): CountryOption[] {
+/** Every country libphonenumber knows, sorted by name in `locale`, for the country picker. */
+export function listCountries(locale: Locale = defaultLocale): CountryOption[] {
+  const collator = new Intl.Collator(locale);
   return getCountries()
-    .map((code) => ({ code, name: countryName(code), dialCode: `+${getCountryCallingCode(code)}` }))
-    .sort((a, b) => a.name.localeCompare(b.name));
+    .map((code) => ({ code, name: countryName(code, locale), dialCode: `+${getCountryCallingCode(code)}` }))
+    .sort((a, b) => collator.compare(a.name, b.name));
+}
+
+/** A number as people write it: `+65 8123 4567` (E.164 in, international format out). */
+export function formatPhone(e164: string): string {
+  return parseE164(e164)?.formatInternational() ?? e164;
 }
 
 const knownCountries = new Set<string>(getCountries());
@@ -43,42 +42,45 @@ export function isKnownCountry(value: string): boolean {
 
 export type ParsedPhone = { e164: string; country: CountryCode | undefined };
 
-/** Parses user input into E.164, or explains in words a person understands what is wrong. */
+/** Parses user input into E.164, or explains in words a person understands (in `locale`) what is wrong. */
 export function parsePhone(
   input: string,
   country?: string,
+  locale: Locale = defaultLocale,
 ): { ok: true; phone: ParsedPhone } | { ok: false; message: string } {
+  const words = messagesFor(locale).phone;
   const text = input.trim();
-  if (text === "") return { ok: false, message: "Enter your phone number." };
+  if (text === "") return { ok: false, message: words.empty };
   if (!/^[+\d\s().-]+$/.test(text)) {
-    return { ok: false, message: "Use digits only, with an optional + and spaces." };
+    return { ok: false, message: words.characters };
   }
   const defaultCountry = country && isKnownCountry(country) ? (country as CountryCode) : undefined;
   const international = text.startsWith("+") || text.startsWith("00");
   const normalised = text.startsWith("00") ? `+${text.slice(2)}` : text;
   if (!international && !defaultCountry) {
-    return { ok: false, message: "Pick a country, or start the number with + and its country code." };
+    return { ok: false, message: words.needCountry };
   }
 
   const lengthProblem = validatePhoneNumberLength(normalised, defaultCountry);
   const parsed = parsePhoneNumberFromString(normalised, defaultCountry);
-  const forCountry = () =>
-    describeWhere(parsed?.country ?? (international ? undefined : defaultCountry), normalised);
+  const where = () => ({
+    where: describeWhere(parsed?.country ?? (international ? undefined : defaultCountry), normalised, locale),
+  });
 
   switch (lengthProblem) {
     case "TOO_SHORT":
-      return { ok: false, message: `Too short${forCountry()}.` };
+      return { ok: false, message: format(words.tooShort, where()) };
     case "TOO_LONG":
-      return { ok: false, message: `Too long${forCountry()}.` };
+      return { ok: false, message: format(words.tooLong, where()) };
     case "INVALID_LENGTH":
-      return { ok: false, message: `Not a valid length${forCountry()}.` };
+      return { ok: false, message: format(words.invalidLength, where()) };
     case "INVALID_COUNTRY":
-      return { ok: false, message: "Unknown country code. Check the digits after +." };
+      return { ok: false, message: words.unknownCallingCode };
     case "NOT_A_NUMBER":
-      return { ok: false, message: "That doesn't look like a phone number." };
+      return { ok: false, message: words.notANumber };
   }
   if (!parsed || !parsed.isValid()) {
-    return { ok: false, message: `Not a valid number${forCountry()}.` };
+    return { ok: false, message: format(words.invalid, where()) };
   }
   // Typed in E.164 with no country to go by, this is the very parse `parseE164` would make.
   if (!defaultCountry && normalised === parsed.number) rememberParse(parsed);
@@ -107,15 +109,16 @@ function rememberParse(parsed: PhoneNumber): void {
 }
 
 /** " for Singapore", or " for +1 numbers" when a calling code is shared by several countries. */
-function describeWhere(country: CountryCode | undefined, input: string): string {
-  if (country) return ` for ${countryName(country)}`;
+function describeWhere(country: CountryCode | undefined, input: string, locale: Locale): string {
+  const words = messagesFor(locale).phone;
+  if (country) return format(words.forCountry, { country: countryName(country, locale) });
   if (!input.startsWith("+")) return "";
   const typed = new AsYouType();
   typed.input(input);
   const guessed = typed.getCountry();
-  if (guessed) return ` for ${countryName(guessed)}`;
+  if (guessed) return format(words.forCountry, { country: countryName(guessed, locale) });
   const callingCode = typed.getCallingCode();
-  return callingCode ? ` for +${callingCode} numbers` : "";
+  return callingCode ? format(words.forCallingCode, { code: callingCode }) : "";
 }
 
 /** Shows enough of a number for its owner to recognise it: `+65 ••••  4567`. */

@@ -1,5 +1,5 @@
 import "server-only";
-import { applyAdminPrivileges } from "./accounts/sessions";
+import { applyAdminPrivileges, pruneExpiredRecords } from "./accounts/sessions";
 import { getDatabase } from "./db";
 import { EnvError, getEnv } from "./env";
 import { getBackend } from "./store";
@@ -22,13 +22,17 @@ export function checkConfigurationAtStartup(): void {
 
 /**
  * Opens (and migrates) the database before the first request, so nobody waits for PGlite's first
- * start, and ends the sessions of accounts whose admin rights changed with ADMIN_PHONE_NUMBERS. A
+ * start, ends the sessions of accounts whose admin rights changed with ADMIN_PHONE_NUMBERS and
+ * deletes sessions and known devices that can no longer be used. A
  * database that is down does not stop the server: requests that need it answer 503 until it is back.
  */
 export async function openDatabaseAtStartup(): Promise<void> {
   try {
     const { description } = await getDatabase();
-    const changed = await applyAdminPrivileges(getEnv().adminPhoneNumbers);
+    const [changed] = await Promise.all([
+      applyAdminPrivileges(getEnv().adminPhoneNumbers),
+      pruneExpiredRecords(),
+    ]);
     console.log(
       `[otp-shield] database: ${description}${changed ? `; admin rights changed for ${changed} account(s), their sessions ended` : ""}`,
     );

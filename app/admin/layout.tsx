@@ -3,7 +3,7 @@ import type { ReactNode } from "react";
 import { AdminNav } from "@/components/admin/admin-nav";
 import { requireAdminForPage } from "@/lib/admin/access";
 
-export const metadata: Metadata = { title: "Admin" };
+export const metadata: Metadata = { title: { default: "Admin", template: "%s · Admin · OTP Shield" } };
 
 /**
  * Checks too, so that not even the navigation reaches a non-admin; but every admin page and data
@@ -12,7 +12,8 @@ export const metadata: Metadata = { title: "Admin" };
 export default async function AdminLayout({ children }: { children: ReactNode }) {
   await requireAdminForPage();
   return (
-    <div className="-mx-4 sm:mx-0">
+    // The page's own margin stays on a phone: no card touches the screen's edges.
+    <div className="min-w-0">
       <AdminNav />
       {children}
     </div>

@@ -1,3 +1,4 @@
+import type { Metadata } from "next";
 import Link from "next/link";
 import { StackedBarChart } from "@/components/admin/stacked-bar-chart";
 import { Badge } from "@/components/ui/badge";
@@ -5,6 +6,8 @@ import { Card } from "@/components/ui/card";
 import { Table, TableBody, TableCell, TableHead, TableRow } from "@/components/ui/table";
 import { requireAdminForPage } from "@/lib/admin/access";
 import { getOverview } from "@/lib/admin/console";
+
+export const metadata: Metadata = { title: "Overview" };
 
 const percent = (rate: number | null) => (rate === null ? "—" : `${Math.round(rate * 100)} %`);
 

@@ -91,6 +91,8 @@ export function BacktestForm({
               {...control}
               inputMode="decimal"
               placeholder={current[field.name]}
+              // Rendered too: react-hook-form sets values only once hydrated (the no-JS form).
+              defaultValue={defaultValues[field.name]}
               {...register(field.name)}
             />
           )}

@@ -5,11 +5,19 @@ import { useRouter } from "next/navigation";
 import { useState } from "react";
 import { useForm } from "react-hook-form";
 import { Alert } from "@/components/ui/alert";
+import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
+import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import { Field } from "@/components/ui/field";
 import { Input } from "@/components/ui/input";
 import { Select } from "@/components/ui/select";
-import { newRuleSchema, type AddRuleResponse, type NewRule, type RuleKind } from "@/lib/api/admin";
+import {
+  newRuleSchema,
+  type AddRuleResponse,
+  type AdminRule,
+  type NewRule,
+  type RuleKind,
+} from "@/lib/api/admin";
 import { fetchJson, postJson } from "@/lib/api/client";
 import { showFieldErrors } from "@/lib/api/form-errors";
 
@@ -35,15 +43,35 @@ const durations = [
 const fieldNames = ["kind", "value", "ttlSeconds", "reason"] as const;
 const emptyRule = { kind: "block-prefix", value: "", ttlSeconds: 24 * 3600, reason: "" } as const;
 
+const utc = (iso: string) => `${iso.slice(0, 16).replace("T", " ")} UTC`;
+const durationLabel = (seconds: number) =>
+  durations.find(([value]) => value === seconds)?.[1] ?? `${seconds} s`;
+
+/**
+ * How the server writes a value, near enough to find the rule it would replace: the listed rules
+ * are canonical (E.164 without spaces, lower-case IPv6, upper-case countries). A value written
+ * another way (a national number) is only recognised by the server, which replaces it unasked.
+ */
+function roughlyCanonical(kind: RuleKind, value: string): string {
+  const text = value.trim();
+  if (kind === "block-country") return text.toUpperCase();
+  if (kind.endsWith("-phone") || kind.endsWith("-prefix")) return text.replace(/[\s().-]/g, "");
+  return text.toLowerCase();
+}
+
+type Outcome = { tone: "error" | "success"; text: string };
+
 /**
  * Adds a block or safe-list entry; each expires by itself. The form validates with the API's own
  * schema; whether a value fits its kind (a network length that is enforced, a real number) only
- * the server knows, and its answer is shown on the field. `networks` says which network lengths
- * can be blocked (they depend on CLIENT_IP_IPV6_PREFIX).
+ * the server knows, and its answer is shown on the field. Adding a rule that is in force for longer
+ * would shorten it: the form asks first. `networks` says which network lengths can be blocked (they
+ * depend on CLIENT_IP_IPV6_PREFIX); `rules` are the rules in force.
  */
-export function RuleForm({ networks }: { networks: string }) {
+export function RuleForm({ networks, rules }: { networks: string; rules: AdminRule[] }) {
   const router = useRouter();
-  const [outcome, setOutcome] = useState<{ tone: "error" | "success"; text: string } | null>(null);
+  const [outcome, setOutcome] = useState<Outcome | null>(null);
+  const [shortening, setShortening] = useState<{ rule: NewRule; existing: AdminRule } | null>(null);
   const {
     register,
     handleSubmit,
@@ -52,17 +80,32 @@ export function RuleForm({ networks }: { networks: string }) {
     formState: { errors, isSubmitting },
   } = useForm({ resolver: zodResolver(newRuleSchema), defaultValues: emptyRule });
 
-  const submit = async (rule: NewRule) => {
+  const save = async (rule: NewRule) => {
     setOutcome(null);
     const result = await postJson<AddRuleResponse>("/api/admin/rules", rule);
     if (!result.ok) {
       if (!showFieldErrors(result.error, fieldNames, setError))
-        setOutcome({ tone: "error", text: result.error.message });
+        setOutcome({ tone: "error", text: `Not saved: ${result.error.message}` });
       return;
     }
     reset(emptyRule);
-    setOutcome({ tone: "success", text: `Added ${result.data.rule.kind} ${result.data.rule.value}.` });
+    const saved = result.data.rule;
+    setOutcome({
+      tone: "success",
+      text: `Saved: ${saved.kind} ${saved.value} until ${utc(saved.expiresAt)}.`,
+    });
     router.refresh();
+  };
+
+  const submit = async (rule: NewRule) => {
+    const value = roughlyCanonical(rule.kind, rule.value);
+    const existing = rules.find((entry) => entry.kind === rule.kind && entry.value === value);
+    if (existing && Date.parse(existing.expiresAt) > Date.now() + rule.ttlSeconds * 1000) {
+      setOutcome(null);
+      setShortening({ rule, existing });
+      return;
+    }
+    await save(rule);
   };
 
   return (
@@ -112,41 +155,117 @@ export function RuleForm({ networks }: { networks: string }) {
           {isSubmitting ? "Saving…" : "Add rule"}
         </Button>
       </div>
+      <ConfirmDialog
+        open={shortening !== null}
+        title="Replace with a shorter rule?"
+        confirmLabel={`Replace: ${shortening ? durationLabel(shortening.rule.ttlSeconds) : ""} from now`}
+        cancelLabel="Keep the longer rule"
+        onCancel={() => {
+          if (shortening)
+            setOutcome({
+              tone: "success",
+              text: `Nothing changed: ${shortening.existing.kind} ${shortening.existing.value} stays until ${utc(shortening.existing.expiresAt)}.`,
+            });
+          setShortening(null);
+        }}
+        onConfirm={() => {
+          const rule = shortening?.rule;
+          setShortening(null);
+          if (rule) void save(rule);
+        }}
+      >
+        {shortening ? (
+          <p>
+            {shortening.existing.kind} <span className="font-mono">{shortening.existing.value}</span> is in
+            force until {utc(shortening.existing.expiresAt)}. Adding it for{" "}
+            {durationLabel(shortening.rule.ttlSeconds)} ends it sooner.
+          </p>
+        ) : null}
+      </ConfirmDialog>
     </form>
   );
 }
 
-/** Lifts one rule at once. */
-export function RemoveRuleButton({ kind, value }: { kind: RuleKind; value: string }) {
+/**
+ * The rules in force, each with Remove. Removing asks first (a lifted block lets its traffic in at
+ * once, on every instance); the outcome is said in a region that outlives the removed row.
+ */
+export function RulesInForce({ rules }: { rules: AdminRule[] }) {
   const router = useRouter();
-  const [pending, setPending] = useState(false);
-  const [problem, setProblem] = useState<string | null>(null);
+  const [removing, setRemoving] = useState<AdminRule | null>(null);
+  const [pending, setPending] = useState<string | null>(null);
+  const [outcome, setOutcome] = useState<Outcome | null>(null);
+
+  async function remove(rule: AdminRule) {
+    const name = `${rule.kind} ${rule.value}`;
+    setPending(name);
+    setOutcome(null);
+    const result = await fetchJson<null>(
+      `/api/admin/rules?${new URLSearchParams({ kind: rule.kind, value: rule.value })}`,
+      { method: "DELETE" },
+    );
+    setPending(null);
+    setOutcome(
+      result.ok
+        ? { tone: "success", text: `Removed ${name}.` }
+        : { tone: "error", text: `Not removed: ${name}. ${result.error.message}` },
+    );
+    router.refresh();
+  }
+
   return (
-    <span className="flex items-center gap-2">
-      {problem ? (
-        <span role="alert" className="text-sm text-red-700">
-          {problem}
-        </span>
-      ) : null}
-      <Button
-        type="button"
-        variant="danger-link"
-        className="text-sm"
-        pending={pending}
-        aria-label={`Remove ${kind} ${value}`}
-        onClick={async () => {
-          setPending(true);
-          setProblem(null);
-          const result = await fetchJson<null>(`/api/admin/rules?${new URLSearchParams({ kind, value })}`, {
-            method: "DELETE",
-          });
-          setPending(false);
-          if (!result.ok) setProblem(result.error.message);
-          router.refresh();
+    <div className="space-y-3">
+      <div aria-live="polite">{outcome ? <Alert tone={outcome.tone}>{outcome.text}</Alert> : null}</div>
+      {rules.length === 0 ? (
+        <p className="text-sm text-slate-600">No rules.</p>
+      ) : (
+        <ul aria-label="Rules in force" className="divide-y divide-slate-100 text-sm">
+          {rules.map((rule) => {
+            const name = `${rule.kind} ${rule.value}`;
+            return (
+              <li
+                key={`${rule.kind}:${rule.value}`}
+                className="flex flex-wrap items-center justify-between gap-2 py-2"
+              >
+                <span className="min-w-0 break-words">
+                  <Badge tone={rule.kind.startsWith("block-") ? "danger" : "success"}>{rule.kind}</Badge>{" "}
+                  <span className="font-mono break-all">{rule.value}</span>
+                  <span className="block text-xs text-slate-600">
+                    until {utc(rule.expiresAt)} · by {rule.createdBy}
+                    {rule.reason ? ` · ${rule.reason}` : ""}
+                  </span>
+                </span>
+                <Button
+                  type="button"
+                  variant="danger-link"
+                  className="text-sm"
+                  pending={pending === name}
+                  aria-label={`Remove ${name}`}
+                  onClick={() => setRemoving(rule)}
+                >
+                  {pending === name ? "Removing…" : "Remove"}
+                </Button>
+              </li>
+            );
+          })}
+        </ul>
+      )}
+      <ConfirmDialog
+        open={removing !== null}
+        title={`Remove ${removing ? `${removing.kind} ${removing.value}` : "the rule"}?`}
+        confirmLabel="Remove"
+        destructive
+        onCancel={() => setRemoving(null)}
+        onConfirm={() => {
+          const rule = removing;
+          setRemoving(null);
+          if (rule) void remove(rule);
         }}
       >
-        {pending ? "Removing…" : "Remove"}
-      </Button>
-    </span>
+        {removing?.kind.startsWith("block-")
+          ? "What it blocks is allowed again at once, on every instance."
+          : "The automatic per-number and per-prefix limits apply to it again at once."}
+      </ConfirmDialog>
+    </div>
   );
 }

@@ -2,19 +2,27 @@
 
 import type {} from "altcha/types/react";
 import Script from "next/script";
-import { useEffect, useImperativeHandle, useRef, type Ref } from "react";
+import { useEffect, useImperativeHandle, useRef, useState, type Ref } from "react";
 
-export type CaptchaConfig = { provider: "altcha" | "turnstile" | "hcaptcha"; siteKey?: string };
+export type CaptchaConfig = {
+  provider: "altcha" | "turnstile" | "hcaptcha";
+  siteKey?: string;
+  /** ALTCHA: how long a solution is accepted; an older one is solved again before it is sent. */
+  solutionLifetimeSeconds?: number;
+};
 
 /** What a form needs from its CAPTCHA: a fresh token at submit time, and a reset afterwards. */
 export type CaptchaHandle = {
-  /** Starts solving ahead of the submit (the visitor is typing), if the widget does work. */
-  prepare(): void;
   /** Solves (or waits for) the challenge; null when the visitor could not be verified. */
   getToken(): Promise<string | null>;
-  /** Forgets the current token: every token is single-use. */
+  /** Forgets the current token (every token is single-use) and, if active, starts on the next. */
   reset(): void;
 };
+
+/** Solving for longer than this shows the progress line: most browsers never see it. */
+const SLOW_SOLVE_MS = 1500;
+/** A solution this close to its expiry is solved again rather than sent to be refused. */
+const EXPIRY_MARGIN_MS = 60_000;
 
 type RemoteApi = {
   render(element: HTMLElement, options: Record<string, unknown>): string;
@@ -29,38 +37,73 @@ declare global {
 }
 
 /**
- * The configured CAPTCHA widget. ALTCHA (the default) is a self-hosted proof of work: it fetches
- * a challenge from /api/captcha/challenge and solves it in Web Workers while the visitor types.
- * Turnstile and hCaptcha load their provider's script.
+ * The configured CAPTCHA. ALTCHA (the default) is a self-hosted proof of work with nothing to
+ * click: while `active`, it fetches a challenge from /api/captcha/challenge and solves it in Web
+ * Workers in the background, from the moment the page opens; a line says so only when that takes
+ * long (`progressText`: attack mode can take seconds on a cheap phone). Turnstile and hCaptcha
+ * load their provider's script and show its widget.
  */
-export function CaptchaWidget({ config, handle }: { config: CaptchaConfig; handle: Ref<CaptchaHandle> }) {
-  if (config.provider === "altcha") return <AltchaWidget handle={handle} />;
+export function CaptchaWidget({
+  config,
+  handle,
+  active,
+  progressText,
+}: {
+  config: CaptchaConfig;
+  handle: Ref<CaptchaHandle>;
+  /** Whether a token may be wanted soon (solving costs the visitor's CPU). */
+  active: boolean;
+  progressText: string;
+}) {
+  if (config.provider === "altcha") {
+    return <AltchaWidget handle={handle} active={active} config={config} progressText={progressText} />;
+  }
   return <RemoteWidget config={config} handle={handle} />;
 }
 
-function AltchaWidget({ handle }: { handle: Ref<CaptchaHandle> }) {
+function AltchaWidget({
+  handle,
+  active,
+  config,
+  progressText,
+}: {
+  handle: Ref<CaptchaHandle>;
+  active: boolean;
+  config: CaptchaConfig;
+  progressText: string;
+}) {
   const widget = useRef<HTMLElementTagNameMap["altcha-widget"] | null>(null);
   // The one verification under way or done; the widget is driven from here only (auto="off"),
   // so two runs can never abort each other.
-  const solving = useRef<Promise<string | null> | null>(null);
+  const solving = useRef<{ token: Promise<string | null>; startedAt: number } | null>(null);
+  const [slow, setSlow] = useState(false);
+  const lifetimeMs = (config.solutionLifetimeSeconds ?? 600) * 1000 - EXPIRY_MARGIN_MS;
+
+  const solve = () => {
+    const current = solving.current;
+    if (current && Date.now() - current.startedAt < lifetimeMs) return current.token;
+    const startedAt = Date.now();
+    const slowTimer = setTimeout(() => setSlow(true), SLOW_SOLVE_MS);
+    const token = (async () => {
+      const element = await upgradedWidget(widget);
+      const result = await element?.verify().catch(() => null);
+      return result?.payload ?? null;
+    })().finally(() => {
+      clearTimeout(slowTimer);
+      setSlow(false);
+    });
+    solving.current = { token, startedAt };
+    return token;
+  };
 
   useEffect(() => {
     void import("altcha");
   }, []);
-
-  const solve = () => {
-    solving.current ??= (async () => {
-      const element = await upgradedWidget(widget);
-      const result = await element?.verify().catch(() => null);
-      return result?.payload ?? null;
-    })();
-    return solving.current;
-  };
+  useEffect(() => {
+    if (active) void solve();
+  });
 
   useImperativeHandle(handle, () => ({
-    prepare() {
-      void solve();
-    },
     async getToken() {
       const token = await solve();
       if (!token) solving.current = null; // let the next submit try again
@@ -69,18 +112,28 @@ function AltchaWidget({ handle }: { handle: Ref<CaptchaHandle> }) {
     reset() {
       solving.current = null;
       widget.current?.reset();
+      if (active) void solve();
     },
   }));
 
   return (
-    <altcha-widget
-      ref={widget}
-      challenge="/api/captcha/challenge"
-      auto="off"
-      name="captcha"
-      configuration={JSON.stringify({ hideFooter: true })}
-      suppressHydrationWarning
-    />
+    <>
+      {/* The widget does the work; its checkbox would only ask people to wait for it. */}
+      <div hidden>
+        <altcha-widget
+          ref={widget}
+          challenge="/api/captcha/challenge"
+          auto="off"
+          configuration={JSON.stringify({ hideFooter: true })}
+          suppressHydrationWarning
+        />
+      </div>
+      {slow ? (
+        <p role="status" className="text-sm text-slate-600">
+          {progressText}
+        </p>
+      ) : null}
+    </>
   );
 }
 
@@ -115,7 +168,6 @@ function RemoteWidget({ config, handle }: { config: CaptchaConfig; handle: Ref<C
   useEffect(render);
 
   useImperativeHandle(handle, () => ({
-    prepare() {},
     async getToken() {
       return api()?.getResponse(widgetId.current) || null;
     },

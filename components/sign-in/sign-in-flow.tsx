@@ -1,52 +1,106 @@
 "use client";
 
-import { useState } from "react";
-import type { CaptchaConfig } from "@/components/captcha/captcha-widget";
-import type { SendCodeInput, SendCodeResponse } from "@/lib/api/otp";
-import { parsePhone } from "@/lib/phone";
+import { startTransition, useActionState, useRef, useState, type FormEvent } from "react";
+import { CaptchaWidget, type CaptchaConfig, type CaptchaHandle } from "@/components/captcha/captcha-widget";
+import type { SignInNotice, SignInState } from "@/lib/sign-in/flow-state";
 import { CodeForm } from "./code-form";
-import { PhoneForm } from "./phone-form";
+import type { SignInWords } from "./notice";
+import { PhoneForm, type CountryOption } from "./phone-form";
+import { useCountdown } from "./use-countdown";
 
-/** The two-step sign-in: phone number, then code. Sign-up is the same flow for a new number. */
+/**
+ * The two-step sign-in: phone number, then code. Sign-up is the same flow for a new number.
+ *
+ * Both forms post to one server action (`action`). Without JavaScript that is a plain form POST and
+ * the page renders the answer; with it, React posts the same fields — and, for a send, first adds
+ * the CAPTCHA token that has been solving in the background since the page opened.
+ */
 export function SignInFlow({
-  defaultCountry,
+  action,
+  initial,
+  words,
   countries,
   codeLength,
   captcha,
 }: {
-  defaultCountry: string;
-  countries: string[];
+  action: (state: SignInState, form: FormData) => Promise<SignInState>;
+  initial: SignInState;
+  words: SignInWords;
+  countries: CountryOption[];
   codeLength: number;
   captcha: CaptchaConfig;
 }) {
-  const [step, setStep] = useState<{ input: SendCodeInput; sent: SendCodeResponse } | null>(null);
-  const [lastInput, setLastInput] = useState<SendCodeInput | undefined>(undefined);
+  const [state, formAction, isPending] = useActionState(action, initial);
+  const captchaHandle = useRef<CaptchaHandle>(null);
+  const [waitingForCaptcha, setWaitingForCaptcha] = useState(false);
+  const [captchaProblem, setCaptchaProblem] = useState(false);
+  const [lastIntent, setLastIntent] = useState<string | null>(null);
+  const resendIn = useCountdown(state.step === "code" ? state.resendAfter : null);
 
-  if (!step) {
-    return (
-      <PhoneForm
-        defaultCountry={defaultCountry}
-        countries={countries}
-        captcha={captcha}
-        initial={lastInput}
-        onSent={(input, sent) => {
-          setLastInput(input);
-          setStep({ input, sent });
-        }}
-      />
-    );
-  }
+  const submit = async (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    const submitter = (event.nativeEvent as SubmitEvent).submitter as HTMLButtonElement | null;
+    if (isPending || waitingForCaptcha || submitter?.getAttribute("aria-disabled") === "true") return;
+    const form = new FormData(event.currentTarget, submitter);
+    const intent = form.get("intent");
+    setLastIntent(typeof intent === "string" ? intent : null);
+    // A send or resend spends a token: the next one starts solving at once.
+    if (intent === "send" || intent === "resend") {
+      setWaitingForCaptcha(true);
+      const token = await captchaHandle.current?.getToken();
+      setWaitingForCaptcha(false);
+      captchaHandle.current?.reset();
+      if (!token) {
+        setCaptchaProblem(true);
+        return;
+      }
+      setCaptchaProblem(false);
+      form.set("captcha", token);
+    }
+    startTransition(() => formAction(form));
+  };
 
-  const parsed = parsePhone(step.input.phone, step.input.country);
+  const busy = isPending || waitingForCaptcha;
+  const busyIntent = busy ? lastIntent : null;
+  // While a form is being answered its last message steps aside, so the next one is announced anew.
+  const problem: SignInNotice | undefined = busy
+    ? undefined
+    : captchaProblem
+      ? { tone: "error", key: "preparationFailed" }
+      : state.notice;
+
   return (
-    <CodeForm
-      codeLength={codeLength}
-      captcha={captcha}
-      phoneLabel={parsed.ok ? parsed.phone.e164 : step.input.phone}
-      sendInput={step.input}
-      sent={step.sent}
-      onResent={(sent) => setStep({ input: step.input, sent })}
-      onChangeNumber={() => setStep(null)}
-    />
+    <div className="space-y-4">
+      {state.step === "phone" ? (
+        <PhoneForm
+          state={state}
+          notice={problem}
+          words={words}
+          countries={countries}
+          action={formAction}
+          onSubmit={submit}
+          busy={busy}
+        />
+      ) : (
+        <CodeForm
+          key={state.expiresAt}
+          state={state}
+          notice={problem}
+          words={words}
+          codeLength={codeLength}
+          action={formAction}
+          onSubmit={submit}
+          busy={busy}
+          busyIntent={busyIntent}
+          resendIn={resendIn}
+        />
+      )}
+      <CaptchaWidget
+        config={captcha}
+        handle={captchaHandle}
+        active={state.step === "phone" || (resendIn === 0 && !busy) || waitingForCaptcha}
+        progressText={words.preparing}
+      />
+    </div>
   );
 }

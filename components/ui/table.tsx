@@ -1,22 +1,29 @@
 import type { ComponentProps, ReactNode } from "react";
 
 /**
- * A data table that scrolls sideways on narrow screens. The caption names it for screen readers;
- * hide it visually when a heading above already says the same.
+ * A data table. The caption names it for screen readers; hide it visually when a heading above
+ * already says the same. A table too wide for a phone scrolls sideways inside its own box, never
+ * the page: give it a `min-w-*` class and `scrollable`, which makes the box a named, focusable
+ * region, so that keyboard users can scroll it too (WCAG 2.1.1).
  */
 export function Table({
   caption,
   hideCaption = false,
+  scrollable = false,
   className = "",
   children,
 }: {
   caption?: string;
   hideCaption?: boolean;
+  scrollable?: boolean;
   className?: string;
   children: ReactNode;
 }) {
   return (
-    <div className="overflow-x-auto">
+    <div
+      className="overflow-x-auto focus-visible:outline-2 focus-visible:outline-indigo-700"
+      {...(scrollable ? { role: "region", "aria-label": caption, tabIndex: 0 } : {})}
+    >
       <table className={`w-full text-left text-sm ${className}`}>
         {caption ? (
           <caption className={hideCaption ? "sr-only" : "mb-2 text-left font-medium text-slate-700"}>

@@ -1,9 +1,9 @@
 import "server-only";
 import { randomBytes } from "node:crypto";
-import { and, desc, eq, inArray, ne, sql } from "drizzle-orm";
+import { and, desc, eq, inArray, lt, ne, sql } from "drizzle-orm";
 import { config } from "@/lib/config";
 import { queryDatabase } from "@/lib/db";
-import { sessions, users } from "@/lib/db/schema";
+import { knownDevices, sessions, users } from "@/lib/db/schema";
 
 /**
  * Sessions that really end. Auth.js keeps its JWT cookie; the JWT names a row here (`sid`), and a
@@ -17,6 +17,9 @@ export type SessionOrigin = { userAgent: string | null; network: string | null }
 
 const CACHE_MS = config.database.sessionCheckCache.value * 1000;
 const SEEN_INTERVAL_MS = config.database.sessionSeenInterval.value * 1000;
+/** Auth.js's JWT lapses this long after its last use; a row unseen for longer names a dead cookie. */
+const SESSION_LIFETIME_MS = config.signIn.sessionMaxAge.value * 1000;
+const DEVICE_LIFETIME_MS = config.signIn.knownDeviceLifetime.value * 1000;
 /** Bounds the cache: only real sessions reach it (a JWT cannot be forged without AUTH_SECRET). */
 const CACHE_CAPACITY = 10_000;
 
@@ -66,7 +69,7 @@ export async function findActiveSession(id: string): Promise<SessionRecord | nul
   const [found] = await queryDatabase("read session", (db) =>
     db.select().from(sessions).where(eq(sessions.id, id)),
   );
-  let session = found ?? null;
+  let session = found && now - found.lastSeenAt.getTime() < SESSION_LIFETIME_MS ? found : null;
   if (session && now - session.lastSeenAt.getTime() > SEEN_INTERVAL_MS) {
     const seen = new Date(now);
     await queryDatabase("touch session", (db) =>
@@ -146,6 +149,36 @@ export async function applyAdminPrivileges(adminPhones: readonly string[]): Prom
       return flipped.length;
     }),
   );
+}
+
+/**
+ * Deletes what can no longer be used: sessions unseen for longer than a JWT lives, and known
+ * devices of accounts that have not signed in for longer than the device cookie lives (the cookie
+ * is renewed only by a sign-in). Runs at startup; returns how many rows went.
+ */
+export async function pruneExpiredRecords(now = Date.now()): Promise<number> {
+  return queryDatabase("prune expired records", async (db) => {
+    const [ended, devices] = await Promise.all([
+      db
+        .delete(sessions)
+        .where(lt(sessions.lastSeenAt, new Date(now - SESSION_LIFETIME_MS)))
+        .returning({ id: sessions.id }),
+      db
+        .delete(knownDevices)
+        .where(
+          inArray(
+            knownDevices.userId,
+            db
+              .select({ id: users.id })
+              .from(users)
+              .where(lt(users.lastSignInAt, new Date(now - DEVICE_LIFETIME_MS))),
+          ),
+        )
+        .returning({ id: knownDevices.id }),
+    ]);
+    forget(ended.map(({ id }) => id));
+    return ended.length + devices.length;
+  });
 }
 
 function forget(ids: string[]): void {

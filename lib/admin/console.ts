@@ -15,6 +15,7 @@ import {
 } from "@/lib/events";
 import {
   eventQuerySchema,
+  parseFilterTime,
   type EventQuery,
   type OverviewResponse,
   type TrafficTotals,
@@ -38,23 +39,18 @@ export function parseEventQuery(params: URLSearchParams): EventQuery {
   return result.data;
 }
 
+/** The log's filters of a parsed query (times are checked by the schema, so they parse here). */
 function toFilters(query: EventQuery): ThrottleEventFilters {
-  const time = (value?: string) => {
-    if (!value) return undefined;
-    const ms = Date.parse(value.length === 16 ? `${value}:00Z` : value);
-    if (Number.isNaN(ms)) throw new AppError("bad_request", "Use a date and time such as 2026-11-29T08:00.");
-    return ms;
-  };
   const ip = query.ip;
-  if (ip?.includes("/")) {
-    const range = parseIpRange(ip);
-    if (!range) throw new AppError("bad_request", "ip is an address or a network such as 203.0.113.0/24");
+  if (ip?.includes("/") && !parseIpRange(ip)) {
+    const message = "Address or network is an address or a network such as 203.0.113.0/24.";
+    throw new AppError("bad_request", message, { fields: { ip: message } });
   }
   return {
     rule: query.rule,
     route: query.route,
-    from: time(query.from),
-    to: time(query.to),
+    from: query.from ? parseFilterTime(query.from) : undefined,
+    to: query.to ? parseFilterTime(query.to, true) : undefined,
     ip: ip?.toLowerCase(),
     country: query.country?.toUpperCase(),
     prefix: query.prefix,
@@ -68,7 +64,12 @@ function toFilters(query: EventQuery): ThrottleEventFilters {
 export async function listThrottleEvents(query: EventQuery): Promise<ThrottleEventPage> {
   await requireAdminForApi();
   const limit = Math.min(MAX_PAGE_SIZE, query.limit ?? config.admin.pageSize.value);
-  return getThrottleEventLog().list({ cursor: query.cursor, limit, filters: toFilters(query) });
+  return getThrottleEventLog().list({
+    cursor: query.cursor,
+    after: query.after,
+    limit,
+    filters: toFilters(query),
+  });
 }
 
 /**
@@ -102,8 +103,9 @@ const CSV_COLUMNS = [
 const EXPORT_LIMIT = config.admin.exportRows.value;
 
 /**
- * The filtered events as CSV, numbers as the list shows them (no last four digits). Every cell is quoted, and one that a spreadsheet
- * would read as a formula (`=`, `+`, `-`, `@`, tab, CR) is prefixed with `'` (OWASP CSV injection).
+ * The filtered events as CSV for a spreadsheet: UTF-8 with a byte-order mark (without it Excel
+ * reads UTF-8 as the local code page, and the masked digits `••••` turn into mojibake), CRLF lines,
+ * every cell quoted. Numbers as the list shows them (no last four digits).
  */
 export async function exportThrottleEventsCsv(query: EventQuery): Promise<string> {
   await requireAdminForApi();
@@ -123,12 +125,23 @@ export async function exportThrottleEventsCsv(query: EventQuery): Promise<string
     if (!page.nextCursor) break;
     cursor = page.nextCursor;
   }
-  return `${lines.join("\r\n")}\r\n`;
+  return `\uFEFF${lines.join("\r\n")}\r\n`;
 }
 
+/**
+ * A phone number, prefix or masked number as the log writes them (`+6581234`, `+65 8123••••`):
+ * a sign, digits, spaces and mask dots hold no formula, so they need no guard.
+ */
+const PHONE_LIKE = /^\+[\d ]+•*$/;
+
+/**
+ * One quoted CSV cell. A cell a spreadsheet would run as a formula (it starts with `=`, `+`, `-`,
+ * `@`, tab or CR; attacker text such as a user agent can) gets a leading `'`, so it is shown as
+ * text (OWASP "CSV Injection"); our own phone-like values keep their `+` and no stray `'`.
+ */
 export function csvCell(value: unknown): string {
   let text = value === null || value === undefined ? "" : String(value);
-  if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
+  if (/^[=+\-@\t\r]/.test(text) && !PHONE_LIKE.test(text)) text = `'${text}`;
   return `"${text.replaceAll('"', '""')}"`;
 }
 

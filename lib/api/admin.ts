@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { isRuleFilter } from "@/lib/api/rule-filter";
 import { config, formatWindow } from "@/lib/config";
 import type { ThrottleAggregates, ThrottleEvent, ThrottleEventPage } from "@/lib/events/types";
 
@@ -78,41 +79,97 @@ const blankToUndefined = <T extends string>(value: T | undefined) => value || un
 const optionalText = (pattern: RegExp, message: string) =>
   z
     .string()
-    .max(64, "At most 64 characters.")
+    .max(64, message)
     .refine((value) => value === "" || pattern.test(value), message)
     .optional()
     .transform(blankToUndefined);
 
-/** The filters of the event list, its export and the filter form; anything malformed names its field. */
-export const eventFiltersSchema = z.strictObject({
-  rule: optionalText(/^[\w.-]+$/, "rule is a name such as limit.send.ip"),
-  route: z
-    .enum(["", ...eventRoutes], { error: `route is one of ${eventRoutes.join(", ")}` })
-    .optional()
-    .transform(blankToUndefined),
-  from: optionalText(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/, "from is a date and time such as 2026-11-29T08:00"),
-  to: optionalText(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/, "to is a date and time such as 2026-11-29T09:00"),
-  ip: optionalText(/^[\da-fA-F:./]+$/, "ip is an address or a network such as 203.0.113.0/24"),
-  country: optionalText(/^[A-Za-z]{2}$/, "country is a two-letter code"),
-  prefix: optionalText(/^\+\d{1,14}$/, "prefix is + and digits"),
-  // No filter on a number's last digits: with the prefix filter it would rebuild the number.
-});
+/**
+ * A filter's date and time, in UTC, as a `datetime-local` field writes it (`2026-11-29T08:00`,
+ * seconds optional): epoch ms, or NaN. `endOfMinute` makes a minute-precise "to" include its minute.
+ */
+export function parseFilterTime(value: string, endOfMinute = false): number {
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?Z?$/.test(value)) return Number.NaN;
+  const ms = Date.parse(value.endsWith("Z") ? value : `${value}Z`);
+  // Date.parse rolls 2026-02-30 over into March: a date that does not come back as given is wrong.
+  if (Number.isNaN(ms) || new Date(ms).toISOString().slice(0, 16) !== value.slice(0, 16)) return Number.NaN;
+  return endOfMinute && value.replace(/Z$/, "").length === 16 ? ms + 59_999 : ms;
+}
+
+const filterTime = (label: string) =>
+  optionalText(/./, `${label} is a date and time such as 2026-11-29 08:00.`).refine(
+    (value) => value === undefined || !Number.isNaN(parseFilterTime(value)),
+    `${label} is a date and time such as 2026-11-29 08:00.`,
+  );
+
+/**
+ * The filters of the event list, its export and the filter form. A malformed one names its field
+ * in words, as the form labels it ("Country is a two-letter code…"), so the message reads the same
+ * beside the field and in the API's `fields`.
+ */
+export const eventFiltersSchema = z
+  .strictObject({
+    rule: z
+      .string()
+      .optional()
+      .transform(blankToUndefined)
+      .refine(
+        (value) => value === undefined || isRuleFilter(value),
+        "Rule is one of the rules or families in the list, such as captcha.*.",
+      ),
+    route: z
+      .enum(["", ...eventRoutes], { error: `Route is one of ${eventRoutes.join(", ")}.` })
+      .optional()
+      .transform(blankToUndefined),
+    from: filterTime("From"),
+    to: filterTime("To"),
+    ip: optionalText(
+      /^[\da-fA-F:./]+$/,
+      "Address or network is an address or a network such as 203.0.113.0/24.",
+    ),
+    country: optionalText(/^[A-Za-z]{2}$/, "Country is a two-letter code such as SG."),
+    prefix: optionalText(/^\+\d{1,14}$/, "Number prefix is + and digits, such as +6581."),
+    // No filter on a number's last digits: with the prefix filter it would rebuild the number.
+  })
+  .refine(({ from, to }) => !from || !to || parseFilterTime(from) <= parseFilterTime(to, true), {
+    message: "To is before From: choose a later time.",
+    path: ["to"],
+  });
 export type EventFilters = z.output<typeof eventFiltersSchema>;
 export type EventFiltersInput = z.input<typeof eventFiltersSchema>;
 
-/** The query of `GET /api/admin/events` and `/export`: the filters, and paging. */
-export const eventQuerySchema = eventFiltersSchema.extend({
-  limit: z.preprocess(
-    (value) => (value === undefined || value === "" ? undefined : Number(value)),
-    z
-      .number()
-      .int("limit must be a whole number")
-      .min(1, "limit must be at least 1")
-      .max(1_000_000_000)
-      .optional(),
-  ),
-  cursor: optionalText(/^\d{1,16}-\d{1,10}$/, "cursor must come from a previous page"),
-});
+const pageCursor = optionalText(
+  /^\d{1,16}-\d{1,10}$/,
+  "The page link is not one the console made: start again from the newest events.",
+);
+
+/**
+ * The query of `GET /api/admin/events` and `/export`: the filters, and paging — `cursor` for the
+ * page older than one shown, `after` for the page newer than one shown.
+ */
+export const eventQuerySchema = z
+  .strictObject({
+    ...eventFiltersSchema.shape,
+    limit: z.preprocess(
+      (value) => (value === undefined || value === "" ? undefined : Number(value)),
+      z
+        .number({ error: "limit must be a whole number" })
+        .int("limit must be a whole number")
+        .min(1, "limit must be at least 1")
+        .max(1_000_000_000)
+        .optional(),
+    ),
+    cursor: pageCursor,
+    after: pageCursor,
+  })
+  .refine(({ cursor, after }) => !cursor || !after, {
+    message: "Give cursor or after, not both.",
+    path: ["after"],
+  })
+  .refine(({ from, to }) => !from || !to || parseFilterTime(from) <= parseFilterTime(to, true), {
+    message: "To is before From: choose a later time.",
+    path: ["to"],
+  });
 export type EventQuery = z.output<typeof eventQuerySchema>;
 
 /** 200 from `GET /api/admin/events`: newest first; numbers without their last four digits. */

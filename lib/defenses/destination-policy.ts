@@ -1,5 +1,6 @@
 import { isRuleName, type RuleName } from "@/lib/http/refusals";
-import { countryName, parseE164 } from "@/lib/phone";
+import type { RefusalText } from "@/lib/http/errors";
+import { parseE164 } from "@/lib/phone";
 
 /**
  * Which numbers we send codes to at all. SMS pumping rides on destinations that pay the fraudster
@@ -28,7 +29,7 @@ export function acceptsLineType(
   return type !== undefined && (receivableTypes.has(type) || (type === "VOIP" && policy.allowVoip));
 }
 
-export type ScreeningResult = { ok: true } | { ok: false; rule: RuleName; message: string };
+export type ScreeningResult = { ok: true } | { ok: false; rule: RuleName; text: RefusalText };
 
 export function screenDestination(e164: string, policy: DestinationPolicy): ScreeningResult {
   const parsed = parseE164(e164);
@@ -37,14 +38,14 @@ export function screenDestination(e164: string, policy: DestinationPolicy): Scre
     return {
       ok: false,
       rule: "destination.country_unknown",
-      message: "We can't send codes to this kind of number.",
+      text: { key: "cantSendToKind" },
     };
   }
   if (!policy.allowedCountries.has(country) || policy.deniedCountries.has(country)) {
     return {
       ok: false,
       rule: "destination.country",
-      message: `We can't send codes to numbers in ${countryName(country)}.`,
+      text: { key: "cantSendToCountry", values: { country } },
     };
   }
   const type = parsed.getType();
@@ -53,6 +54,6 @@ export function screenDestination(e164: string, policy: DestinationPolicy): Scre
   return {
     ok: false,
     rule: isRuleName(rule) ? rule : "destination.line_type.unknown",
-    message: "We can't send codes to this kind of number. Please use a mobile number.",
+    text: { key: "notMobile" },
   };
 }

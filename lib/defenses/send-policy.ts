@@ -64,7 +64,7 @@ export const sendGuards: readonly SendGuard[] = [
     ],
     check: ({ destination }) => {
       const screening = screenDestination(destination.phone, getEnv().destinations);
-      if (!screening.ok) throw refusal(screening.rule, { message: screening.message });
+      if (!screening.ok) throw refusal(screening.rule, { text: screening.text });
     },
   },
   {

@@ -2,7 +2,7 @@ import type { ThrottleEvent, ThrottleEventFilters } from "./types";
 
 /** Whether an event passes every given filter (shared by every backend). */
 export function matchesFilters(event: ThrottleEvent, filters: ThrottleEventFilters): boolean {
-  if (filters.rule && event.rule !== filters.rule) return false;
+  if (filters.rule && !matchesRule(event.rule, filters.rule)) return false;
   if (filters.route && event.route !== filters.route) return false;
   if (filters.from !== undefined && event.at < filters.from) return false;
   if (filters.to !== undefined && event.at > filters.to) return false;
@@ -10,6 +10,11 @@ export function matchesFilters(event: ThrottleEvent, filters: ThrottleEventFilte
   if (filters.country && event.country !== filters.country) return false;
   if (filters.prefix && !(event.prefix ?? "").startsWith(filters.prefix)) return false;
   return true;
+}
+
+/** `captcha.*` matches every rule that starts `captcha.`; anything else is one rule's name. */
+export function matchesRule(rule: string, filter: string): boolean {
+  return filter.endsWith(".*") ? rule.startsWith(filter.slice(0, -1)) : rule === filter;
 }
 
 export const minuteStart = (at: number) => Math.floor(at / 60_000) * 60_000;
@@ -64,4 +69,10 @@ export function bucketStarts(granularity: "minute" | "hour", buckets: number, no
   const step = granularity === "minute" ? 60_000 : 3_600_000;
   const newest = granularity === "minute" ? minuteStart(now) : hourStart(now);
   return Array.from({ length: buckets }, (_, index) => newest - (buckets - 1 - index) * step);
+}
+
+/** The smallest id after `id`: a cursor that starts a search at `id` itself. */
+export function nextId(id: string): string {
+  const [ms = "0", seq = "0"] = id.split("-");
+  return `${ms}-${Number(seq) + 1}`;
 }

@@ -6,6 +6,7 @@ import {
   hourStart,
   matchesFilters,
   minuteStart,
+  nextId,
   toListedEvent,
   topEntries,
 } from "./matching";
@@ -200,10 +201,26 @@ export function createMemoryThrottleLog(options: {
       return removed;
     },
 
-    async list({ cursor, limit, filters = {} }) {
+    async list({ cursor, after, limit, filters = {} }) {
       const events: ThrottleEvent[] = [];
       const oldest = Math.max(0, written - options.capacity);
       let scanned = 0;
+      if (after) {
+        // Oldest first from just after `after`, then turned round: the page just newer than it.
+        let index = Math.max(oldest, lastIndexBefore(nextId(after), oldest, written - 1) + 1);
+        for (; index < written && events.length < limit && scanned < MAX_SCANNED_PER_PAGE; index += 1) {
+          const event = ring[index % options.capacity]!;
+          scanned += 1;
+          if (matchesFilters(event, filters)) events.push(toListedEvent(event));
+        }
+        const newer = index < written;
+        events.reverse();
+        return {
+          events,
+          nextCursor: events.at(-1)?.id ?? nextId(after),
+          newerCursor: newer ? ring[(index - 1) % options.capacity]!.id : null,
+        };
+      }
       let index = written - 1;
       if (cursor) index = lastIndexBefore(cursor, oldest, written - 1);
       for (; index >= oldest && events.length < limit && scanned < MAX_SCANNED_PER_PAGE; index -= 1) {
@@ -213,7 +230,11 @@ export function createMemoryThrottleLog(options: {
       }
       const lastScanned = index + 1;
       const more = index >= oldest;
-      return { events, nextCursor: more ? ring[lastScanned % options.capacity]!.id : null };
+      return {
+        events,
+        nextCursor: more ? ring[lastScanned % options.capacity]!.id : null,
+        newerCursor: cursor ? (events[0]?.id ?? null) : null,
+      };
     },
 
     async aggregate({ granularity, buckets, now = Date.now() }) {
@@ -250,12 +271,6 @@ export function createMemoryThrottleLog(options: {
     },
   };
   return log;
-}
-
-/** The smallest id after `id`: a cursor that starts a search at `id` itself. */
-function nextId(id: string): string {
-  const [ms = "0", seq = "0"] = id.split("-");
-  return `${ms}-${Number(seq) + 1}`;
 }
 
 /** Orders `<ms>-<seq>` ids numerically. */

@@ -8,6 +8,7 @@ import {
   hourStart,
   matchesFilters,
   minuteStart,
+  nextId,
   toListedEvent,
   topEntries,
 } from "./matching";
@@ -32,7 +33,9 @@ import {
   TOP_KEPT_PER_HOUR,
   TOP_SIZE,
   type ThrottleEvent,
+  type ThrottleEventFilters,
   type ThrottleEventLog,
+  type ThrottleEventPage,
   type TrafficOutcome,
   type TrafficRecord,
 } from "./types";
@@ -99,6 +102,45 @@ export function createRedisThrottleLog(options: {
     retentionMs: options.phoneRetentionMs,
     guard,
   });
+
+  /** The oldest `limit` matching events after `after`, read oldest first, listed newest first. */
+  async function listNewer(
+    after: string,
+    limit: number,
+    filters: ThrottleEventFilters,
+  ): Promise<ThrottleEventPage> {
+    const events: ThrottleEvent[] = [];
+    const end = filters.to !== undefined ? String(filters.to + CLOCK_SLACK_MS) : "+";
+    let start = `(${after}`;
+    let scanned = 0;
+    let more = true;
+    let lastId: string | null = null;
+    while (more && events.length < limit && scanned < MAX_SCANNED_PER_PAGE) {
+      const batch = await guard(
+        "read throttle events",
+        redis.xrange(key.stream, start, end, SCAN_BATCH) as Promise<Record<string, { e: StoredEvent }>>,
+      );
+      const entries = Object.entries(batch);
+      let read = 0;
+      for (const [id, fields] of entries) {
+        scanned += 1;
+        read += 1;
+        lastId = id;
+        const event = toListedEvent({ ...fields.e, id });
+        if (matchesFilters(event, filters)) events.push(event);
+        if (events.length === limit) break;
+      }
+      // A short batch read to its end means nothing newer is left in the range.
+      if (entries.length < SCAN_BATCH && read === entries.length) more = false;
+      if (lastId !== null) start = `(${lastId}`;
+    }
+    events.reverse();
+    return {
+      events,
+      nextCursor: events.at(-1)?.id ?? nextId(after),
+      newerCursor: more ? lastId : null,
+    };
+  }
 
   /** The events with their time fixed and their numbers sealed: what `queueEvents` writes. */
   async function prepare(events: NewThrottleEvent[]): Promise<StoredEvent[]> {
@@ -242,7 +284,8 @@ export function createRedisThrottleLog(options: {
       }
     },
 
-    async list({ cursor, limit, filters = {} }) {
+    async list({ cursor, after, limit, filters = {} }) {
+      if (after) return listNewer(after, limit, filters);
       const events: ThrottleEvent[] = [];
       const start = filters.from !== undefined ? String(Math.max(0, filters.from - CLOCK_SLACK_MS)) : "-";
       let end = cursor ? `(${cursor}` : filters.to !== undefined ? String(filters.to + CLOCK_SLACK_MS) : "+";
@@ -267,7 +310,11 @@ export function createRedisThrottleLog(options: {
         if (lastId !== null) end = `(${lastId}`;
       }
 
-      return { events, nextCursor: more ? lastId : null };
+      return {
+        events,
+        nextCursor: more ? lastId : null,
+        newerCursor: cursor ? (events[0]?.id ?? null) : null,
+      };
     },
 
     async traffic({ granularity, buckets, now = Date.now() }) {

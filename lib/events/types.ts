@@ -47,6 +47,7 @@ export type NewThrottleEvent = Omit<ThrottleEvent, "id" | "at" | "phoneMasked"> 
 export type StoredThrottleEvent = ThrottleEvent & { phone: string | null };
 
 export type ThrottleEventFilters = {
+  /** A rule name, or a family of them: `captcha.*` matches every rule that starts `captcha.`. */
   rule?: string;
   route?: string;
   /** Epoch ms, inclusive. */
@@ -63,6 +64,11 @@ export type ThrottleEventPage = {
   events: ThrottleEvent[];
   /** Pass back as `cursor` for the next (older) page; null at the end. */
   nextCursor: string | null;
+  /**
+   * Pass back as `after` for the next newer page; null on the newest page (a page read without
+   * `cursor` or `after`, or one that reached the newest event).
+   */
+  newerCursor: string | null;
 };
 
 export type ThrottleAggregates = {
@@ -126,8 +132,16 @@ export type ThrottleEventLog = {
    * one round trip.
    */
   recordMany(events: NewThrottleEvent[], outcomes?: TrafficOutcome[]): Promise<void>;
-  /** Newest first, `limit` at most, from before `cursor`, matching every filter given. */
-  list(query: { cursor?: string; limit: number; filters?: ThrottleEventFilters }): Promise<ThrottleEventPage>;
+  /**
+   * Newest first, `limit` at most, matching every filter given: the newest events before `cursor`,
+   * or with `after` the oldest events after it (the page just newer than one shown).
+   */
+  list(query: {
+    cursor?: string;
+    after?: string;
+    limit: number;
+    filters?: ThrottleEventFilters;
+  }): Promise<ThrottleEventPage>;
   /**
    * The full number of one event, while the retention period lasts (null after it, or when the
    * event had none); null when no event has this id. Callers audit every call.

@@ -1,14 +1,16 @@
 import "server-only";
 import { randomUUID } from "node:crypto";
-import type { NextRequest, NextResponse } from "next/server";
+import { headers } from "next/headers";
+import { NextRequest, type NextResponse } from "next/server";
 import { resolveRequestClientIp } from "@/lib/client-ip/request";
 import { deriveIpKeys, type IpRateLimitKeys } from "@/lib/client-ip/strategies";
 import { config } from "@/lib/config";
 import { getEnv } from "@/lib/env";
-import { isDatabaseUnavailable } from "@/lib/store/deadline";
 import { recordThrottleEvent } from "@/lib/events";
+import { pickLocale, type Locale } from "@/lib/i18n";
 import { describeDestination, type Destination } from "@/lib/phone";
-import { errorResponse, refusal, AppError, type ErrorBody } from "./errors";
+import { describeError, errorResponse, refusal, toAppError, AppError, type ErrorBody } from "./errors";
+import { requireSameOrigin } from "./same-origin";
 import type { RuleName } from "./refusals";
 
 /**
@@ -25,6 +27,8 @@ export type RequestContext = {
   /** The client address under the configured strategy, or null when none can be trusted. */
   readonly clientIp: string | null;
   readonly ipKeys: IpRateLimitKeys | null;
+  /** The language of the answer, from `Accept-Language` (lib/i18n). */
+  readonly locale: Locale;
   destination: Destination | null;
 };
 
@@ -75,6 +79,7 @@ function startRequestContext(request: Request, route: string): RequestContext {
     userAgent: request.headers.get("user-agent")?.slice(0, config.http.maxUserAgent.value) ?? null,
     clientIp,
     ipKeys: clientIp ? deriveIpKeys(clientIp, getEnv().clientIp.ipv6Prefix) : null,
+    locale: pickLocale(request.headers.get("accept-language")),
     destination: null,
   };
 }
@@ -106,29 +111,73 @@ function eventFields(context: RequestContext) {
 
 /** A store or database that is down is `503 unavailable` — fail closed — and recorded to the log when it can be. */
 function refuse(error: unknown, context: RequestContext): NextResponse<ErrorBody> {
-  const response = errorResponse(error, { route: context.route, requestId: context.requestId });
-  const rule =
-    error instanceof AppError
-      ? (error.details.rule ?? error.code)
-      : response.status === 503
-        ? isDatabaseUnavailable(error)
-          ? "database_unavailable"
-          : "store_unavailable"
-        : "internal_error";
+  const details = { route: context.route, requestId: context.requestId };
+  return errorResponse(noteRefusal(error, context), details, context.locale);
+}
+
+/** Records the throttle event of a refused (or failed) request; the error as an `AppError`. */
+function noteRefusal(error: unknown, context: RequestContext): AppError {
+  const appError = toAppError(error, { route: context.route, requestId: context.requestId });
+  const rule = appError.details.rule ?? (appError.status === 503 ? "store_unavailable" : appError.code);
   if (rule === "store_unavailable" || rule === "database_unavailable") {
-    console.error(
-      `[otp-shield] ${rule === "store_unavailable" ? "store" : "database"} unavailable: refusing`,
-      {
-        route: context.route,
-        requestId: context.requestId,
-      },
-    );
+    const part = rule === "store_unavailable" ? "store" : "database";
+    console.error(`[otp-shield] ${part} unavailable: refusing`, {
+      route: context.route,
+      requestId: context.requestId,
+    });
   }
+  const { retryAfterSeconds } = appError.details;
   recordThrottleEvent({
     ...eventFields(context),
     rule,
-    decision: response.status >= 500 ? "failed" : "refused",
-    retryAfterSeconds: Number(response.headers.get("retry-after")) || null,
+    decision: appError.status >= 500 ? "failed" : "refused",
+    retryAfterSeconds: retryAfterSeconds === undefined ? null : Math.max(1, Math.ceil(retryAfterSeconds)),
   });
-  return response;
+  return appError;
+}
+
+/** A refusal as a server action answers it: what the JSON envelope says, and the rule behind it. */
+export type ActionRefusal = ReturnType<typeof describeError> & {
+  status: number;
+  rule: string;
+  retryAfterSeconds?: number;
+};
+
+/**
+ * `publicRoute` for a server action (a form that also posts without JavaScript): the request is
+ * rebuilt from the incoming headers, so the same guards run on it — same-origin, client address,
+ * the send policy — and a refusal is recorded the same way and returned as data for the form.
+ */
+export async function runPublicAction<T>(
+  route: string,
+  handler: (request: NextRequest, context: RequestContext) => Promise<T>,
+): Promise<{ ok: true; value: T } | { ok: false; refusal: ActionRefusal }> {
+  const request = await incomingRequest();
+  const context = startRequestContext(request, route);
+  try {
+    requireSameOrigin(request);
+    return { ok: true, value: await handler(request, context) };
+  } catch (error) {
+    const appError = noteRefusal(error, context);
+    return {
+      ok: false,
+      refusal: {
+        ...describeError(appError, context.locale),
+        status: appError.status,
+        rule: appError.details.rule ?? appError.code,
+        retryAfterSeconds: appError.details.retryAfterSeconds,
+      },
+    };
+  }
+}
+
+/** The request a server action is answering, as route handlers see one (headers, cookies, URL). */
+async function incomingRequest(): Promise<NextRequest> {
+  const incoming = new Headers(await headers());
+  const host = incoming.get("x-forwarded-host") ?? incoming.get("host") ?? "localhost";
+  const protocol = incoming.get("x-forwarded-proto")?.split(",")[0]?.trim() === "https" ? "https" : "http";
+  return new NextRequest(`${protocol}://${host.split(",")[0]!.trim()}/`, {
+    method: "POST",
+    headers: incoming,
+  });
 }

@@ -1,8 +1,10 @@
 import type { LimitName } from "@/lib/config";
+import type { RefusalMessageKey } from "@/lib/i18n";
 
 /**
  * Every refusal of the public API, by rule name: its error code (and so its HTTP status), the
- * message a person reads, the field it belongs to, and one line for operators (the README's
+ * message a person reads (a key of the message catalogues, lib/i18n/messages/: the answer is in
+ * the request's language), the field it belongs to, and one line for operators (the README's
  * "Refusals" table and the console's rule picker are checked against this table). Throw sites
  * name an entry (`refusal("limit.send.ip")`), never write a sentence. Isomorphic: the admin
  * console's forms import the names.
@@ -36,102 +38,97 @@ export type ErrorCode = keyof typeof statusByCode;
 
 export type Refusal = {
   code: ErrorCode;
-  message: string;
+  /** The sentence, by its key in every language's catalogue (`refusals` section). */
+  message: RefusalMessageKey;
   /** The form field the message belongs to. */
   field?: "phone" | "code";
   /** For operators: what this rule refuses. */
   summary: string;
 };
 
-const messages = {
-  notAccepted: "We can't accept this request. Please try again from another network.",
-  completeVerification: "Please complete the verification and try again.",
-  tooManySends: "Too many code requests. Please wait a while and try again.",
-  tooManyChecks: "Too many code checks. Please wait a while and try again.",
-  tooManyChallenges: "Too many requests. Please wait a while and try again.",
-  cantSendThere: "We can't send codes to this number right now.",
-  notMobile: "We can't send codes to this kind of number. Please use a mobile number.",
-  outage: "We can't send or check codes right now. Please try again in a minute.",
-} as const;
-
 const captcha = (summary: string): Refusal => ({
   code: "captcha_failed",
-  message: messages.completeVerification,
+  message: "completeVerification",
   summary,
 });
 const spend = (summary: string): Refusal => ({
   code: "rate_limited",
-  message: "We're sending too many codes right now. Please try again later.",
+  message: "tooMuchSpend",
   summary,
 });
 const sendLimit = (summary: string): Refusal => ({
   code: "rate_limited",
-  message: messages.tooManySends,
+  message: "tooManySends",
   summary,
 });
 const checkLimit = (summary: string): Refusal => ({
   code: "rate_limited",
-  message: messages.tooManyChecks,
+  message: "tooManyChecks",
   summary,
 });
 const challengeLimit = (summary: string): Refusal => ({
   code: "rate_limited",
-  message: messages.tooManyChallenges,
+  message: "tooManyChallenges",
   summary,
 });
-const destination = (summary: string, message: string = messages.cantSendThere): Refusal => ({
+const destination = (summary: string, message: RefusalMessageKey = "cantSendThere"): Refusal => ({
   code: "destination_blocked",
   message,
   field: "phone",
   summary,
 });
 const lineType = (type: string): Refusal =>
-  destination(`A ${type} number (libphonenumber's line type)`, messages.notMobile);
+  destination(`A ${type} number (libphonenumber's line type)`, "notMobile");
 const lookedUp = (type: string): Refusal =>
-  destination(`A ${type} number by 8x8 Number Lookup (a number in doubt)`, messages.notMobile);
-const outage = (summary: string): Refusal => ({ code: "unavailable", message: messages.outage, summary });
+  destination(`A ${type} number by 8x8 Number Lookup (a number in doubt)`, "notMobile");
+const outage = (summary: string): Refusal => ({ code: "unavailable", message: "outage", summary });
 
 export const refusals = {
   // Request hygiene: before anything is read.
   "hygiene.method": {
     code: "method_not_allowed",
-    message: "This endpoint does not support that method.",
+    message: "methodNotAllowed",
     summary: "An HTTP method the endpoint does not support",
   },
   "hygiene.cross_site": {
     code: "forbidden",
-    message: "Requests from other sites are not accepted.",
+    message: "crossSite",
     summary: "A POST from another site (Sec-Fetch-Site / Origin)",
   },
   "hygiene.media_type": {
     code: "unsupported_media_type",
-    message: "Send the request body as JSON (Content-Type: application/json).",
+    message: "mediaType",
     summary: "A body that is not JSON",
   },
   "hygiene.body_size": {
     code: "payload_too_large",
-    message: "The request body is too large.",
+    message: "bodySize",
     summary: "A body over the size cap",
   },
   "hygiene.malformed_json": {
     code: "bad_request",
-    message: "The request body is not valid JSON.",
+    message: "malformedJson",
     summary: "A body that does not parse",
   },
   "hygiene.body_shape": {
     code: "bad_request",
-    message: "The request body is not valid.",
+    message: "bodyShape",
     summary: "A body of the wrong shape",
+  },
+  "hygiene.no_route": {
+    code: "not_found",
+    message: "noSuchEndpoint",
+    summary: "A path under /api that no endpoint answers",
   },
   "validation.phone": {
     code: "invalid_phone",
-    message: "Enter a valid phone number.",
+    message: "invalidPhone",
     field: "phone",
     summary: "A number libphonenumber does not accept",
   },
   "validation.code": {
     code: "code_invalid",
-    message: "Enter the code from the SMS.",
+    message: "invalidCode",
     field: "code",
     summary: "A code of the wrong form (never spends an attempt)",
   },
@@ -139,25 +136,25 @@ export const refusals = {
   // The sender.
   client_ip: {
     code: "forbidden",
-    message: messages.notAccepted,
+    message: "notAccepted",
     summary: "No trustworthy client address (see Client IP and proxies)",
   },
   "block.ip": {
     code: "forbidden",
-    message: messages.notAccepted,
+    message: "notAccepted",
     summary: "An operator's block of the address (IPv6: its /64)",
   },
   "block.subnet": {
     code: "forbidden",
-    message: messages.notAccepted,
+    message: "notAccepted",
     summary: "An operator's block of a network containing the address",
   },
 
   // The destination.
-  "destination.country_unknown": destination("A number of no known country", messages.notMobile),
+  "destination.country_unknown": destination("A number of no known country", "notMobile"),
   "destination.country": destination(
     "A country outside ALLOWED_COUNTRIES, or in DENIED_COUNTRIES",
-    "We can't send codes to numbers in that country.",
+    "cantSendToCountries",
   ),
   "destination.line_type.fixed_line": lineType("landline"),
   "destination.line_type.voip": lineType("VoIP (ALLOW_VOIP=false)"),
@@ -168,7 +165,7 @@ export const refusals = {
   "destination.line_type.pager": lineType("pager"),
   "destination.line_type.uan": lineType("UAN"),
   "destination.line_type.voicemail": lineType("voicemail"),
-  "destination.line_type.unknown": destination("A number libphonenumber cannot classify", messages.notMobile),
+  "destination.line_type.unknown": destination("A number libphonenumber cannot classify", "notMobile"),
   // 8x8 Number Lookup's answer for a number in doubt (lib/defenses/number-lookup.ts): the same
   // message as above, its own rules so operators see which source classified the number.
   "lookup.line_type.fixed_line": lookedUp("landline"),
@@ -197,12 +194,12 @@ export const refusals = {
   "captcha.action": captcha("A Turnstile token for another action"),
   "captcha.not_altcha": {
     code: "not_found",
-    message: "This deployment does not use ALTCHA challenges.",
+    message: "notAltcha",
     summary: "A challenge asked of a deployment on Turnstile or hCaptcha",
   },
   "captcha.provider_unavailable": {
     code: "unavailable",
-    message: "We can't verify that you are human right now. Please try again in a minute.",
+    message: "captchaUnavailable",
     summary: "Turnstile/hCaptcha siteverify did not answer",
   },
 
@@ -246,23 +243,23 @@ export const refusals = {
   // The code.
   "code.no_pending_verification": {
     code: "no_pending_verification",
-    message: "There is no code waiting to be checked. Request a new code.",
+    message: "noPendingVerification",
     summary: "No pending verification in this browser (or it ended)",
   },
   "code.superseded": {
     code: "code_superseded",
-    message: "A newer code was requested for this number, so this one no longer works. Request a new code.",
+    message: "superseded",
     summary: "A newer send to the number replaced this browser's code",
   },
   "code.wrong_or_expired": {
     code: "code_invalid",
-    message: "That code is wrong or has expired.",
+    message: "wrongOrExpired",
     field: "code",
     summary: "8x8 did not accept the code",
   },
   "code.attempts_exhausted": {
     code: "rate_limited",
-    message: "Too many wrong codes. Request a new code to try again.",
+    message: "attemptsExhausted",
     summary: "8x8 ended the session after its wrong attempts",
   },
 
@@ -271,7 +268,7 @@ export const refusals = {
   "provider.rate_limited": sendLimit("8x8's own rate limit"),
   "provider.invalid_number": {
     code: "invalid_phone",
-    message: "We can't send a code to that number.",
+    message: "providerInvalidNumber",
     field: "phone",
     summary: "8x8 could not read the number",
   },
@@ -289,85 +286,82 @@ export const refusals = {
   "limit.passkey.subnet": challengeLimit("Passkey prompts and answers from one network"),
   "passkey.signed_out": {
     code: "unauthorized",
-    message: "Sign in to manage your passkeys.",
+    message: "passkeySignedOut",
     summary: "A passkey request that needs a session, without one",
   },
   "passkey.no_challenge": {
     code: "bad_request",
-    message: "This browser has no passkey request waiting. Please try again.",
+    message: "passkeyNoChallenge",
     summary: "A passkey answer from a browser that asked for no prompt (no challenge cookie)",
   },
   "passkey.challenge_expired": {
     code: "bad_request",
-    message: "This passkey request has expired or was already used. Please try again.",
+    message: "passkeyChallengeExpired",
     summary: "A passkey answer to a challenge that expired, was used, or was made for another purpose",
   },
   "passkey.unknown": {
     code: "bad_request",
-    message: "This passkey isn't registered here. Sign in with a code, then add it on your account page.",
+    message: "passkeyUnknown",
     summary: "A passkey no account here has (removed, or made for another deployment)",
   },
   "passkey.other_account": {
     code: "forbidden",
-    message: "This passkey belongs to another account. Use a passkey of the account you're signed in to.",
+    message: "passkeyOtherAccount",
     summary: "A confirmation with another account's passkey",
   },
   "passkey.invalid": {
     code: "bad_request",
-    message: "We couldn't verify this passkey. Please try again.",
+    message: "passkeyInvalid",
     summary: "A passkey answer SimpleWebAuthn did not verify (signature, challenge, format)",
   },
   "passkey.origin": {
     code: "forbidden",
-    message: "This passkey answer was made for another site.",
+    message: "passkeyOrigin",
     summary: "A passkey answer for another origin or RP ID (phishing, or a misconfigured AUTH_URL)",
   },
   "passkey.user_verification": {
     code: "bad_request",
-    message: "Your device has to confirm it's you (PIN, fingerprint or face) to use a passkey here.",
+    message: "passkeyUserVerification",
     summary: "A passkey answer without user verification",
   },
   "passkey.counter": {
     code: "forbidden",
-    message:
-      "This passkey may have been copied, so it can't be used. Sign in with a code and remove it from your account.",
+    message: "passkeyCounter",
     summary: "A signature counter that did not grow (a cloned authenticator, or a replayed answer)",
   },
   "passkey.already_registered": {
     code: "conflict",
-    message: "This passkey is already registered.",
+    message: "passkeyAlreadyRegistered",
     summary: "A registration of a credential that is registered already",
   },
   "passkey.too_many": {
     code: "conflict",
-    message: "This account has as many passkeys as it can hold. Remove one to add another.",
+    message: "passkeyTooMany",
     summary: "A registration beyond `passkeys.maxPerAccount`",
   },
   "passkey.not_found": {
     code: "not_found",
-    message: "That passkey is not on your account.",
+    message: "passkeyNotFound",
     summary: "A rename or removal of a passkey the account does not have",
   },
   "passkey.admin_enrollment_required": {
     code: "forbidden",
-    message:
-      "An admin account adds its first passkey with an enrollment link from the operator (npm run admin:enroll), or confirms with an existing one first.",
+    message: "passkeyAdminEnrollmentRequired",
     summary: "An admin account adding a passkey without an enrollment link or a confirmed passkey",
   },
   "passkey.enrollment_invalid": {
     code: "forbidden",
-    message:
-      "This enrollment link is not valid for this account, has expired, or was used. Ask for a new one.",
+    message: "passkeyEnrollmentInvalid",
     summary: "An enrollment link for another number, expired, forged or used",
   },
   "passkey.not_enrolled_for_admin": {
     code: "forbidden",
-    message: "This passkey can't be used for an admin account: use one added with an enrollment link.",
+    message: "passkeyNotEnrolledForAdmin",
     summary: "An admin signing in or confirming with a passkey not enrolled for admin use",
   },
   "passkey.confirm_required": {
     code: "forbidden",
-    message: "Confirm with one of your passkeys first, then remove this one.",
+    message: "passkeyConfirmRequired",
     summary: "An admin account removing a passkey without a recent passkey confirmation",
   },
 
@@ -376,7 +370,7 @@ export const refusals = {
   database_unavailable: outage("The database (accounts, sessions) did not answer: fail closed"),
   "auth.session_not_issued": {
     code: "unavailable",
-    message: "We can't sign you in right now. Please request a new code in a minute.",
+    message: "sessionNotIssued",
     summary: "Auth.js issued no session (AUTH_URL / AUTH_TRUST_HOST)",
   },
 } satisfies Record<string, Refusal>;

@@ -2,7 +2,7 @@ import "server-only";
 import type { z } from "zod";
 import { config } from "@/lib/config";
 import { refusal, type AppError } from "./errors";
-import { isRuleName } from "./refusals";
+import { isRuleName, type RuleName } from "./refusals";
 
 /** Bodies of the public JSON endpoints are a few hundred bytes; anything far larger is abuse. */
 export const MAX_JSON_BODY_BYTES = config.http.maxJsonBody.value;
@@ -10,8 +10,7 @@ export const MAX_JSON_BODY_BYTES = config.http.maxJsonBody.value;
 /**
  * Reads a JSON request body with the checks every public endpoint needs, cheapest first:
  * media type (415), size (413, counted while streaming so a huge body is never buffered),
- * syntax (400 bad_request) and shape (400 with per-field messages from the zod schema; a field
- * with a refusal of its own in the catalogue, `validation.<field>`, is refused by that one).
+ * syntax (400 bad_request) and shape (`parseBody`, below).
  */
 export async function readJsonBody<Schema extends z.ZodType>(
   request: Request,
@@ -33,7 +32,16 @@ export async function readJsonBody<Schema extends z.ZodType>(
     throw refusal("hygiene.malformed_json");
   }
 
-  const result = schema.safeParse(json);
+  return parseBody(json, schema);
+}
+
+/**
+ * A request body already read (JSON, or a form's fields) checked against `schema`: 400 with
+ * per-field messages; a field with a refusal of its own in the catalogue, `validation.<field>`,
+ * is refused by that one.
+ */
+export function parseBody<Schema extends z.ZodType>(body: unknown, schema: Schema): z.infer<Schema> {
+  const result = schema.safeParse(body);
   if (!result.success) {
     const fields: Record<string, string> = {};
     for (const issue of result.error.issues) {
@@ -41,13 +49,14 @@ export async function readJsonBody<Schema extends z.ZodType>(
       fields[key] ??= issue.message;
     }
     const field = Object.keys(fields).find((key) => isRuleName(`validation.${key}`));
-    const message = (field ? fields[field] : Object.values(fields)[0]) ?? "The request body is not valid.";
-    throw refusal(field ? (`validation.${field}` as "validation.phone") : "hygiene.body_shape", {
-      message,
-      fields,
-    });
+    const rule = field ? (`validation.${field}` as "validation.phone") : "hygiene.body_shape";
+    return throwRefusal(rule, field ? fields[field] : Object.values(fields)[0], fields);
   }
   return result.data;
+}
+
+function throwRefusal(rule: RuleName, message: string | undefined, fields: Record<string, string>): never {
+  throw refusal(rule, { ...(message === undefined ? {} : { message }), fields });
 }
 
 async function readLimitedText(request: Request, maxBytes: number): Promise<string> {
@@ -70,6 +79,6 @@ async function readLimitedText(request: Request, maxBytes: number): Promise<stri
 
 function tooLarge(): AppError {
   return refusal("hygiene.body_size", {
-    message: `The request body must be at most ${MAX_JSON_BODY_BYTES} bytes.`,
+    text: { key: "bodySizeAtMost", values: { bytes: MAX_JSON_BODY_BYTES } },
   });
 }

@@ -91,6 +91,19 @@ export async function getPendingVerification(
   );
 }
 
+/**
+ * The code this browser is waiting for — its pending verification while the code still works
+ * (and, given `phone`, only if it went to that number) — else null.
+ */
+export async function getWaitingCode(
+  cookieValue: string | undefined,
+  phone?: string,
+): Promise<PendingVerification | null> {
+  const pending = await getPendingVerification(cookieValue);
+  if (!pending || (phone !== undefined && pending.phone !== phone)) return null;
+  return Date.now() < new Date(pending.expiresAt).getTime() ? pending : null;
+}
+
 /** The ownership record a check of `pending` requires (see lib/defenses/limits.ts, decideCheckBudgets). */
 export function issuanceOwnership(pending: PendingVerification): { key: string; equals: string } {
   return { key: issuanceKey(pending.phone), equals: pending.id };

@@ -1,7 +1,7 @@
 /**
  * Part of `npm run bench`: HTTP throughput of refused sends next to a trivial route on one
- * production server (`npm start`), in one run, as a ratio; and the first-load JavaScript of the
- * sign-in page. Starts its own instance on loopback (Redis over TCP when 127.0.0.1:6379 answers),
+ * production server (`npm start`), in one run, as a ratio. (First-load JavaScript:
+ * tests/bench/first-load-js.ts.) Starts its own instance on loopback (Redis over TCP when 127.0.0.1:6379 answers),
  * on `BENCH_PORT` when set.
  *
  * - trivial: `GET /api/otp/send`, the product's 405 for a method the route does not take: the same
@@ -17,10 +17,9 @@
  * the server's own CPU time per request (Linux: /proc) is printed too, as other load barely moves it.
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import path from "node:path";
-import { gzipSync } from "node:zlib";
 import autocannon from "autocannon";
 import { solveAltcha } from "../support/altcha";
 import { startInstance } from "../support/instance";
@@ -155,7 +154,6 @@ async function main() {
         refusedForged: cpuRatio(trivial, refusedForged),
         refusedSolved: cpuRatio(trivial, refusedSolved),
       },
-      signInFirstLoadJs: await firstLoadJavaScript(`${url}/sign-in`),
     };
     console.log(JSON.stringify(report, null, 2));
     mkdirSync("bench-results", { recursive: true });
@@ -210,28 +208,6 @@ async function solvedCaptchas(url: string, count: number): Promise<string[]> {
   };
   await Promise.all(Array.from({ length: CONNECTIONS }, worker));
   return solved;
-}
-
-/** The scripts a first visit to `pageUrl` loads, summed raw and gzipped, read from the build output. */
-async function firstLoadJavaScript(pageUrl: string) {
-  const html = await (await fetch(pageUrl, { headers: { "x-forwarded-for": "2001:db8:bf::1" } })).text();
-  const sources = [
-    ...new Set([...html.matchAll(/<script[^>]+src="([^"]+\.js)"/g)].map((match) => match[1]!)),
-  ];
-  let raw = 0;
-  let gzipped = 0;
-  for (const source of sources) {
-    const file = path.join(".next", source.replace(/^\/_next\//, ""));
-    if (!existsSync(file)) continue;
-    const content = readFileSync(file);
-    raw += content.length;
-    gzipped += gzipSync(content).length;
-  }
-  return {
-    scripts: sources.length,
-    kilobytes: Math.round(raw / 1024),
-    gzippedKilobytes: Math.round(gzipped / 1024),
-  };
 }
 
 main().catch((error: unknown) => {

@@ -200,6 +200,10 @@ test.describe("operating during an attack", () => {
     expect((await refused.json()).error.code).toBe("destination_blocked");
 
     await rules.getByRole("button", { name: `Remove block-prefix ${prefix}` }).click();
+    await page
+      .getByRole("dialog", { name: `Remove block-prefix ${prefix}?` })
+      .getByRole("button", { name: "Remove" })
+      .click();
     await expect(rules).toHaveCount(0);
     const allowed = await sendCodeViaApi(request, { phone: victim.e164 });
     expect(allowed.status(), await allowed.text()).toBe(202);
@@ -231,6 +235,7 @@ test.describe("operating during an attack", () => {
     expect((await refused.json()).error.code).toBe("forbidden");
 
     await rules.getByRole("button", { name: `Remove block-subnet ${network}` }).click();
+    await page.getByRole("dialog").getByRole("button", { name: "Remove" }).click();
     await expect(rules).toHaveCount(0);
     const allowed = await sendCodeViaApi(request, { phone: randomPhone().e164 });
     expect(allowed.status(), await allowed.text()).toBe(202);
@@ -268,13 +273,14 @@ test.describe("operating during an attack", () => {
     await reason.fill("rule form test");
     await page.getByRole("button", { name: "Add rule" }).click();
     await expect(page.getByRole("form", { name: "Add a rule" }).getByRole("status")).toHaveText(
-      `Added block-phone ${target}.`,
+      new RegExp(`^Saved: block-phone \\${target} until \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d UTC\\.$`),
     );
     const rules = page.getByRole("list", { name: "Rules in force" });
     await expect(rules).toContainText(`block-phone ${target}`);
     expect(posts).toHaveLength(1);
 
     await rules.getByRole("button", { name: `Remove block-phone ${target}` }).click();
+    await page.getByRole("dialog").getByRole("button", { name: "Remove" }).click();
     await expect(rules.getByRole("button", { name: `Remove block-phone ${target}` })).toHaveCount(0);
     await context.close();
   });
@@ -321,7 +327,7 @@ test.describe("operating during an attack", () => {
     await country.fill("Singapore");
     await page.getByRole("button", { name: "Filter" }).click();
     await expect(country).toHaveAttribute("aria-invalid", "true");
-    await expect(country).toHaveAccessibleDescription("country is a two-letter code");
+    await expect(country).toHaveAccessibleDescription("Country is a two-letter code such as SG.");
     await expect(page).toHaveURL(/\/admin\/events$/);
 
     await country.fill("SG");
@@ -333,11 +339,14 @@ test.describe("operating during an attack", () => {
     const prefix = page.getByLabel("Number prefix");
     await expect(prefix).toHaveValue("6581");
     await expect(prefix).toHaveAttribute("aria-invalid", "true");
-    await expect(prefix).toHaveAccessibleDescription("prefix is + and digits");
+    await expect(prefix).toHaveAccessibleDescription("Number prefix is + and digits, such as +6581.");
     await context.close();
   });
 
-  test("exports the events as CSV with spreadsheet formulas neutralised", async ({ browser, request }) => {
+  test("exports the events as CSV for a spreadsheet: a BOM, formulas neutralised, our numbers as they are", async ({
+    browser,
+    request,
+  }) => {
     const ip = randomClientIp();
     await request.post("/api/otp/send", {
       data: { phone: "+6581234567", captcha: "forged" },
@@ -348,13 +357,18 @@ test.describe("operating during an attack", () => {
     const response = await context.request.get(`/api/admin/events/export?ip=${encodeURIComponent(ip)}`);
     expect(response.status()).toBe(200);
     expect(response.headers()["content-type"]).toContain("text/csv");
-    const lines = (await response.text()).trim().split("\r\n");
+    const body = await response.body();
+    // UTF-8 with a byte-order mark, so that Excel reads the mask dots as they are.
+    expect([...body.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+    const lines = body.toString("utf8").slice(1).trim().split("\r\n");
     expect(lines[0]).toBe(
       "id,time,route,rule,decision,ip,subnet,phone,country,prefix,userAgent,retryAfterSeconds,requestId",
     );
     expect(lines).toHaveLength(2);
     expect(lines[1]).toContain(`"'=HYPERLINK(""http://evil.example"",""x"")"`);
-    expect(lines[1]).toContain('"\'+65 8123••••"');
+    expect(lines[1]).toContain('"+65 8123••••"');
+    expect(lines[1]).toContain('"+658123"');
+    expect(lines[1]).not.toContain("\"'+");
     await context.close();
   });
 
@@ -363,7 +377,7 @@ test.describe("operating during an attack", () => {
     const page = await context.newPage();
     await page.goto("/admin");
     await expect(page.getByRole("heading", { name: "Overview" })).toBeVisible();
-    await expect(page.getByRole("img", { name: /Refusals per minute, last hour, by rule/ })).toBeVisible();
+    await expect(page.getByRole("group", { name: /Refusals per minute, last hour, by rule/ })).toBeVisible();
     await expect(page.getByRole("row", { name: /Last hour/ })).toBeVisible();
     await expect(page.getByText(/Attack mode: (on|off)/)).toBeVisible();
     await keepScreenshot(page, testInfo, "overview-page.png");
@@ -406,7 +420,10 @@ test.describe("operating during an attack", () => {
 
     // The CSV row: the same digits as the list, never the last four.
     const csv = await context.request.get(`/api/admin/events/export?ip=${encodeURIComponent(ip)}`);
-    const [header, row] = (await csv.text()).trim().split("\r\n");
+    const [header, row] = (await csv.text())
+      .replace(/^\uFEFF/, "")
+      .trim()
+      .split("\r\n");
     const cells = Object.fromEntries(
       header!.split(",").map((name, index) => [name, row!.slice(1, -1).split('","')[index]]),
     );

@@ -48,7 +48,7 @@ test("a ring's range is blocked, shown with its evidence on the fraud page, and 
   const blocks = page.getByRole("table", { name: "Automatic blocks in force" });
   const row = blocks.getByRole("row").filter({ hasText: `range ${RING_RANGE}` });
   await expect(row).toContainText("20 sent, 0 verified");
-  await expect(page.getByRole("img", { name: /^SG: \d+ sent/ }).first()).toBeVisible();
+  await expect(page.getByRole("group", { name: /^SG: \d+ sent, \d+ verified/ }).first()).toBeVisible();
   // The sends are counted a moment after their responses.
   await expect
     .poll(async () => {

@@ -151,7 +151,7 @@ test.describe("the hosted demo's admin, by passkey", () => {
       [
         "node_modules/tsx/dist/cli.mjs",
         "--conditions=react-server",
-        "scripts/admin-enroll.ts",
+        "lib/passkeys/enroll-command.ts",
         admin.e164,
         "--url",
         server.url,

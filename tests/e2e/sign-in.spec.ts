@@ -84,7 +84,7 @@ test.describe("phone sign-in", () => {
     await expect(page.getByText("This code has expired. Send a new code.")).toBeVisible();
 
     await page.getByRole("button", { name: "Resend code" }).click();
-    await expect(page.getByText(`We sent the code again to ${phone.e164}.`)).toBeVisible();
+    await expect(page.getByText(`We sent the code again to +65 ${phone.national}.`)).toBeVisible();
     const fresh = await readLatestCode(page.request, phone.e164, "1");
     await signInPage.enterCode(fresh);
     await expect(page).toHaveURL(/\/account/);
@@ -100,7 +100,7 @@ test.describe("phone sign-in", () => {
     await advanceSandboxSession(page.request, phone.e164, 31);
     await page.clock.fastForward("00:31");
     await page.getByRole("button", { name: "Resend code" }).click();
-    await expect(page.getByText(`We sent the code again to ${phone.e164}.`)).toBeVisible();
+    await expect(page.getByText(`We sent the code again to +65 ${phone.national}.`)).toBeVisible();
     expect(await countMessages(page.request, phone.e164)).toBe(2);
 
     await signInPage.enterCode(await readLatestCode(page.request, phone.e164));

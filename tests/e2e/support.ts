@@ -100,6 +100,7 @@ export const adminPhones = [
   "+6589990003",
   "+6589990004",
   "+6589990005",
+  "+6589990006",
 ] as const;
 
 /** The sign-in page, as a person uses it. */

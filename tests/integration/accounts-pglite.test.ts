@@ -1,8 +1,8 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { afterAll, expect, it, vi } from "vitest";
-import { closeDatabase } from "@/lib/db";
+import { afterAll, beforeAll, expect, it, vi } from "vitest";
+import { closeDatabase, getDatabase } from "@/lib/db";
 import { openDatabase } from "@/lib/db/client";
 import { describeAccountsContract } from "../support/accounts-contract";
 
@@ -18,6 +18,8 @@ const saved = vi.hoisted(async () => {
   process.env.DATA_DIR = makeTemp(join(temp(), "otp-shield-pglite-"));
   return previous;
 });
+// PGlite's first start of a data directory is initdb: seconds alone, far more on a busy machine.
+beforeAll(() => getDatabase().then(() => undefined), 120_000);
 afterAll(async () => {
   await closeDatabase();
   // The worker runs other files next: give them back the run's database.

@@ -299,3 +299,53 @@ describe("POST /api/otp/verify", () => {
     expect((await after.json()).error.code).toBe("no_pending_verification");
   });
 });
+
+describe("the API's language", () => {
+  it("answers refusals in the language of Accept-Language, with the same codes and fields", async () => {
+    const indonesian = { "Accept-Language": "id-ID,id;q=0.9,en;q=0.5" };
+    const tooShort = await send(await sendRequest({ phone: "8123", country: "SG" }, indonesian));
+    expect(tooShort.status).toBe(400);
+    expect(await tooShort.json()).toEqual({
+      error: {
+        code: "invalid_phone",
+        message: "Terlalu pendek untuk Singapura.",
+        fields: { phone: "Terlalu pendek untuk Singapura." },
+      },
+    });
+
+    const refusedCountry = await send(await sendRequest({ phone: "+7 912 345 6789" }, indonesian));
+    expect(refusedCountry.status).toBe(403);
+    expect((await refusedCountry.json()).error.message).toMatch(
+      /^Kami tidak dapat mengirim kode ke nomor di /,
+    );
+
+    const noCode = await verify(jsonRequest("/api/otp/verify", { code: "123456" }, indonesian));
+    expect(await noCode.json()).toEqual({
+      error: {
+        code: "no_pending_verification",
+        message: "Tidak ada kode yang menunggu diperiksa. Minta kode baru.",
+      },
+    });
+  });
+
+  it("answers English without Accept-Language, or for a language it does not speak", async () => {
+    for (const headers of [{}, { "Accept-Language": "fr-FR,fr;q=0.9" }] as Record<string, string>[]) {
+      const response = await send(await sendRequest({ phone: "8123", country: "SG" }, headers));
+      expect((await response.json()).error.message).toBe("Too short for Singapore.");
+    }
+  });
+});
+
+describe("an unknown /api path", () => {
+  it("answers the JSON error envelope with 404 for every method", async () => {
+    const { GET, POST } = await import("@/app/api/[...path]/route");
+    for (const handler of [GET, POST]) {
+      const response = handler(new Request("http://localhost/api/nothing/here", { method: "POST" }));
+      expect(response.status).toBe(404);
+      expect(response.headers.get("content-type")).toBe("application/json");
+      expect(await response.json()).toEqual({
+        error: { code: "not_found", message: "There is no such endpoint." },
+      });
+    }
+  });
+});

@@ -534,6 +534,26 @@ for (const { name, available, create } of backends) {
       expect(third.events).toHaveLength(5);
       expect(third.nextCursor).toBeNull();
 
+      // Newer pages lead back the same way: each the page just newer than the one shown.
+      const ats = (page: { events: { at: number }[] }) => page.events.map((event) => event.at);
+      expect(first.newerCursor).toBeNull();
+      expect(second.newerCursor).toBe(second.events[0]!.id);
+      const backToSecond = await log.list({ limit: 10, after: third.events[0]!.id, filters });
+      expect(ats(backToSecond)).toEqual(ats(second));
+      expect(backToSecond.nextCursor).toBe(second.events.at(-1)!.id);
+      const backToFirst = await log.list({ limit: 10, after: backToSecond.newerCursor!, filters });
+      expect(ats(backToFirst)).toEqual(ats(first));
+      expect(backToFirst.newerCursor).toBeNull();
+      // The older page of a newer page starts just below it again.
+      expect(ats(await log.list({ limit: 10, cursor: backToFirst.nextCursor!, filters }))).toEqual(
+        ats(second),
+      );
+
+      // A family filter: `limit.*` is every rule that starts `limit.`.
+      const limits = await log.list({ limit: 50, filters: { ...filters, rule: "limit.*" } });
+      expect(limits.events).toHaveLength(20);
+      expect(new Set(limits.events.map((event) => event.rule))).toEqual(new Set(["limit.ip"]));
+
       const captcha = await log.list({ limit: 50, filters: { ...filters, rule: "captcha" } });
       expect(captcha.events.map((event) => event.at)).toEqual([
         base + 20,

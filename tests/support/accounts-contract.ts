@@ -1,4 +1,4 @@
-import { sql } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import {
   applyAdminPrivileges,
@@ -6,8 +6,12 @@ import {
   endAllSessions,
   endSession,
   findActiveSession,
+  forgetSessions,
   listSessions,
+  pruneExpiredRecords,
 } from "@/lib/accounts/sessions";
+import { config } from "@/lib/config";
+import { knownDevices, sessions } from "@/lib/db/schema";
 import { getUserById, recordVerifiedSignIn } from "@/lib/accounts/users";
 import { closeDatabase, getDatabase } from "@/lib/db";
 
@@ -79,6 +83,28 @@ export function describeAccountsContract(driver: "pglite" | "postgres") {
       expect(await findActiveSession(otherSession.id)).toBeNull();
       expect((await getUserById(otherUser.id))?.isAdmin).toBe(true);
       expect((await getUserById(adminUser.id))?.isAdmin).toBe(false);
+    });
+
+    it("treats a session unseen for longer than a JWT lives as ended, and prunes it with stale devices", async () => {
+      const { user } = await recordVerifiedSignIn(freshPhone());
+      const [stale, fresh] = await Promise.all([
+        createSession(user.id, "sms", origin),
+        createSession(user.id, "sms", origin),
+      ]);
+      const { db } = await getDatabase();
+      const longAgo = new Date(Date.now() - (config.signIn.sessionMaxAge.value + 60) * 1000);
+      await db.update(sessions).set({ lastSeenAt: longAgo }).where(eq(sessions.id, stale.id));
+      await db.insert(knownDevices).values({ id: `device-${stale.id}`, userId: user.id });
+      forgetSessions([stale.id]);
+      expect(await findActiveSession(stale.id)).toBeNull();
+
+      expect(await pruneExpiredRecords()).toBeGreaterThanOrEqual(1);
+      expect((await listSessions(user.id)).map(({ id }) => id)).toEqual([fresh.id]);
+      // The account signed in just now: its device stays until the device cookie could have lapsed.
+      expect(await db.select().from(knownDevices).where(eq(knownDevices.userId, user.id))).toHaveLength(1);
+      const later = Date.now() + (config.signIn.knownDeviceLifetime.value + 60) * 1000;
+      await pruneExpiredRecords(later);
+      expect(await db.select().from(knownDevices).where(eq(knownDevices.userId, user.id))).toHaveLength(0);
     });
 
     it("keeps accounts when the database is closed and opened again", async () => {

@@ -48,7 +48,7 @@ describe("destination screening", () => {
     expect(screenDestination(voip, policy({ allowVoip: true }))).toEqual({ ok: true });
     expect(screenDestination("+6581234567", policy({ deniedCountries: new Set(["SG"]) }))).toMatchObject({
       ok: false,
-      message: "We can't send codes to numbers in Singapore.",
+      text: { key: "cantSendToCountry", values: { country: "SG" } },
     });
   });
 });

@@ -25,6 +25,9 @@ const layers: { name: string; modules: string[] }[] = [
       "lib/events/types.ts",
       // The browser's side of the passkey ceremonies (the components use it).
       "lib/passkeys/browser.ts",
+      // The message catalogues and their helpers (the language of a request: lib/i18n/server.ts).
+      "lib/i18n/index.ts",
+      "lib/i18n/messages/",
     ],
   },
   { name: "env", modules: ["lib/env.ts"] },
@@ -41,6 +44,7 @@ const layers: { name: string; modules: string[] }[] = [
       "lib/http/cookies.ts",
       "lib/http/signing.ts",
       "lib/http/method-not-allowed.ts",
+      "lib/i18n/",
     ],
   },
   { name: "events and alerts", modules: ["lib/events/", "lib/alerts/"] },
@@ -58,6 +62,8 @@ const layers: { name: string; modules: string[] }[] = [
   // Deleting an account reaches into every store that names its number.
   { name: "privacy", modules: ["lib/privacy/"] },
   { name: "auth", modules: ["lib/auth.ts"] },
+  // The two sign-in steps, shared by the JSON API and the sign-in page, end in Auth.js's signIn.
+  { name: "sign-in steps", modules: ["lib/sign-in/steps.ts"] },
   { name: "admin", modules: ["lib/admin/"] },
   // The passkey ceremonies: they sign in (lib/sign-in) and apply the admin second factor.
   { name: "passkeys", modules: ["lib/passkeys/"] },

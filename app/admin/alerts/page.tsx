@@ -1,8 +1,11 @@
+import type { Metadata } from "next";
 import { TestAlertButton } from "@/components/admin/test-alert-button";
 import { Card } from "@/components/ui/card";
 import { requireAdminForPage } from "@/lib/admin/access";
 import { alertKinds, type DeliveryRecord } from "@/lib/alerts";
 import { getAlertConsole } from "@/lib/admin/alerts";
+
+export const metadata: Metadata = { title: "Alerts" };
 
 const time = (iso: string) => `${iso.slice(0, 19).replace("T", " ")} UTC`;
 

@@ -1,3 +1,4 @@
+import type { Metadata } from "next";
 import { BacktestForm } from "@/components/admin/backtest-form";
 import { Alert } from "@/components/ui/alert";
 import { Card } from "@/components/ui/card";
@@ -8,6 +9,8 @@ import type { BacktestOutcome, BacktestReport } from "@/lib/api/admin";
 import type { ApiError } from "@/lib/api/errors";
 import { currentSendPolicySettings } from "@/lib/defenses/limits";
 import { AppError } from "@/lib/http/errors";
+
+export const metadata: Metadata = { title: "Backtest" };
 
 export const dynamic = "force-dynamic";
 

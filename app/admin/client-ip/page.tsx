@@ -1,7 +1,10 @@
+import type { Metadata } from "next";
 import { headers } from "next/headers";
 import { Card } from "@/components/ui/card";
 import { requireAdminForPage } from "@/lib/admin/access";
 import { diagnoseClientIp } from "@/lib/client-ip/request";
+
+export const metadata: Metadata = { title: "Client IP" };
 
 /** The first page to open behind a new proxy: what the app sees, and what it makes of it. */
 export default async function ClientIpDiagnosticsPage() {

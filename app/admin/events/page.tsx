@@ -1,3 +1,4 @@
+import type { Metadata } from "next";
 import Link from "next/link";
 import { EventFilterForm } from "@/components/admin/event-filters";
 import { LiveEventsNotice } from "@/components/admin/live-events-notice";
@@ -10,9 +11,16 @@ import type { EventsResponse } from "@/lib/api/admin";
 import type { ApiError } from "@/lib/api/errors";
 import { AppError } from "@/lib/http/errors";
 
-const columns = ["Time (UTC)", "Rule", "Route", "Address", "Number", "Country", "User agent"];
+export const metadata: Metadata = { title: "Events" };
 
-/** Every refusal, newest first. All stored fields are attacker-influenced: React renders them as text. */
+const columns = ["Time (UTC)", "Rule", "Route", "Address", "Number", "Country", "User agent"];
+const paging = new Set(["cursor", "after"]);
+const linkClass = "text-sm font-medium text-indigo-700 underline";
+
+/**
+ * Every refusal, newest first, filtered and paged (newer and older). All stored fields are
+ * attacker-influenced: React renders them as text.
+ */
 export default async function AdminEventsPage({
   searchParams,
 }: {
@@ -20,34 +28,44 @@ export default async function AdminEventsPage({
 }) {
   await requireAdminForPage();
   const params = new URLSearchParams(await searchParams);
-  let page: EventsResponse = { events: [], nextCursor: null };
+  const filters = new URLSearchParams([...params].filter(([name]) => !paging.has(name)));
+  let page: EventsResponse = { events: [], nextCursor: null, newerCursor: null };
+  let newestId: string | null = null;
   let problem: ApiError | null = null;
   try {
-    page = await listThrottleEvents(parseEventQuery(params));
+    const query = parseEventQuery(params);
+    page = await listThrottleEvents(query);
+    const paged = Boolean(query.cursor || query.after);
+    // The live notice compares with the newest event of these filters, not of this page.
+    newestId = paged
+      ? ((await listThrottleEvents({ ...query, cursor: undefined, after: undefined, limit: 1 })).events[0]
+          ?.id ?? null)
+      : (page.events[0]?.id ?? null);
   } catch (error) {
     if (!(error instanceof AppError) || error.code !== "bad_request") throw error;
     problem = { code: error.code, message: error.message, fields: error.details.fields };
   }
-  const filtersOnly = new URLSearchParams([...params].filter(([name]) => name !== "cursor"));
+  const onNewestPage = !params.has("cursor") && !page.newerCursor;
+  const pageLink = (name: "cursor" | "after", id: string) =>
+    `/admin/events?${new URLSearchParams([...filters, [name, id]])}`;
 
   return (
     <Card title="Throttle events">
       {/* Keyed by the query, so that a new query starts the form afresh. */}
-      <EventFilterForm
-        key={filtersOnly.toString()}
-        values={Object.fromEntries(filtersOnly)}
-        problem={problem}
-      />
+      <EventFilterForm key={filters.toString()} values={Object.fromEntries(filters)} problem={problem} />
       <div className="mb-3 flex flex-wrap items-center justify-between gap-2">
-        <LiveEventsNotice newestId={params.has("cursor") ? null : (page.events[0]?.id ?? null)} />
-        <a
-          href={`/api/admin/events/export?${filtersOnly}`}
-          className="text-sm font-medium text-indigo-700 underline"
-        >
-          Export CSV
-        </a>
+        {problem ? (
+          <span />
+        ) : (
+          <LiveEventsNotice filters={filters.toString()} newestId={newestId} onNewestPage={onNewestPage} />
+        )}
+        {problem ? null : (
+          <a href={`/api/admin/events/export?${filters}`} className={linkClass}>
+            Export CSV
+          </a>
+        )}
       </div>
-      <Table caption="Refused requests, newest first" hideCaption className="min-w-[720px]">
+      <Table caption="Refused requests, newest first" hideCaption scrollable className="min-w-[720px]">
         <TableHead columns={columns} />
         <TableBody>
           {page.events.map((event) => (
@@ -55,11 +73,11 @@ export default async function AdminEventsPage({
               <TableCell className="whitespace-nowrap">
                 {new Date(event.at).toISOString().slice(5, 19).replace("T", " ")}
               </TableCell>
-              <TableCell className="font-mono">{event.rule}</TableCell>
+              <TableCell className="font-mono break-all">{event.rule}</TableCell>
               <TableCell>{event.route}</TableCell>
-              <TableCell className="font-mono">
+              <TableCell className="font-mono break-all">
                 {event.ip ?? "—"}
-                {event.subnet ? <div className="text-xs text-slate-500">{event.subnet}</div> : null}
+                {event.subnet ? <div className="text-xs text-slate-600">{event.subnet}</div> : null}
               </TableCell>
               <TableCell>
                 {event.phoneMasked ? (
@@ -77,16 +95,25 @@ export default async function AdminEventsPage({
         </TableBody>
       </Table>
       {page.events.length === 0 && !problem ? (
-        <p className="py-4 text-sm text-slate-500">No events match.</p>
+        <p className="py-4 text-sm text-slate-600">No events match.</p>
       ) : null}
-      {page.nextCursor ? (
-        <Link
-          href={`/admin/events?${new URLSearchParams([...filtersOnly, ["cursor", page.nextCursor]])}`}
-          className="mt-4 inline-block text-sm font-medium text-indigo-700 underline"
-        >
-          Older events →
-        </Link>
-      ) : null}
+      <nav aria-label="Pages" className="mt-4 flex flex-wrap items-center gap-x-6 gap-y-2">
+        {onNewestPage ? null : (
+          <Link href={`/admin/events${filters.size ? `?${filters}` : ""}`} className={linkClass}>
+            <span aria-hidden="true">⇤</span> Newest events
+          </Link>
+        )}
+        {page.newerCursor ? (
+          <Link href={pageLink("after", page.newerCursor)} className={linkClass}>
+            <span aria-hidden="true">←</span> Newer events
+          </Link>
+        ) : null}
+        {page.nextCursor ? (
+          <Link href={pageLink("cursor", page.nextCursor)} className={linkClass}>
+            Older events <span aria-hidden="true">→</span>
+          </Link>
+        ) : null}
+      </nav>
     </Card>
   );
 }

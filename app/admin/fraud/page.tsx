@@ -1,3 +1,4 @@
+import type { Metadata } from "next";
 import Link from "next/link";
 import { BlockActions } from "@/components/admin/block-actions";
 import { ConversionChart } from "@/components/admin/conversion-chart";
@@ -6,6 +7,8 @@ import { Card } from "@/components/ui/card";
 import { Table, TableBody, TableCell, TableHead, TableRow } from "@/components/ui/table";
 import { requireAdminForPage } from "@/lib/admin/access";
 import { countriesBySends, getFraudConsole } from "@/lib/admin/fraud";
+
+export const metadata: Metadata = { title: "Fraud" };
 
 export const dynamic = "force-dynamic";
 
@@ -51,7 +54,7 @@ export default async function AdminFraudPage() {
         {fraud.blocks.length === 0 ? (
           <p className="text-sm text-slate-500">No range or country is blocked.</p>
         ) : (
-          <Table caption="Automatic blocks in force" hideCaption className="min-w-[760px]">
+          <Table caption="Automatic blocks in force" hideCaption scrollable className="min-w-[760px]">
             <TableHead columns={["Blocked", "Until (UTC)", "Evidence", "Strike", "Actions"]} />
             <TableBody>
               {fraud.blocks.map((block) => (
@@ -108,7 +111,7 @@ export default async function AdminFraudPage() {
       </Card>
 
       <Card title="Estimated spend against budget">
-        <Table caption="Estimated SMS spend now, against its budgets" hideCaption>
+        <Table caption="Estimated SMS spend now, against its budgets" hideCaption scrollable>
           <TableHead columns={["Scope", "Last hour", "Hour budget", "Last day", "Day budget"]} />
           <TableBody>
             {fraud.spend.map((row) => (
@@ -134,7 +137,11 @@ export default async function AdminFraudPage() {
       </Card>
 
       <Card title="Shadow against enforced">
-        <Table caption="Refusals enforced, and those rules in shadow mode would have made" hideCaption>
+        <Table
+          caption="Refusals enforced, and those rules in shadow mode would have made"
+          hideCaption
+          scrollable
+        >
           <TableHead
             columns={[
               "Rule",

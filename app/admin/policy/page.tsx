@@ -1,8 +1,11 @@
+import type { Metadata } from "next";
 import { Card } from "@/components/ui/card";
 import { Table, TableBody, TableCell, TableHead, TableRow } from "@/components/ui/table";
 import { requireAdminForPage } from "@/lib/admin/access";
 import { defaultLimits, formatWindow, type LimitName } from "@/lib/config";
 import { getEnv } from "@/lib/env";
+
+export const metadata: Metadata = { title: "Policy" };
 
 /** The limits and rules in effect on this deployment, read from the configuration. */
 export default async function AdminPolicyPage() {
@@ -16,7 +19,7 @@ export default async function AdminPolicyPage() {
           <TableBody>
             {(Object.keys(defaultLimits) as LimitName[]).map((name) => (
               <TableRow key={name}>
-                <TableCell header className="font-mono">
+                <TableCell header className="font-mono wrap-anywhere">
                   {name}
                 </TableCell>
                 <TableCell className="whitespace-nowrap">

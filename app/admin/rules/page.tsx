@@ -1,9 +1,11 @@
-import { RemoveRuleButton, RuleForm } from "@/components/admin/rule-form";
-import { Badge } from "@/components/ui/badge";
+import type { Metadata } from "next";
+import { RuleForm, RulesInForce } from "@/components/admin/rule-form";
 import { Card } from "@/components/ui/card";
 import { requireAdminForPage } from "@/lib/admin/access";
 import { listAdminActions } from "@/lib/admin/audit";
 import { describeBlockableNetworks, listRules } from "@/lib/defenses/operator-rules";
+
+export const metadata: Metadata = { title: "Blocks and safe list" };
 
 const time = (iso: string) => `${iso.slice(0, 16).replace("T", " ")} UTC`;
 
@@ -19,31 +21,10 @@ export default async function AdminRulesPage() {
           rule expires. A network block refuses every address inside it; an IPv6 address block covers the
           network every limit counts as one client.
         </p>
-        <RuleForm networks={describeBlockableNetworks()} />
+        <RuleForm networks={describeBlockableNetworks()} rules={rules} />
       </Card>
       <Card title="In force">
-        {rules.length === 0 ? (
-          <p className="text-sm text-slate-500">No rules.</p>
-        ) : (
-          <ul aria-label="Rules in force" className="divide-y divide-slate-100 text-sm">
-            {rules.map((rule) => (
-              <li
-                key={`${rule.kind}:${rule.value}`}
-                className="flex flex-wrap items-center justify-between gap-2 py-2"
-              >
-                <span>
-                  <Badge tone={rule.kind.startsWith("block-") ? "danger" : "success"}>{rule.kind}</Badge>{" "}
-                  <span className="font-mono">{rule.value}</span>
-                  <span className="block text-xs text-slate-500">
-                    until {time(rule.expiresAt)} · by {rule.createdBy}
-                    {rule.reason ? ` · ${rule.reason}` : ""}
-                  </span>
-                </span>
-                <RemoveRuleButton kind={rule.kind} value={rule.value} />
-              </li>
-            ))}
-          </ul>
-        )}
+        <RulesInForce rules={rules} />
       </Card>
       <Card title="Audit log">
         {actions.length === 0 ? (

@@ -1,4 +1,5 @@
 import "server-only";
+import { config } from "@/lib/config";
 import { getEnv } from "@/lib/env";
 import { refusal } from "@/lib/http/errors";
 import { verifyAltchaPayload, type CaptchaClaim } from "./altcha";
@@ -13,9 +14,13 @@ export { isAttackModeOn, turnOnAttackMode } from "./attack-mode";
 export function getCaptchaWidgetConfig(): {
   provider: "altcha" | "turnstile" | "hcaptcha";
   siteKey?: string;
+  /** ALTCHA: how long a solution is accepted (the challenge's lifetime), so the page re-solves in time. */
+  solutionLifetimeSeconds?: number;
 } {
   const { provider, siteKey } = getEnv().captcha;
-  return provider === "altcha" ? { provider } : { provider, siteKey };
+  return provider === "altcha"
+    ? { provider, solutionLifetimeSeconds: config.captcha.challengeLifetime.value }
+    : { provider, siteKey };
 }
 
 /**

@@ -1,40 +1,23 @@
 import { NextResponse } from "next/server";
-import { smsPriceMills } from "@/lib/defenses/limits";
-import { decideSend } from "@/lib/defenses/send-policy";
+import { sendRequestSchemaFor, type SendCodeResponse } from "@/lib/api/otp";
 import { onlyAllow } from "@/lib/http/method-not-allowed";
-import { noteDestination, publicRoute } from "@/lib/http/public-route";
+import { publicRoute } from "@/lib/http/public-route";
 import { readJsonBody } from "@/lib/http/request-body";
 import { requireSameOrigin } from "@/lib/http/same-origin";
-import { recordTraffic } from "@/lib/events";
-import { sendRequestSchema, type SendCodeResponse } from "@/lib/api/otp";
-import { pendingCookie } from "@/lib/sign-in/pending-verification";
-import { sendCode } from "@/lib/sign-in/send-code";
+import { requestCode } from "@/lib/sign-in/steps";
 
 /**
  * Sends a sign-in code by SMS when the send policy (lib/defenses/send-policy.ts) admits it. Sign-up
- * and sign-in look exactly the same from outside.
+ * and sign-in look exactly the same from outside. The sign-in page's form takes the same step
+ * (lib/sign-in/steps.ts) through a server action.
  */
 export const POST = publicRoute("POST /api/otp/send", async (request, context) => {
   requireSameOrigin(request);
-  const input = await readJsonBody(request, sendRequestSchema);
-  const destination = noteDestination(context, input.e164);
-  const { pendingId, clientIp } = await decideSend(request, context, input, destination);
-  const sent = await sendCode(pendingId, destination.phone, clientIp);
+  const input = await readJsonBody(request, sendRequestSchemaFor(context.locale));
+  const { sent, cookie } = await requestCode(request, context, input);
 
-  const response = NextResponse.json<SendCodeResponse>(
-    { status: "sent", expiresAt: sent.pending.expiresAt, resendAfter: sent.resendAfter },
-    { status: 202 },
-  );
-  const cookie = pendingCookie(request, sent);
+  const response = NextResponse.json<SendCodeResponse>(sent, { status: 202 });
   response.cookies.set(cookie.name, cookie.value, cookie.options);
-  recordTraffic("sent", {
-    country: destination.country,
-    range: destination.range,
-    prefix: destination.prefix,
-    subnet: context.ipKeys?.aggregate ?? null,
-    pendingId,
-    priceMills: smsPriceMills(destination.country),
-  });
   return response;
 });
 
