@@ -76,13 +76,16 @@ async function expectRefusal(env: Record<string, string>): Promise<string> {
 }
 
 test.describe("npm start on the production build", () => {
-  test("refuses to start the sandbox with admins configured, naming the setting", async () => {
+  test("refuses to start the sandbox with admins but without the passkey second factor, naming the settings", async () => {
     const output = await expectRefusal({
       ...valid,
       OTP_PROVIDER: "sandbox",
       ADMIN_PHONE_NUMBERS: "+6589990001",
+      ADMIN_REQUIRE_PASSKEY: "false",
     });
-    expect(output).toContain("ADMIN_PHONE_NUMBERS must be empty when OTP_PROVIDER=sandbox in production");
+    expect(output).toContain(
+      "ADMIN_PHONE_NUMBERS needs ADMIN_REQUIRE_PASSKEY=true when OTP_PROVIDER=sandbox",
+    );
   });
 
   test("starts the sandbox demo without admins, under production rules although NODE_ENV=test", async () => {
@@ -131,6 +134,7 @@ test.describe("npm start on the production build", () => {
     const output = await expectRefusal({
       OTP_PROVIDER: "sandbox",
       ADMIN_PHONE_NUMBERS: "+6589990001",
+      ADMIN_REQUIRE_PASSKEY: "false",
       OTP_CODE_LENGTH: "99",
     });
     expect(output).toContain("5 settings need fixing");
