@@ -206,20 +206,24 @@ export function createMemoryThrottleLog(options: {
       const oldest = Math.max(0, written - options.capacity);
       let scanned = 0;
       if (after) {
-        // Oldest first from just after `after`, then turned round: the page just newer than it.
+        // Oldest first from just after `after`, then turned round: the page just newer than it. One
+        // event more is looked for, so that a page that reaches the newest says there is none newer.
         let index = Math.max(oldest, lastIndexBefore(nextId(after), oldest, written - 1) + 1);
-        for (; index < written && events.length < limit && scanned < MAX_SCANNED_PER_PAGE; index += 1) {
+        for (; index < written && events.length <= limit && scanned < MAX_SCANNED_PER_PAGE; index += 1) {
           const event = ring[index % options.capacity]!;
           scanned += 1;
           if (matchesFilters(event, filters)) events.push(toListedEvent(event));
         }
-        const newer = index < written;
+        const found = events.length > limit;
+        if (found) events.pop();
+        // Newer ones exist when one more was found, or perhaps when the scan stopped at its cap.
+        const newerCursor = found
+          ? events.at(-1)!.id
+          : index < written
+            ? ring[(index - 1) % options.capacity]!.id
+            : null;
         events.reverse();
-        return {
-          events,
-          nextCursor: events.at(-1)?.id ?? nextId(after),
-          newerCursor: newer ? ring[(index - 1) % options.capacity]!.id : null,
-        };
+        return { events, nextCursor: events.at(-1)?.id ?? nextId(after), newerCursor };
       }
       let index = written - 1;
       if (cursor) index = lastIndexBefore(cursor, oldest, written - 1);

@@ -103,7 +103,10 @@ export function createRedisThrottleLog(options: {
     guard,
   });
 
-  /** The oldest `limit` matching events after `after`, read oldest first, listed newest first. */
+  /**
+   * The oldest `limit` matching events after `after`, read oldest first, listed newest first. One
+   * event more is looked for, so that a page that reaches the newest says there is none newer.
+   */
   async function listNewer(
     after: string,
     limit: number,
@@ -115,7 +118,7 @@ export function createRedisThrottleLog(options: {
     let scanned = 0;
     let more = true;
     let lastId: string | null = null;
-    while (more && events.length < limit && scanned < MAX_SCANNED_PER_PAGE) {
+    while (more && events.length <= limit && scanned < MAX_SCANNED_PER_PAGE) {
       const batch = await guard(
         "read throttle events",
         redis.xrange(key.stream, start, end, SCAN_BATCH) as Promise<Record<string, { e: StoredEvent }>>,
@@ -128,18 +131,18 @@ export function createRedisThrottleLog(options: {
         lastId = id;
         const event = toListedEvent({ ...fields.e, id });
         if (matchesFilters(event, filters)) events.push(event);
-        if (events.length === limit) break;
+        if (events.length > limit) break;
       }
       // A short batch read to its end means nothing newer is left in the range.
       if (entries.length < SCAN_BATCH && read === entries.length) more = false;
       if (lastId !== null) start = `(${lastId}`;
     }
+    const found = events.length > limit;
+    if (found) events.pop();
+    // Newer ones exist when one more was found, or perhaps when the scan stopped at its cap.
+    const newerCursor = found ? events.at(-1)!.id : more ? lastId : null;
     events.reverse();
-    return {
-      events,
-      nextCursor: events.at(-1)?.id ?? nextId(after),
-      newerCursor: more ? lastId : null,
-    };
+    return { events, nextCursor: events.at(-1)?.id ?? nextId(after), newerCursor };
   }
 
   /** The events with their time fixed and their numbers sealed: what `queueEvents` writes. */

@@ -549,6 +549,22 @@ for (const { name, available, create } of backends) {
         ats(second),
       );
 
+      // The newest page of a filter says so, though events of other rules follow it.
+      const captchaNewest = await log.list({
+        limit: 2,
+        after: recorded[10]!.id,
+        filters: { ...filters, rule: "captcha" },
+      });
+      expect(ats(captchaNewest)).toEqual([base + 20, base + 15]);
+      expect(captchaNewest.newerCursor).toBeNull();
+      const captchaMiddle = await log.list({
+        limit: 1,
+        after: recorded[10]!.id,
+        filters: { ...filters, rule: "captcha" },
+      });
+      expect(ats(captchaMiddle)).toEqual([base + 15]);
+      expect(captchaMiddle.newerCursor).toBe(recorded[15]!.id);
+
       // A family filter: `limit.*` is every rule that starts `limit.`.
       const limits = await log.list({ limit: 50, filters: { ...filters, rule: "limit.*" } });
       expect(limits.events).toHaveLength(20);

@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import { TestAlertButton } from "@/components/admin/test-alert-button";
 import { Card } from "@/components/ui/card";
+import { Table, TableBody, TableCell, TableHead, TableRow } from "@/components/ui/table";
 import { requireAdminForPage } from "@/lib/admin/access";
 import { alertKinds, type DeliveryRecord } from "@/lib/alerts";
 import { getAlertConsole } from "@/lib/admin/alerts";
@@ -50,46 +51,40 @@ export default async function AdminAlertsPage() {
         {alerts.deliveries.length === 0 ? (
           <p className="text-sm text-slate-500">No alerts yet.</p>
         ) : (
-          <div className="overflow-x-auto">
-            <table className="w-full text-sm">
-              <caption className="sr-only">Recent alert deliveries, newest first</caption>
-              <thead>
-                <tr className="text-left text-slate-500">
-                  <th scope="col">Raised</th>
-                  <th scope="col">Alert</th>
-                  <th scope="col">Subject</th>
-                  <th scope="col">Status</th>
-                  <th scope="col">Attempts</th>
-                  <th scope="col">Last answer</th>
-                  <th scope="col">Updated</th>
-                </tr>
-              </thead>
-              <tbody className="divide-y divide-slate-100">
-                {alerts.deliveries.map((delivery) => (
-                  <tr key={delivery.id} className="align-top">
-                    <td className="py-1 pr-2 whitespace-nowrap">{time(delivery.occurredAt)}</td>
-                    <td className="pr-2">
-                      {alertKinds[delivery.kind]?.label ?? delivery.kind} {delivery.state}
-                    </td>
-                    <td className="pr-2 font-mono">{delivery.subject}</td>
-                    <td className="pr-2">
-                      <span className={`rounded px-2 py-0.5 ${statusLabels[delivery.status].className}`}>
-                        {statusLabels[delivery.status].label}
-                      </span>
-                    </td>
-                    <td className="pr-2">{delivery.attempts}</td>
-                    <td className="pr-2">
-                      {delivery.lastHttpStatus ? `HTTP ${delivery.lastHttpStatus}` : ""}
-                      {delivery.lastError ? (
-                        <span className="block text-xs text-slate-500">{delivery.lastError}</span>
-                      ) : null}
-                    </td>
-                    <td className="whitespace-nowrap">{time(delivery.updatedAt)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <Table
+            caption="Recent alert deliveries, newest first"
+            hideCaption
+            scrollable
+            className="min-w-[640px]"
+          >
+            <TableHead
+              columns={["Raised", "Alert", "Subject", "Status", "Attempts", "Last answer", "Updated"]}
+            />
+            <TableBody>
+              {alerts.deliveries.map((delivery) => (
+                <TableRow key={delivery.id}>
+                  <TableCell className="whitespace-nowrap">{time(delivery.occurredAt)}</TableCell>
+                  <TableCell>
+                    {alertKinds[delivery.kind]?.label ?? delivery.kind} {delivery.state}
+                  </TableCell>
+                  <TableCell className="font-mono">{delivery.subject}</TableCell>
+                  <TableCell>
+                    <span className={`rounded px-2 py-0.5 ${statusLabels[delivery.status].className}`}>
+                      {statusLabels[delivery.status].label}
+                    </span>
+                  </TableCell>
+                  <TableCell>{delivery.attempts}</TableCell>
+                  <TableCell>
+                    {delivery.lastHttpStatus ? `HTTP ${delivery.lastHttpStatus}` : ""}
+                    {delivery.lastError ? (
+                      <span className="block text-xs text-slate-600">{delivery.lastError}</span>
+                    ) : null}
+                  </TableCell>
+                  <TableCell className="whitespace-nowrap">{time(delivery.updatedAt)}</TableCell>
+                </TableRow>
+              ))}
+            </TableBody>
+          </Table>
         )}
       </Card>
     </div>
