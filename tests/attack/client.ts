@@ -116,12 +116,19 @@ export async function signInAdmin(phone: string): Promise<void> {
     cookie: cookieHeader(sent.setCookie),
     body: { code: await latestCode(phone) },
   });
+  if (verified.status !== 200)
+    throw new Error(`The admin ${phone} could not sign in: ${verified.status} ${JSON.stringify(verified.json)}`);
   adminCookie = cookieHeader(verified.setCookie);
 }
 
 /** Refusals in the last hour, by rule, from the admin overview. */
 export async function refusalsByRule(): Promise<Record<string, number>> {
-  const { json } = await http("GET", "/api/admin/overview", { cookie: adminCookie });
+  const { status, json } = await http("GET", "/api/admin/overview", { cookie: adminCookie });
+  if (status !== 200)
+    throw new Error(
+      `The admin overview answered ${status} ${JSON.stringify(json)}: the simulator needs an admin ` +
+        "signed in by code alone (ADMIN_REQUIRE_PASSKEY=false on the target).",
+    );
   const totals: Record<string, number> = {};
   for (const bucket of (json.minutes as { buckets: { counts: Record<string, number> }[] }).buckets) {
     for (const [rule, count] of Object.entries(bucket.counts))

@@ -19,7 +19,8 @@
  * the proxy that appends each client's address to X-Forwarded-For. Every loop is bounded in count
  * and time. Its own instance calls a standalone emulator as 8x8, because the simulator signs in an
  * admin and a production build has no admins next to its own sandbox; a --target started with
- * `npm run dev` has both.
+ * `npm run dev` has both. A --target must also let its admin in without a passkey
+ * (ADMIN_REQUIRE_PASSKEY=false), as `npm run dev` does by default.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
@@ -293,6 +294,9 @@ async function onInstance(options: Options, env: Record<string, string>, body: (
   const instance = await startInstance(
     {
       ADMIN_PHONE_NUMBERS: ADMIN,
+      // The simulator reads refusal counts as an admin signed in by code alone; a browser-less
+      // script has no passkey to confirm with.
+      ADMIN_REQUIRE_PASSKEY: "false",
       // Cheap proof of work so that bots solving it can be simulated quickly on one machine.
       ALTCHA_COST: "50",
       ALTCHA_MAX_COUNTER: "50",
