@@ -73,7 +73,7 @@ const adminServerEnv = {
   EIGHT_BY_EIGHT_API_KEY: sandboxApiKey,
   EIGHT_BY_EIGHT_SUBACCOUNT_ID: "sandbox_hq",
   EIGHT_BY_EIGHT_BASE_URL: sandboxUrl,
-  ADMIN_PHONE_NUMBERS: "+6589990001,+6589990002,+6589990003,+6589990004,+6589990005,+6589990006",
+  ADMIN_PHONE_NUMBERS: "+6589990001,+6589990002,+6589990003,+6589990004,+6589990005,+6589990006,+6589990008",
   // The admin specs sign in with codes; the passkey second factor (on by default in production) is
   // tested on an instance of its own in tests/e2e/passkeys.spec.ts and in Vitest.
   ADMIN_REQUIRE_PASSKEY: "false",

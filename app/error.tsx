@@ -1,5 +1,6 @@
 "use client";
 
+import { useErrorWords } from "@/components/error-words";
 import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
 
@@ -9,16 +10,14 @@ import { Card } from "@/components/ui/card";
  * message is never shown: it may name internals.
  */
 export default function ErrorPage({ reset }: { error: Error & { digest?: string }; reset: () => void }) {
+  const words = useErrorWords();
   return (
     <div className="mx-auto max-w-md">
-      <Card title="This page is unavailable right now">
+      <Card title={words.title}>
         <div className="space-y-4 text-sm">
-          <p role="alert">
-            We could not load this page. It is usually a brief outage on our side: please try again in a
-            moment.
-          </p>
+          <p role="alert">{words.body}</p>
           <Button type="button" onClick={reset}>
-            Try again
+            {words.retry}
           </Button>
         </div>
       </Card>

@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import { connection } from "next/server";
 import { Suspense, type ReactNode } from "react";
+import { ErrorWordsProvider } from "@/components/error-words";
 import { SandboxBanner } from "@/components/sandbox/sandbox-banner";
 import { SiteHeader } from "@/components/site-header";
 import { WelcomeNotice } from "@/components/welcome-notice";
@@ -35,7 +36,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
           <Suspense fallback={null}>
             <WelcomeNotice text={messages.site.welcome} />
           </Suspense>
-          {children}
+          <ErrorWordsProvider words={messages.errorPage}>{children}</ErrorWordsProvider>
         </main>
       </body>
     </html>

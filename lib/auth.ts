@@ -1,11 +1,13 @@
 import "server-only";
 import NextAuth, { type DefaultSession } from "next-auth";
 import Credentials from "next-auth/providers/credentials";
+import { headers } from "next/headers";
 import { redirect } from "next/navigation";
 import { config } from "@/lib/config";
 import { getEnv } from "@/lib/env";
 import { endSession, findActiveSession } from "@/lib/accounts/sessions";
 import { isDatabaseUnavailable } from "@/lib/db";
+import { signInPathFromHeaders } from "@/lib/sign-in/return-path";
 import { DatabaseUnavailableError } from "@/lib/store/deadline";
 import { redeemSignInGrant } from "@/lib/sign-in/grants";
 
@@ -120,6 +122,6 @@ export const { handlers, auth, signIn, signOut } = NextAuth(() => ({
 export async function requireSession() {
   const session = await auth();
   if (session?.unchecked) throw new DatabaseUnavailableError("check session");
-  if (!session?.user?.phone) redirect("/sign-in");
+  if (!session?.user?.phone) redirect(signInPathFromHeaders(await headers()));
   return session;
 }

@@ -4,7 +4,8 @@ import { cookies } from "next/headers";
 import type { DeleteAccountState } from "@/components/account/delete-account-form";
 import { requireSession, signOut } from "@/lib/auth";
 import { isDatabaseUnavailable } from "@/lib/db";
-import { deleteAccount, deletionMessages } from "@/lib/privacy/delete-account";
+import { getMessages } from "@/lib/i18n/server";
+import { deleteAccount } from "@/lib/privacy/delete-account";
 import { KNOWN_DEVICE_COOKIE_NAME } from "@/lib/sign-in/known-device";
 import { PENDING_COOKIE_NAME } from "@/lib/sign-in/pending-verification";
 import { isStoreUnavailable } from "@/lib/store";
@@ -22,7 +23,7 @@ export async function deleteMyAccount(
   const session = await requireSession();
   const typed = String(formData.get("lastFour") ?? "").replace(/\D/g, "");
   if (typed !== session.user.phone.slice(-4)) {
-    return { error: deletionMessages.mismatch, field: "lastFour" };
+    return { error: (await getMessages()).messages.account.deleteMismatch, field: "lastFour" };
   }
   try {
     await deleteAccount({ userId: session.user.id, phone: session.user.phone });
@@ -31,7 +32,7 @@ export async function deleteMyAccount(
     console.error("[otp-shield] account deletion failed: store or database unavailable", {
       error: error instanceof Error ? error.message : String(error),
     });
-    return { error: deletionMessages.unavailable, field: null };
+    return { error: (await getMessages()).messages.account.deleteUnavailable, field: null };
   }
   const jar = await cookies();
   jar.delete(KNOWN_DEVICE_COOKIE_NAME);

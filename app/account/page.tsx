@@ -12,17 +12,14 @@ import { getUserById } from "@/lib/accounts/users";
 import { passkeyRequiredFor } from "@/lib/admin/access";
 import { requireSession, signOut } from "@/lib/auth";
 import { getEnv } from "@/lib/env";
+import { getMessages } from "@/lib/i18n/server";
 import { summarizePasskey } from "@/lib/passkeys/ceremonies";
 import { maskPhone } from "@/lib/phone";
 import { deleteMyAccount } from "./actions";
 
-export const metadata: Metadata = { title: "Your account" };
-
-const dateFormat = new Intl.DateTimeFormat("en", {
-  dateStyle: "medium",
-  timeStyle: "short",
-  timeZone: "UTC",
-});
+export async function generateMetadata(): Promise<Metadata> {
+  return { title: (await getMessages()).messages.account.title };
+}
 
 /** Ends this session on the server first, so a copy of the cookie stops working too. */
 async function signOutAndGoHome() {
@@ -50,36 +47,46 @@ async function endOtherSession(formData: FormData) {
 
 export default async function AccountPage({ searchParams }: { searchParams: Promise<{ welcome?: string }> }) {
   const session = await requireSession();
-  const [user, sessions, passkeys] = await Promise.all([
+  const [user, sessions, passkeys, { locale, messages }] = await Promise.all([
     getUserById(session.user.id),
     listSessions(session.user.id),
     listPasskeys(session.user.id),
+    getMessages(),
   ]);
   const { welcome } = await searchParams;
+  const words = messages.account;
+  const dateFormat = new Intl.DateTimeFormat(locale, {
+    dateStyle: "medium",
+    timeStyle: "short",
+    timeZone: "UTC",
+  });
+  const formatDate = (date: Date) => `${dateFormat.format(date)} UTC`;
 
   return (
     <div className="mx-auto max-w-3xl space-y-6">
-      <Card title="Your account">
+      <Card title={words.title}>
         <div className="space-y-4">
-          {welcome ? <Alert tone="success">Welcome! Your account has been created.</Alert> : null}
+          {welcome ? <Alert tone="success">{messages.site.welcome}</Alert> : null}
           <dl className="grid grid-cols-[max-content_1fr] gap-x-6 gap-y-2 text-sm">
-            <dt className="text-slate-500">Phone number</dt>
+            <dt className="text-slate-500">{words.phone}</dt>
             <dd data-testid="account-phone">{maskPhone(session.user.phone)}</dd>
-            <dt className="text-slate-500">Signed up</dt>
-            <dd data-testid="account-created">{user ? `${dateFormat.format(user.createdAt)} UTC` : "—"}</dd>
-            <dt className="text-slate-500">Last sign-in</dt>
-            <dd>{user ? `${dateFormat.format(user.lastSignInAt)} UTC` : "—"}</dd>
+            <dt className="text-slate-500">{words.signedUp}</dt>
+            <dd data-testid="account-created">{user ? formatDate(user.createdAt) : "—"}</dd>
+            <dt className="text-slate-500">{words.lastSignIn}</dt>
+            <dd>{user ? formatDate(user.lastSignInAt) : "—"}</dd>
           </dl>
-          <SignOutButton action={signOutAndGoHome} />
+          <SignOutButton action={signOutAndGoHome} label={words.signOut} />
         </div>
       </Card>
-      <Card title="Passkeys">
+      <Card title={words.passkeys}>
         <PasskeyList
           passkeys={passkeys.map(summarizePasskey)}
           admin={passkeyRequiredFor(getEnv(), session.user.phone)}
+          locale={locale}
+          words={messages.passkeys}
         />
       </Card>
-      <Card title="Where you're signed in">
+      <Card title={words.sessions}>
         <SessionList
           sessions={sessions.map((row) => ({
             id: row.id,
@@ -87,15 +94,16 @@ export default async function AccountPage({ searchParams }: { searchParams: Prom
             method: row.method,
             userAgent: row.userAgent,
             network: row.network,
-            createdAt: `${dateFormat.format(row.createdAt)} UTC`,
-            lastSeenAt: `${dateFormat.format(row.lastSeenAt)} UTC`,
+            createdAt: formatDate(row.createdAt),
+            lastSeenAt: formatDate(row.lastSeenAt),
           }))}
+          words={words}
           endSession={endOtherSession}
           signOutEverywhere={signOutEverywhere}
         />
       </Card>
-      <Card title="Your data">
-        <YourData deleteAccount={deleteMyAccount} />
+      <Card title={words.data}>
+        <YourData deleteAccount={deleteMyAccount} words={words} />
       </Card>
     </div>
   );

@@ -12,8 +12,9 @@ export const metadata: Metadata = { title: { default: "Admin", template: "%s · 
 export default async function AdminLayout({ children }: { children: ReactNode }) {
   await requireAdminForPage();
   return (
-    // The page's own margin stays on a phone: no card touches the screen's edges.
-    <div className="min-w-0">
+    // The page's own margin stays on a phone: no card touches the screen's edges. The console speaks
+    // English to its operators whatever the visitor's language (the page around it may not).
+    <div className="min-w-0" lang="en">
       <AdminNav />
       {children}
     </div>

@@ -86,9 +86,12 @@ async function send(
   });
   if (!result.ok) {
     const notice = refusalNotice(result.refusal);
-    if (!resend) return { ...base, step: "phone", notice };
+    const again = result.refusal.rule === "captcha.outdated" ? { solveAgain: true as const } : {};
+    if (!resend) return { ...base, ...again, step: "phone", notice };
     const pending = await currentPending();
-    return pending ? codeStep(base, pending, notice) : { ...base, step: "phone", notice };
+    return pending
+      ? { ...codeStep(base, pending, notice), ...again }
+      : { ...base, ...again, step: "phone", notice };
   }
   const { sent, cookie, e164 } = result.value;
   (await cookies()).set(cookie.name, cookie.value, cookie.options);

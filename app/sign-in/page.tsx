@@ -68,7 +68,7 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
           captcha={getCaptchaWidgetConfig()}
         />
         <div className="mt-4">
-          <PasskeySignIn />
+          <PasskeySignIn words={messages.passkeys} />
         </div>
       </Card>
     </div>

@@ -5,6 +5,7 @@ import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { Field } from "@/components/ui/field";
 import { Input } from "@/components/ui/input";
+import type { Messages } from "@/lib/i18n";
 
 /** What the deletion action answers when it did not delete: the message to show, on its field or above. */
 export type DeleteAccountState = { error: null } | { error: string; field: "lastFour" | null };
@@ -17,19 +18,17 @@ export type DeleteAccountState = { error: null } | { error: string; field: "last
  */
 export function DeleteAccountForm({
   action,
+  words,
 }: {
   action: (state: DeleteAccountState, formData: FormData) => Promise<DeleteAccountState>;
+  words: Messages["account"];
 }) {
   const [state, formAction, pending] = useActionState(action, { error: null });
   const fieldError = state.error && state.field === "lastFour" ? state.error : undefined;
   return (
-    <form action={formAction} className="space-y-3" aria-label="Delete my account">
+    <form action={formAction} className="space-y-3" aria-label={words.deleteHeading}>
       {state.error && state.field === null ? <Alert tone="error">{state.error}</Alert> : null}
-      <Field
-        id="delete-last-four"
-        label="To confirm, type the last four digits of your phone number"
-        error={fieldError}
-      >
+      <Field id="delete-last-four" label={words.deleteConfirm} error={fieldError}>
         {(control) => (
           <Input
             {...control}
@@ -43,7 +42,7 @@ export function DeleteAccountForm({
         )}
       </Field>
       <Button type="submit" variant="danger" pending={pending}>
-        {pending ? "Deleting your account…" : "Delete my account"}
+        {pending ? words.deleting : words.deleteHeading}
       </Button>
     </form>
   );

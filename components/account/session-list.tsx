@@ -1,4 +1,5 @@
 import { Button } from "@/components/ui/button";
+import { format, type Messages } from "@/lib/i18n";
 
 export type SessionSummary = {
   id: string;
@@ -10,9 +11,11 @@ export type SessionSummary = {
   lastSeenAt: string;
 };
 
+type AccountWords = Messages["account"];
+
 /** A short name for a browser from its user agent: enough to recognise one's own devices. */
-function describeBrowser(userAgent: string): string {
-  if (!userAgent) return "Unknown browser";
+function describeBrowser(userAgent: string, words: AccountWords): string {
+  if (!userAgent) return words.unknownBrowser;
   const browser = /Edg\//.test(userAgent)
     ? "Edge"
     : /Firefox\//.test(userAgent)
@@ -21,7 +24,7 @@ function describeBrowser(userAgent: string): string {
         ? "Chrome"
         : /Safari\//.test(userAgent)
           ? "Safari"
-          : "Browser";
+          : words.someBrowser;
   const system = /Android/.test(userAgent)
     ? "Android"
     : /iPhone|iPad/.test(userAgent)
@@ -33,7 +36,7 @@ function describeBrowser(userAgent: string): string {
           : /Linux/.test(userAgent)
             ? "Linux"
             : "";
-  return system ? `${browser} on ${system}` : browser;
+  return system ? format(words.browserOn, { browser, system }) : browser;
 }
 
 /**
@@ -44,45 +47,54 @@ export function SessionList({
   sessions,
   endSession,
   signOutEverywhere,
+  words,
 }: {
   sessions: SessionSummary[];
   endSession: (formData: FormData) => Promise<void>;
   signOutEverywhere: () => Promise<void>;
+  words: AccountWords;
 }) {
   return (
     <div className="space-y-4">
-      <ul className="divide-y divide-slate-200" aria-label="Active sessions" data-testid="session-list">
-        {sessions.map((session) => (
-          <li key={session.id} className="flex flex-wrap items-center justify-between gap-3 py-3">
-            <div className="text-sm">
-              <p className="font-medium">
-                {describeBrowser(session.userAgent)}
-                {session.current ? <span className="ml-2 text-emerald-700">(this browser)</span> : null}
-              </p>
-              <p className="text-slate-600">
-                Signed in {session.createdAt} with {session.method === "passkey" ? "a passkey" : "a code"} ·
-                last seen {session.lastSeenAt}
-                {session.network ? ` · network ${session.network}` : ""}
-              </p>
-            </div>
-            {session.current ? null : (
-              <form action={endSession}>
-                <input type="hidden" name="session" value={session.id} />
-                <Button
-                  type="submit"
-                  variant="secondary"
-                  aria-label={`End session: ${describeBrowser(session.userAgent)}, last seen ${session.lastSeenAt}`}
-                >
-                  End
-                </Button>
-              </form>
-            )}
-          </li>
-        ))}
+      <ul className="divide-y divide-slate-200" aria-label={words.sessionsLabel} data-testid="session-list">
+        {sessions.map((session) => {
+          const browser = describeBrowser(session.userAgent, words);
+          return (
+            <li key={session.id} className="flex flex-wrap items-center justify-between gap-3 py-3">
+              <div className="text-sm">
+                <p className="font-medium">
+                  {browser}
+                  {session.current ? (
+                    <span className="ml-2 text-emerald-700">{words.thisBrowser}</span>
+                  ) : null}
+                </p>
+                <p className="text-slate-600">
+                  {format(session.method === "passkey" ? words.signedInWithPasskey : words.signedInWithCode, {
+                    createdAt: session.createdAt,
+                    lastSeenAt: session.lastSeenAt,
+                  })}
+                  {session.network ? format(words.onNetwork, { network: session.network }) : ""}
+                </p>
+              </div>
+              {session.current ? null : (
+                <form action={endSession}>
+                  <input type="hidden" name="session" value={session.id} />
+                  <Button
+                    type="submit"
+                    variant="secondary"
+                    aria-label={format(words.endLabel, { browser, lastSeenAt: session.lastSeenAt })}
+                  >
+                    {words.end}
+                  </Button>
+                </form>
+              )}
+            </li>
+          );
+        })}
       </ul>
       <form action={signOutEverywhere}>
         <Button type="submit" variant="secondary">
-          Sign out everywhere
+          {words.signOutEverywhere}
         </Button>
       </form>
     </div>

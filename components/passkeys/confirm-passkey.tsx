@@ -4,10 +4,11 @@ import { useRouter } from "next/navigation";
 import { useState } from "react";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
+import type { Messages } from "@/lib/i18n";
 import { confirmWithPasskey } from "@/lib/passkeys/browser";
 
 /** The admin step-up: prove one of the account's passkeys in this session, then go on to `next`. */
-export function ConfirmPasskey({ next }: { next: string }) {
+export function ConfirmPasskey({ next, words }: { next: string; words: Messages["passkeys"] }) {
   const router = useRouter();
   const [pending, setPending] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -15,7 +16,7 @@ export function ConfirmPasskey({ next }: { next: string }) {
   const confirm = async () => {
     setPending(true);
     setError(null);
-    const result = await confirmWithPasskey();
+    const result = await confirmWithPasskey(words);
     setPending(false);
     if (result.ok) {
       router.replace(next);
@@ -28,7 +29,7 @@ export function ConfirmPasskey({ next }: { next: string }) {
   return (
     <div className="space-y-3">
       <Button type="button" pending={pending} onClick={() => void confirm()}>
-        {pending ? "Waiting for your passkey…" : "Confirm with a passkey"}
+        {pending ? words.waitingForPasskey : words.confirm}
       </Button>
       <div aria-live="polite">{error ? <Alert tone="error">{error}</Alert> : null}</div>
     </div>

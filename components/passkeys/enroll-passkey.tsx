@@ -4,6 +4,7 @@ import Link from "next/link";
 import { useState } from "react";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
+import type { Messages } from "@/lib/i18n";
 import { addPasskey } from "@/lib/passkeys/browser";
 import { useUrlFragment } from "./use-browser-support";
 
@@ -11,7 +12,7 @@ import { useUrlFragment } from "./use-browser-support";
  * Adds an admin's passkey with the enrollment link's token, which sits in the URL's fragment
  * (never sent to the server but by this request's body).
  */
-export function EnrollPasskey() {
+export function EnrollPasskey({ words }: { words: Messages["passkeys"] }) {
   const token = useUrlFragment();
   const [pending, setPending] = useState(false);
   const [done, setDone] = useState(false);
@@ -19,14 +20,14 @@ export function EnrollPasskey() {
 
   if (token === null) return null;
   if (!token) {
-    return <Alert tone="error">This link has no enrollment token. Ask the operator for a new link.</Alert>;
+    return <Alert tone="error">{words.enrollNoToken}</Alert>;
   }
   if (done) {
     return (
       <div className="space-y-3">
-        <Alert tone="success">Admin passkey added.</Alert>
+        <Alert tone="success">{words.enrolled}</Alert>
         <Link href="/account/confirm-passkey" className="text-indigo-700 underline">
-          Confirm with it to open the admin console
+          {words.enrolledNext}
         </Link>
       </div>
     );
@@ -35,7 +36,7 @@ export function EnrollPasskey() {
   const enroll = async () => {
     setPending(true);
     setError(null);
-    const result = await addPasskey("Admin passkey", token);
+    const result = await addPasskey(words, words.adminPasskeyName, token);
     setPending(false);
     if (result.ok) setDone(true);
     else setError(result.error.message);
@@ -44,7 +45,7 @@ export function EnrollPasskey() {
   return (
     <div className="space-y-3">
       <Button type="button" pending={pending} onClick={() => void enroll()}>
-        {pending ? "Waiting for your device…" : "Add an admin passkey"}
+        {pending ? words.waitingForDevice : words.enroll}
       </Button>
       <div aria-live="polite">{error ? <Alert tone="error">{error}</Alert> : null}</div>
     </div>

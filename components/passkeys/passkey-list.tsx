@@ -7,22 +7,32 @@ import { Button } from "@/components/ui/button";
 import { Input } from "@/components/ui/input";
 import { fetchJson } from "@/lib/api/client";
 import type { PasskeySummary } from "@/lib/api/passkeys";
+import { format, type Locale, type Messages } from "@/lib/i18n";
 import { addPasskey } from "@/lib/passkeys/browser";
 import { useBrowserSupportsPasskeys } from "./use-browser-support";
-
-const dateFormat = new Intl.DateTimeFormat("en", {
-  dateStyle: "medium",
-  timeStyle: "short",
-  timeZone: "UTC",
-});
-const formatDate = (iso: string | null) => (iso ? `${dateFormat.format(new Date(iso))} UTC` : "Never");
 
 /**
  * The account's passkeys: add one (after a sign-in with a code, the way to need no SMS next
  * time), rename or remove each. The server re-renders the list after every change.
  */
-export function PasskeyList({ passkeys, admin }: { passkeys: PasskeySummary[]; admin: boolean }) {
+export function PasskeyList({
+  passkeys,
+  admin,
+  locale,
+  words,
+}: {
+  passkeys: PasskeySummary[];
+  admin: boolean;
+  locale: Locale;
+  words: Messages["passkeys"];
+}) {
   const router = useRouter();
+  const dateFormat = new Intl.DateTimeFormat(locale, {
+    dateStyle: "medium",
+    timeStyle: "short",
+    timeZone: "UTC",
+  });
+  const formatDate = (iso: string | null) => (iso ? `${dateFormat.format(new Date(iso))} UTC` : words.never);
   const supported = useBrowserSupportsPasskeys();
   const [pending, setPending] = useState<string | null>(null);
   const [message, setMessage] = useState<{ tone: "error" | "success"; text: string } | null>(null);
@@ -49,11 +59,9 @@ export function PasskeyList({ passkeys, admin }: { passkeys: PasskeySummary[]; a
   return (
     <div className="space-y-4">
       {passkeys.length === 0 ? (
-        <p className="text-sm text-slate-600">
-          No passkeys yet. Add one to sign in with your fingerprint, face or device PIN — no code to wait for.
-        </p>
+        <p className="text-sm text-slate-600">{words.none}</p>
       ) : (
-        <ul className="divide-y divide-slate-200" aria-label="Your passkeys" data-testid="passkey-list">
+        <ul className="divide-y divide-slate-200" aria-label={words.listLabel} data-testid="passkey-list">
           {passkeys.map((passkey) => (
             <li key={passkey.id} className="flex flex-wrap items-center justify-between gap-3 py-3">
               {renaming === passkey.id ? (
@@ -65,12 +73,12 @@ export function PasskeyList({ passkeys, admin }: { passkeys: PasskeySummary[]; a
                     void run(
                       passkey.id,
                       () => fetchJson(`/api/passkeys/${passkey.id}`, { method: "PATCH", body: { name } }),
-                      "Passkey renamed.",
+                      words.renamed,
                     );
                   }}
                 >
                   <label htmlFor={`name-${passkey.id}`} className="sr-only">
-                    New name for {passkey.name}
+                    {format(words.newName, { name: passkey.name })}
                   </label>
                   <Input
                     id={`name-${passkey.id}`}
@@ -80,10 +88,10 @@ export function PasskeyList({ passkeys, admin }: { passkeys: PasskeySummary[]; a
                     required
                   />
                   <Button type="submit" variant="secondary" pending={pending === passkey.id}>
-                    Save
+                    {words.save}
                   </Button>
                   <Button type="button" variant="link" onClick={() => setRenaming(null)}>
-                    Cancel
+                    {words.cancel}
                   </Button>
                 </form>
               ) : (
@@ -92,17 +100,21 @@ export function PasskeyList({ passkeys, admin }: { passkeys: PasskeySummary[]; a
                     <p className="font-medium">
                       {passkey.name}
                       {passkey.enrolledForAdmin ? (
-                        <span className="ml-2 text-indigo-700">(admin)</span>
+                        <span className="ml-2 text-indigo-700">{words.adminTag}</span>
                       ) : null}
                     </p>
                     <p className="text-slate-500">
-                      Added {formatDate(passkey.createdAt)} · Last used {formatDate(passkey.lastUsedAt)}
-                      {passkey.backedUp ? " · Synced" : " · This device only"}
+                      {format(words.usage, {
+                        createdAt: formatDate(passkey.createdAt),
+                        lastUsedAt: formatDate(passkey.lastUsedAt),
+                      })}
+                      {passkey.backedUp ? words.synced : words.deviceOnly}
                     </p>
                   </div>
                   <div className="flex gap-3">
                     <Button type="button" variant="link" onClick={() => setRenaming(passkey.id)}>
-                      Rename<span className="sr-only"> {passkey.name}</span>
+                      {words.rename}
+                      <span className="sr-only"> {passkey.name}</span>
                     </Button>
                     <Button
                       type="button"
@@ -112,11 +124,12 @@ export function PasskeyList({ passkeys, admin }: { passkeys: PasskeySummary[]; a
                         void run(
                           passkey.id,
                           () => fetchJson(`/api/passkeys/${passkey.id}`, { method: "DELETE" }),
-                          "Passkey removed.",
+                          words.removed,
                         )
                       }
                     >
-                      Remove<span className="sr-only"> {passkey.name}</span>
+                      {words.remove}
+                      <span className="sr-only"> {passkey.name}</span>
                     </Button>
                   </div>
                 </>
@@ -129,19 +142,14 @@ export function PasskeyList({ passkeys, admin }: { passkeys: PasskeySummary[]; a
         <Button
           type="button"
           pending={pending === "add"}
-          onClick={() => void run("add", () => addPasskey(), "Passkey added. Next time, sign in with it.")}
+          onClick={() => void run("add", () => addPasskey(words), words.added)}
         >
-          {pending === "add" ? "Waiting for your device…" : "Add a passkey"}
+          {pending === "add" ? words.waitingForDevice : words.add}
         </Button>
       ) : (
-        <p className="text-sm text-slate-600">This browser can&apos;t make passkeys.</p>
+        <p className="text-sm text-slate-600">{words.unsupported}</p>
       )}
-      {admin ? (
-        <p className="text-sm text-slate-600">
-          Admin accounts add passkeys with an enrollment link from the operator, or after confirming with one
-          they have.
-        </p>
-      ) : null}
+      {admin ? <p className="text-sm text-slate-600">{words.adminNote}</p> : null}
       <div aria-live="polite">{message ? <Alert tone={message.tone}>{message.text}</Alert> : null}</div>
     </div>
   );

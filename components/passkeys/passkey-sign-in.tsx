@@ -5,7 +5,8 @@ import { useRouter } from "next/navigation";
 import { useEffect, useState } from "react";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
-import { cancelPasskeyPrompt, signInWithPasskey } from "@/lib/passkeys/browser";
+import type { Messages } from "@/lib/i18n";
+import { cancelPasskeyPrompt, signInWithPasskey, signInWithPasskeyAutofill } from "@/lib/passkeys/browser";
 import { useBrowserSupportsPasskeys } from "./use-browser-support";
 
 /**
@@ -14,7 +15,7 @@ import { useBrowserSupportsPasskeys } from "./use-browser-support";
  * (conditional mediation: that field says `autocomplete="tel webauthn"`), so a returning person
  * can pick one without pressing anything.
  */
-export function PasskeySignIn() {
+export function PasskeySignIn({ words }: { words: Messages["passkeys"] }) {
   const router = useRouter();
   const supported = useBrowserSupportsPasskeys();
   const [pending, setPending] = useState(false);
@@ -24,7 +25,7 @@ export function PasskeySignIn() {
     let active = true;
     void (async () => {
       if (!(await browserSupportsWebAuthnAutofill())) return;
-      const result = await signInWithPasskey(true);
+      const result = await signInWithPasskeyAutofill();
       if (!active || !result) return;
       if (result.ok) {
         router.replace("/account");
@@ -42,7 +43,7 @@ export function PasskeySignIn() {
   const signIn = async () => {
     setPending(true);
     setError(null);
-    const result = await signInWithPasskey();
+    const result = await signInWithPasskey(words);
     setPending(false);
     if (!result) return;
     if (result.ok) {
@@ -62,7 +63,7 @@ export function PasskeySignIn() {
         pending={pending}
         onClick={() => void signIn()}
       >
-        {pending ? "Waiting for your passkey…" : "Sign in with a passkey"}
+        {pending ? words.waitingForPasskey : words.signIn}
       </Button>
       <div aria-live="polite">{error ? <Alert tone="error">{error}</Alert> : null}</div>
     </div>

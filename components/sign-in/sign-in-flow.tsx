@@ -1,6 +1,14 @@
 "use client";
 
-import { startTransition, useActionState, useRef, useState, type FormEvent } from "react";
+import {
+  startTransition,
+  useActionState,
+  useEffect,
+  useEffectEvent,
+  useRef,
+  useState,
+  type FormEvent,
+} from "react";
 import { CaptchaWidget, type CaptchaConfig, type CaptchaHandle } from "@/components/captcha/captcha-widget";
 import type { SignInNotice, SignInState } from "@/lib/sign-in/flow-state";
 import { CodeForm } from "./code-form";
@@ -37,11 +45,10 @@ export function SignInFlow({
   const [lastIntent, setLastIntent] = useState<string | null>(null);
   const resendIn = useCountdown(state.step === "code" ? state.resendAfter : null);
 
-  const submit = async (event: FormEvent<HTMLFormElement>) => {
-    event.preventDefault();
-    const submitter = (event.nativeEvent as SubmitEvent).submitter as HTMLButtonElement | null;
-    if (isPending || waitingForCaptcha || submitter?.getAttribute("aria-disabled") === "true") return;
-    const form = new FormData(event.currentTarget, submitter);
+  // The last send or resend as submitted, for the one unasked retry that `solveAgain` calls for.
+  const lastSend = useRef<{ form: FormData; retried: boolean } | null>(null);
+
+  const post = async (form: FormData) => {
     const intent = form.get("intent");
     setLastIntent(typeof intent === "string" ? intent : null);
     // A send or resend spends a token: the next one starts solving at once.
@@ -59,6 +66,27 @@ export function SignInFlow({
     }
     startTransition(() => formAction(form));
   };
+
+  const submit = (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    const submitter = (event.nativeEvent as SubmitEvent).submitter as HTMLButtonElement | null;
+    if (isPending || waitingForCaptcha || submitter?.getAttribute("aria-disabled") === "true") return;
+    const form = new FormData(event.currentTarget, submitter);
+    const intent = form.get("intent");
+    lastSend.current = intent === "send" || intent === "resend" ? { form, retried: false } : null;
+    void post(form);
+  };
+
+  // Attack mode began between solving and sending: solve at the new price and send again, once.
+  const solveAgain = useEffectEvent(() => {
+    const last = lastSend.current;
+    if (!state.solveAgain || !last || last.retried) return;
+    last.retried = true;
+    const form = new FormData();
+    for (const [name, value] of last.form) if (name !== "captcha") form.append(name, value);
+    void post(form);
+  });
+  useEffect(() => solveAgain(), [state.answer]);
 
   const busy = isPending || waitingForCaptcha;
   const busyIntent = busy ? lastIntent : null;

@@ -1,9 +1,11 @@
 import "server-only";
 import type { Session } from "next-auth";
+import { headers } from "next/headers";
 import { notFound, redirect } from "next/navigation";
 import { auth } from "@/lib/auth";
 import { getEnv, type Env } from "@/lib/env";
 import { AppError } from "@/lib/http/errors";
+import { confirmPasskeyPathFromHeaders, signInPathFromHeaders } from "@/lib/sign-in/return-path";
 import { DatabaseUnavailableError } from "@/lib/store/deadline";
 
 /**
@@ -78,9 +80,11 @@ export async function requireAdminForApi(): Promise<Session> {
 /** For admin pages: sign-in for visitors, a plain 404 for signed-in non-admins (nothing to see). */
 export async function requireAdminForPage(): Promise<Session> {
   const { session, isAdmin, needsPasskey } = await getAdminSession();
-  if (!session?.user?.phone) redirect("/sign-in");
-  // An admin's number signed in with a code only: confirm with a passkey (or learn how to add one).
-  if (needsPasskey) redirect("/account/confirm-passkey");
+  const requested = await headers();
+  if (!session?.user?.phone) redirect(signInPathFromHeaders(requested));
+  // An admin's number signed in with a code only: confirm with a passkey (or learn how to add one),
+  // then go on to the page asked for.
+  if (needsPasskey) redirect(confirmPasskeyPathFromHeaders(requested));
   if (!isAdmin) notFound();
   return session;
 }

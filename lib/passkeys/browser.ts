@@ -11,6 +11,7 @@ import type {
   PasskeySignInResponse,
   RegisteredPasskeyResponse,
 } from "@/lib/api/passkeys";
+import type { Messages } from "@/lib/i18n";
 
 /**
  * The browser's side of the passkey ceremonies: ask the server for a prompt, let
@@ -22,35 +23,31 @@ import type {
 export type PasskeyResult<T> =
   ApiResult<T> | { ok: false; status: 0; cancelled: true; error: { code: "cancelled"; message: string } };
 
-const cancelled = {
+/** What the browser's own failures say: from the page's catalogue (lib/i18n), handed in by the component. */
+export type BrowserFailureWords = Pick<
+  Messages["passkeys"],
+  "promptClosed" | "alreadyOnDevice" | "browserFailed"
+>;
+
+const failed = (message: string) => ({
   ok: false as const,
   status: 0 as const,
   cancelled: true as const,
-  error: { code: "cancelled" as const, message: "The passkey prompt was closed before it finished." },
-};
+  error: { code: "cancelled" as const, message },
+});
 
-/** A WebAuthn failure in the browser: closed, timed out, or refused by the authenticator. */
-function browserFailure(error: unknown) {
+/** A WebAuthn failure in the browser: closed, timed out, or refused by the authenticator; null when aborted. */
+function browserFailure(error: unknown, words: BrowserFailureWords) {
   const name = (error as { name?: string } | null)?.name;
   if (name === "AbortError") return null;
-  if (name === "NotAllowedError") return cancelled;
-  if (name === "InvalidStateError") {
-    return {
-      ...cancelled,
-      error: { code: "cancelled" as const, message: "This device already holds a passkey for your account." },
-    };
-  }
-  return {
-    ...cancelled,
-    error: {
-      code: "cancelled" as const,
-      message: "This browser couldn't use a passkey. Try another browser or device.",
-    },
-  };
+  if (name === "NotAllowedError") return failed(words.promptClosed);
+  if (name === "InvalidStateError") return failed(words.alreadyOnDevice);
+  return failed(words.browserFailed);
 }
 
 /** Adds a passkey to the signed-in account (with an admin enrollment link's token, if any). */
 export async function addPasskey(
+  words: BrowserFailureWords,
   name?: string,
   enrollment?: string,
 ): Promise<PasskeyResult<RegisteredPasskeyResponse>> {
@@ -63,7 +60,7 @@ export async function addPasskey(
   try {
     response = await startRegistration({ optionsJSON: prompt.data });
   } catch (error) {
-    return browserFailure(error) ?? cancelled;
+    return browserFailure(error, words) ?? failed(words.promptClosed);
   }
   return postJson<RegisteredPasskeyResponse>("/api/passkeys/register", {
     response,
@@ -71,35 +68,49 @@ export async function addPasskey(
   });
 }
 
-/**
- * Signs in with a passkey. With `autofill`, the prompt waits in the phone field's autofill list
- * (conditional mediation) instead of opening a dialog; it resolves only when one is picked, and
- * to null when a newer ceremony (the button) replaced it.
- */
+/** Signs in with a passkey the person picks in the browser's dialog (the button). */
 export async function signInWithPasskey(
-  autofill = false,
+  words: BrowserFailureWords,
 ): Promise<PasskeyResult<PasskeySignInResponse> | null> {
   const prompt = await postJson<PublicKeyCredentialRequestOptionsJSON>("/api/passkeys/sign-in/options", {});
-  if (!prompt.ok) return autofill ? null : prompt;
+  if (!prompt.ok) return prompt;
   let response;
   try {
-    response = await startAuthentication({ optionsJSON: prompt.data, useBrowserAutofill: autofill });
+    response = await startAuthentication({ optionsJSON: prompt.data });
   } catch (error) {
-    const failure = browserFailure(error);
-    return autofill ? null : failure;
+    return browserFailure(error, words);
+  }
+  return postJson<PasskeySignInResponse>("/api/passkeys/sign-in", { response });
+}
+
+/**
+ * Offers the site's passkeys in the phone field's autofill list (conditional mediation) instead of
+ * a dialog. Resolves only when one is picked, and to null when it could not start or a newer
+ * ceremony (the button) replaced it: nobody asked for it, so nothing about it is shown as an error.
+ */
+export async function signInWithPasskeyAutofill(): Promise<ApiResult<PasskeySignInResponse> | null> {
+  const prompt = await postJson<PublicKeyCredentialRequestOptionsJSON>("/api/passkeys/sign-in/options", {});
+  if (!prompt.ok) return null;
+  let response;
+  try {
+    response = await startAuthentication({ optionsJSON: prompt.data, useBrowserAutofill: true });
+  } catch {
+    return null;
   }
   return postJson<PasskeySignInResponse>("/api/passkeys/sign-in", { response });
 }
 
 /** Confirms the current session with one of the account's passkeys (the admin step-up). */
-export async function confirmWithPasskey(): Promise<PasskeyResult<PasskeyConfirmedResponse>> {
+export async function confirmWithPasskey(
+  words: BrowserFailureWords,
+): Promise<PasskeyResult<PasskeyConfirmedResponse>> {
   const prompt = await postJson<PublicKeyCredentialRequestOptionsJSON>("/api/passkeys/confirm/options", {});
   if (!prompt.ok) return prompt;
   let response;
   try {
     response = await startAuthentication({ optionsJSON: prompt.data });
   } catch (error) {
-    return browserFailure(error) ?? cancelled;
+    return browserFailure(error, words) ?? failed(words.promptClosed);
   }
   return postJson<PasskeyConfirmedResponse>("/api/passkeys/confirm", { response });
 }

@@ -11,12 +11,6 @@ import { maskPhone } from "@/lib/phone";
 import { forgetKnownDevices } from "@/lib/sign-in/known-device";
 import { forgetIssuance } from "@/lib/sign-in/pending-verification";
 
-/** What the account page's deletion form says when it did not delete. */
-export const deletionMessages = {
-  mismatch: "Those are not the last four digits of your number. Nothing was deleted.",
-  unavailable: "We can't delete your account right now. Nothing was deleted; please try again in a minute.",
-} as const;
-
 /** What a deletion removed, as its audit entry records it (counts only: no number, no address). */
 export type DeletionSummary = {
   /** False when the account was already gone (a retry after a failure): the store was scrubbed again. */

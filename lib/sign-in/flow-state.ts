@@ -27,6 +27,11 @@ type Common = {
   notice?: SignInNotice;
   /** Counts the server's answers, so the form can react to each (focus, a fresh CAPTCHA). */
   answer: number;
+  /**
+   * The send was refused only because its proof of work was bought before attack mode raised the
+   * price (`captcha.outdated`): the form solves a dearer one and sends again once, unasked.
+   */
+  solveAgain?: true;
 };
 
 export type PhoneStep = Common & { step: "phone" };

@@ -32,3 +32,22 @@ export function signInPathFrom(path: string): string {
     ? "/sign-in"
     : `/sign-in?next=${encodeURIComponent(next)}`;
 }
+
+/**
+ * The request header by which proxy.ts tells a page's server code its own address, so that a
+ * redirect to the sign-in page can come back to it (a layout is never told its path).
+ */
+export const REQUESTED_PATH_HEADER = "x-otp-shield-requested-path";
+
+/** The sign-in page's address that comes back to the page being rendered (see REQUESTED_PATH_HEADER). */
+export function signInPathFromHeaders(headers: Headers): string {
+  return signInPathFrom(headers.get(REQUESTED_PATH_HEADER) ?? "/");
+}
+
+/** The admin step-up page's address that goes on to the page being rendered once confirmed. */
+export function confirmPasskeyPathFromHeaders(headers: Headers): string {
+  const next = safeReturnPath(headers.get(REQUESTED_PATH_HEADER));
+  return next === DEFAULT_RETURN_PATH
+    ? "/account/confirm-passkey"
+    : `/account/confirm-passkey?next=${encodeURIComponent(next)}`;
+}

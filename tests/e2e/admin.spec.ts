@@ -7,6 +7,8 @@ import {
   randomPhone,
   sendCodeViaApi,
   signInViaApi,
+  readLatestCode,
+  SignInPage,
   solvedCaptcha,
   test,
   adminSignInState,
@@ -89,8 +91,26 @@ test.describe("admin authorization", () => {
     }
     for (const path of adminPages) {
       await page.goto(path);
-      await expect(page).toHaveURL(/\/sign-in$/);
+      // …asking to come back to the page once signed in.
+      expect(page.url()).toMatch(/\/sign-in\?next=/);
+      expect(new URL(page.url()).searchParams.get("next")).toBe(path);
     }
+  });
+
+  test("an operator following a link to filtered events signs in and lands on them, filters and all", async ({
+    page,
+  }) => {
+    const admin = { e164: adminPhones[6], national: adminPhones[6].slice(3) };
+    const path = "/admin/events?prefix=%2B6581&rule=captcha";
+    await page.goto(path);
+    expect(new URL(page.url()).pathname).toBe("/sign-in");
+    expect(new URL(page.url()).searchParams.get("next")).toBe(path);
+
+    const signInPage = new SignInPage(page);
+    await signInPage.requestCode(admin.national);
+    await signInPage.enterCode(await readLatestCode(page.request, admin.e164));
+    await expect(page).toHaveURL((url) => `${url.pathname}${url.search}` === path);
+    await expect(page.getByLabel("Number prefix")).toHaveValue("+6581");
   });
 
   test("a signed-in non-admin gets 403 from every endpoint and 404 without admin data from every page", async ({

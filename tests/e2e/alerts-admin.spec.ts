@@ -22,7 +22,7 @@ test("anonymous visitors get 401 from the alert endpoints and the sign-in page f
   expect((await request.get("/api/admin/alerts")).status()).toBe(401);
   expect((await request.post("/api/admin/alerts/test")).status()).toBe(401);
   await page.goto("/admin/alerts");
-  await expect(page).toHaveURL(/\/sign-in$/);
+  await expect(page).toHaveURL(/\/sign-in\?next=%2Fadmin%2Falerts$/);
 });
 
 test("an admin opens Alerts from the console, sends a test alert and sees it recorded", async ({

@@ -53,7 +53,7 @@ test.describe("client-IP diagnostics are for admins only", () => {
       expect(JSON.stringify(await response.json())).not.toContain("x-forwarded-for");
     }
     await page.goto("/admin/client-ip");
-    await expect(page).toHaveURL(/\/sign-in$/);
+    await expect(page).toHaveURL(/\/sign-in\?next=%2Fadmin%2Fclient-ip$/);
   });
 
   test("a signed-in non-admin gets 403 from the endpoint and 404 from the page", async ({ page }) => {

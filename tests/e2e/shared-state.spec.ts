@@ -1,4 +1,15 @@
-import { expect, randomPhone, sendCodeViaApi, test } from "./support";
+import { spawnSync } from "node:child_process";
+import { startBuiltServer, type BuiltServer } from "../support/instance";
+import { freePort, sandboxServerEnv } from "../support/server-env";
+import {
+  expect,
+  randomClientIp,
+  randomPhone,
+  readLatestCode,
+  sendCodeViaApi,
+  SignInPage,
+  test,
+} from "./support";
 
 const secondInstance = process.env.E2E_SECOND_URL ?? "";
 
@@ -10,6 +21,8 @@ test("runs the two-instance tests wherever Redis is reachable, and CI always has
 
 // Declared only when a second instance runs (a Redis is reachable); the test above says so otherwise.
 if (secondInstance) declareTwoInstanceTests();
+// Attack mode is a flag in the shared store, which a test can set only in a Redis it reaches.
+if (process.env.E2E_STORE === "redis") declareAttackModeTests();
 
 function declareTwoInstanceTests() {
   test.describe("two app instances on one Redis", () => {
@@ -49,6 +62,68 @@ function declareTwoInstanceTests() {
           storeReachable: true,
         });
       }
+    });
+  });
+}
+
+function declareAttackModeTests() {
+  test.describe("attack mode starting while a person signs in", () => {
+    const redisUrl = process.env.E2E_REDIS_URL ?? "redis://127.0.0.1:6379";
+    // A server and key prefix of its own: attack mode on the suite's servers would change every
+    // other test's proof of work, and the detector may switch it on there at any moment.
+    const prefix = `${process.env.E2E_STORE_PREFIX}attack-mode:`;
+    const redis = (...args: string[]) =>
+      spawnSync("redis-cli", ["-u", redisUrl, ...args], { encoding: "utf8" }).stdout.trim();
+    let server: BuiltServer;
+
+    test.beforeAll(async () => {
+      server = await startBuiltServer(await freePort(), {
+        ...sandboxServerEnv,
+        REDIS_URL: redisUrl,
+        STORE_KEY_PREFIX: prefix,
+      });
+    });
+
+    test.afterAll(async () => {
+      redis("DEL", `${prefix}captcha:attack-mode`);
+      server?.signal("SIGTERM");
+      await server?.exited;
+    });
+
+    test("a proof of work bought before attack mode is solved again at its price, and the code sent unasked", async ({
+      browser,
+    }) => {
+      const context = await browser.newContext({
+        baseURL: server.url,
+        extraHTTPHeaders: { "x-forwarded-for": randomClientIp() },
+      });
+      const page = await context.newPage();
+      const challenges: number[] = [];
+      page.on("response", (response) => {
+        if (response.url().includes("/api/captcha/challenge")) challenges.push(response.status());
+      });
+      await page.goto("/sign-in");
+      // The page buys its challenge in the background at the normal price…
+      await expect.poll(() => challenges.length).toBe(1);
+      // …then attack mode starts (as the detector would switch it on), voiding that challenge.
+      expect(
+        redis("SET", `${prefix}captcha:attack-mode`, JSON.stringify({ at: Date.now() }), "EX", "600"),
+      ).toBe("OK");
+
+      const phone = randomPhone();
+      const signInPage = new SignInPage(page);
+      await signInPage.requestCode(phone.national);
+      await expect(page.getByText("Please complete the verification")).toHaveCount(0);
+      // The refused send bought nothing from 8x8: one SMS, for the send made again.
+      await signInPage.enterCode(await readLatestCode(page.request, phone.e164));
+      await expect(page).toHaveURL(/\/account/);
+      expect(
+        (await (await page.request.get(`/api/sandbox/messages?to=${encodeURIComponent(phone.e164)}`)).json())
+          .messages,
+      ).toHaveLength(1);
+      // The page's challenge, the dearer one it solved for the retry, and the next one it prepares.
+      expect(challenges.length).toBeGreaterThanOrEqual(2);
+      await context.close();
     });
   });
 }

@@ -101,6 +101,7 @@ export const adminPhones = [
   "+6589990004",
   "+6589990005",
   "+6589990006",
+  "+6589990008",
 ] as const;
 
 /** The sign-in page, as a person uses it. */

@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { safeReturnPath, signInPathFrom } from "@/lib/sign-in/return-path";
+import {
+  confirmPasskeyPathFromHeaders,
+  REQUESTED_PATH_HEADER,
+  safeReturnPath,
+  signInPathFrom,
+  signInPathFromHeaders,
+} from "@/lib/sign-in/return-path";
 
 describe("safeReturnPath", () => {
   it("keeps a path on this site, with its query and fragment", () => {
@@ -34,5 +40,25 @@ describe("signInPathFrom", () => {
     expect(signInPathFrom("/admin/events")).toBe("/sign-in?next=%2Fadmin%2Fevents");
     expect(signInPathFrom("/")).toBe("/sign-in");
     expect(signInPathFrom("/sign-in")).toBe("/sign-in");
+  });
+});
+
+describe("the paths a signed-out visitor is sent to (proxy.ts names the page asked for)", () => {
+  const asked = (path: string | null) => new Headers(path === null ? {} : { [REQUESTED_PATH_HEADER]: path });
+
+  it("comes back to the page asked for, query and all", () => {
+    expect(signInPathFromHeaders(asked("/admin/events?rule=captcha"))).toBe(
+      "/sign-in?next=%2Fadmin%2Fevents%3Frule%3Dcaptcha",
+    );
+    expect(confirmPasskeyPathFromHeaders(asked("/admin/rules"))).toBe(
+      "/account/confirm-passkey?next=%2Fadmin%2Frules",
+    );
+  });
+
+  it("never carries an address off the site, and asks nothing extra without one", () => {
+    for (const path of [null, "//evil.example/", "https://evil.example/admin", "/account"]) {
+      expect(signInPathFromHeaders(asked(path))).toBe("/sign-in");
+      expect(confirmPasskeyPathFromHeaders(asked(path))).toBe("/account/confirm-passkey");
+    }
   });
 });

@@ -1,8 +1,9 @@
 /**
- * The English message catalogue: every sentence a person reads in the sign-in flow, the home page,
- * the header, the 404 page and the server's refusals. It is also the shape every other language
- * must fill in (`Messages`, below); a test checks that each catalogue has the same keys and no
- * empty value. `{name}` is a placeholder filled in by `format` (lib/i18n/format.ts).
+ * The English message catalogue: every sentence a person reads outside the admin console (whose
+ * operators read English): the sign-in flow, passkeys, the account page, the home, 404 and error
+ * pages, the header and the server's refusals. It is also the shape every other language must fill
+ * in (`Messages`, below); a test checks that each catalogue has the same keys and no empty value.
+ * `{name}` is a placeholder filled in by `format` (lib/i18n/index.ts).
  */
 export const en = {
   site: {
@@ -83,6 +84,91 @@ export const en = {
     codeDigits: "The code is digits only.",
     codeLength: "The code has {length} digits.",
     captchaTooLong: "The verification token is too long.",
+  },
+  account: {
+    title: "Your account",
+    phone: "Phone number",
+    signedUp: "Signed up",
+    lastSignIn: "Last sign-in",
+    signOut: "Sign out",
+    passkeys: "Passkeys",
+    sessions: "Where you're signed in",
+    data: "Your data",
+    sessionsLabel: "Active sessions",
+    thisBrowser: "(this browser)",
+    signedInWithCode: "Signed in {createdAt} with a code · last seen {lastSeenAt}",
+    signedInWithPasskey: "Signed in {createdAt} with a passkey · last seen {lastSeenAt}",
+    onNetwork: " · network {network}",
+    end: "End",
+    endLabel: "End session: {browser}, last seen {lastSeenAt}",
+    signOutEverywhere: "Sign out everywhere",
+    unknownBrowser: "Unknown browser",
+    someBrowser: "Browser",
+    browserOn: "{browser} on {system}",
+    dataIntro:
+      "Your account, where you're signed in, the browsers we know and your passkeys, as a JSON file.",
+    download: "Download my data",
+    deleteHeading: "Delete my account",
+    deleteWarning: "This cannot be undone. Deleting your account removes, at once:",
+    deleteAccount:
+      "your account, and with it every session (all your browsers are signed out), the browsers we know and your passkeys;",
+    deleteNumber:
+      "your phone number from everything we store: the refused requests recorded with it, its rate limits and pending codes, and its mentions in the admin audit log (replaced by a masked form).",
+    deleteStays:
+      "What stays: counts that name no number (per network, number range and country), and any rule an operator set on your number. The SMS provider keeps its own records of the codes it sent. Signing in again with this number creates a new, empty account.",
+    deleteConfirm: "To confirm, type the last four digits of your phone number",
+    deleting: "Deleting your account…",
+    deleteMismatch: "Those are not the last four digits of your number. Nothing was deleted.",
+    deleteUnavailable:
+      "We can't delete your account right now. Nothing was deleted; please try again in a minute.",
+  },
+  passkeys: {
+    signIn: "Sign in with a passkey",
+    waitingForPasskey: "Waiting for your passkey…",
+    waitingForDevice: "Waiting for your device…",
+    promptClosed: "The passkey prompt was closed before it finished.",
+    alreadyOnDevice: "This device already holds a passkey for your account.",
+    browserFailed: "This browser couldn't use a passkey. Try another browser or device.",
+    none: "No passkeys yet. Add one to sign in with your fingerprint, face or device PIN — no code to wait for.",
+    listLabel: "Your passkeys",
+    newName: "New name for {name}",
+    save: "Save",
+    cancel: "Cancel",
+    adminTag: "(admin)",
+    usage: "Added {createdAt} · Last used {lastUsedAt}",
+    never: "Never",
+    synced: " · Synced",
+    deviceOnly: " · This device only",
+    rename: "Rename",
+    remove: "Remove",
+    renamed: "Passkey renamed.",
+    removed: "Passkey removed.",
+    added: "Passkey added. Next time, sign in with it.",
+    add: "Add a passkey",
+    unsupported: "This browser can't make passkeys.",
+    adminNote:
+      "Admin accounts add passkeys with an enrollment link from the operator, or after confirming with one they have.",
+    confirmTitle: "Confirm with a passkey",
+    confirm: "Confirm with a passkey",
+    confirmAdmin:
+      "The admin console needs a passkey as well as your code. Confirm with your admin passkey to continue.",
+    confirmSession: "Confirm this session with one of your passkeys.",
+    confirmAdminNone:
+      "The admin console needs a passkey as well as your code, and this account has no admin passkey yet. Ask the operator for an enrollment link (npm run admin:enroll -- <your number>), open it while signed in, and add the passkey there.",
+    confirmNone: "This account has no passkey yet: add one on your account page.",
+    enrollTitle: "Add an admin passkey",
+    enrollIntro:
+      "Signed in as {phone}. This link adds one passkey that counts as the admin second factor; it works once, for a few minutes.",
+    enrollNoToken: "This link has no enrollment token. Ask the operator for a new link.",
+    enrolled: "Admin passkey added.",
+    enrolledNext: "Confirm with it to open the admin console",
+    enroll: "Add an admin passkey",
+    adminPasskeyName: "Admin passkey",
+  },
+  errorPage: {
+    title: "This page is unavailable right now",
+    body: "We could not load this page. It is usually a brief outage on our side: please try again in a moment.",
+    retry: "Try again",
   },
   /** The messages of lib/http/refusals.ts, by the key each refusal names. */
   refusals: {
