@@ -2,6 +2,7 @@ import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import { instanceDatabaseEnv } from "./database-env";
+import { freePort } from "./server-env";
 import { startStandaloneSandbox, STANDALONE_SANDBOX_SUBACCOUNT } from "./sandbox-server";
 
 /**
@@ -9,19 +10,22 @@ import { startStandaloneSandbox, STANDALONE_SANDBOX_SUBACCOUNT } from "./sandbox
  * benchmark: the 8x8 sandbox, loopback trusted as the proxy (the caller plays it and appends each
  * client's address to X-Forwarded-For), plus `env`. Needs `npm run build` first.
  *
- * `port`: where it listens (a random one from 3200 by default; the standalone sandbox takes the next).
+ * `port`: where it listens (a free one by default; a standalone sandbox then takes another free one,
+ * else the next).
  * `standaloneSandbox`: the emulator runs in this process instead, and the app calls it as 8x8 —
  * needed for admins, which a production build refuses next to its own sandbox. Its inbox and
  * controls are then at `sandboxUrl`, not on the app.
  */
 export async function startInstance(
   env: Record<string, string>,
-  { standaloneSandbox = false, port = 3200 + Math.floor(Math.random() * 600) } = {},
+  { standaloneSandbox = false, port: wanted }: { standaloneSandbox?: boolean; port?: number } = {},
 ): Promise<{ url: string; sandboxUrl: string; pid: number; stop(): void }> {
   if (!existsSync(".next/BUILD_ID")) throw new Error("No production build: run `npm run build` first.");
+  const port = wanted ?? (await freePort());
   const apiKey = randomBytes(18).toString("base64url");
-  const sandbox = standaloneSandbox ? await startStandaloneSandbox(port + 1, apiKey) : null;
-  const sandboxUrl = sandbox ? `http://127.0.0.1:${port + 1}` : `http://localhost:${port}`;
+  const sandboxPort = standaloneSandbox ? (wanted ? wanted + 1 : await freePort()) : port;
+  const sandbox = standaloneSandbox ? await startStandaloneSandbox(sandboxPort, apiKey) : null;
+  const sandboxUrl = sandbox ? `http://127.0.0.1:${sandboxPort}` : `http://localhost:${port}`;
   const child = spawn(process.execPath, ["lib/node-server.mjs", "-p", String(port)], {
     stdio: "ignore",
     env: {
