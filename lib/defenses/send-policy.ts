@@ -68,6 +68,14 @@ export const sendGuards: readonly SendGuard[] = [
     },
   },
   {
+    // A sender this instance saw refused for its own address budget is refused again with no store
+    // access and before its CAPTCHA is verified: a solved one would not change the answer, so
+    // its key derivation would be CPU spent on nothing (and a forged one is no cheaper to refuse).
+    name: "spent sender",
+    refuses: ["limit.send.ip", "limit.send.subnet"],
+    check: ({ found }) => refuseSpentSender(found.ipKeys!),
+  },
+  {
     // Proof of work checked in CPU (or the configured provider): a bot without a valid solution
     // is refused before any store access.
     name: "CAPTCHA",
@@ -87,12 +95,6 @@ export const sendGuards: readonly SendGuard[] = [
         attempt.found.clientIp!,
       );
     },
-  },
-  {
-    // A sender this instance saw refused for its own address budget is refused again with no store access.
-    name: "spent sender",
-    refuses: ["limit.send.ip", "limit.send.subnet"],
-    check: ({ found }) => refuseSpentSender(found.ipKeys!),
   },
   {
     name: "operator rules",

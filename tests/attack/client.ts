@@ -117,7 +117,9 @@ export async function signInAdmin(phone: string): Promise<void> {
     body: { code: await latestCode(phone) },
   });
   if (verified.status !== 200)
-    throw new Error(`The admin ${phone} could not sign in: ${verified.status} ${JSON.stringify(verified.json)}`);
+    throw new Error(
+      `The admin ${phone} could not sign in: ${verified.status} ${JSON.stringify(verified.json)}`,
+    );
   adminCookie = cookieHeader(verified.setCookie);
 }
 
