@@ -117,20 +117,6 @@ test.describe("phone sign-in", () => {
     await page.getByRole("button", { name: "Use a different number" }).click();
     await expect(page.getByLabel("Phone number")).toHaveValue(phone.national);
   });
-
-  test("too many wrong codes ends the verification with a clear message", async ({ page, signInPage }) => {
-    const phone = randomPhone();
-    await signInPage.goto();
-    await signInPage.requestCode(phone.national);
-    const code = await readLatestCode(page.request, phone.e164);
-    const wrong = code === "000000" ? "111111" : "000000";
-    for (let attempt = 0; attempt < 4; attempt += 1) {
-      await signInPage.enterCode(wrong);
-      await expect(page.getByText("That code is not right. Check the SMS and try again.")).toBeVisible();
-    }
-    await signInPage.enterCode(wrong);
-    await expect(page.getByText("Too many wrong codes. Send a new code to try again.")).toBeVisible();
-  });
 });
 
 test.describe("pages and sessions", () => {
