@@ -27,6 +27,10 @@ function phoneFieldsFor(locale: Locale) {
  * in. Its messages are in `locale`, the request's language.
  */
 export function sendRequestSchemaFor(locale: Locale) {
+  return once(sendSchemas, locale, () => buildSendRequestSchema(locale));
+}
+
+function buildSendRequestSchema(locale: Locale) {
   return z
     .object({
       ...phoneFieldsFor(locale),
@@ -42,6 +46,7 @@ export function sendRequestSchemaFor(locale: Locale) {
       return z.NEVER;
     });
 }
+const sendSchemas = new Map<string, ReturnType<typeof buildSendRequestSchema>>();
 export const sendRequestSchema = sendRequestSchemaFor(defaultLocale);
 export type SendRequest = z.output<ReturnType<typeof sendRequestSchemaFor>>;
 /** What a person types: the number and, optionally, the country it is in. */
@@ -61,6 +66,10 @@ export type SendCodeResponse = {
  * configured length (`OTP_CODE_LENGTH`, which the page passes to the form).
  */
 export function verifyRequestSchemaFor(codeLength: number, locale: Locale = defaultLocale) {
+  return once(verifySchemas, `${codeLength}:${locale}`, () => buildVerifyRequestSchema(codeLength, locale));
+}
+
+function buildVerifyRequestSchema(codeLength: number, locale: Locale) {
   const words = messagesFor(locale).phone;
   return z
     .object({
@@ -72,7 +81,19 @@ export function verifyRequestSchemaFor(codeLength: number, locale: Locale = defa
     })
     .strict();
 }
+const verifySchemas = new Map<string, ReturnType<typeof buildVerifyRequestSchema>>();
 export type VerifyRequest = z.infer<ReturnType<typeof verifyRequestSchemaFor>>;
+
+/**
+ * The schema for `key`, built the first time it is asked for: routes ask on every request, and
+ * building a zod schema costs more than the rest of a refused send (measured by `npm run bench`).
+ * One per language and code length, so the maps stay a few entries long.
+ */
+function once<Schema>(built: Map<string, Schema>, key: string, build: () => Schema): Schema {
+  let schema = built.get(key);
+  if (!schema) built.set(key, (schema = build()));
+  return schema;
+}
 
 /** 200 from `POST /api/otp/verify`; the session cookie comes with it. */
 export type VerifyCodeResponse = { status: "verified"; isNewUser: boolean };
