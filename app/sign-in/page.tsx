@@ -9,7 +9,7 @@ import { getCaptchaWidgetConfig } from "@/lib/defenses/captcha";
 import { getEnv } from "@/lib/env";
 import { getMessages } from "@/lib/i18n/server";
 import { formatPhone, listCountries, parseE164 } from "@/lib/phone";
-import type { SignInState } from "@/lib/sign-in/flow-state";
+import { serverClock, type SignInState } from "@/lib/sign-in/flow-state";
 import { getWaitingCode, PENDING_COOKIE_NAME } from "@/lib/sign-in/pending-verification";
 import { safeReturnPath } from "@/lib/sign-in/return-path";
 import { signInAction } from "./actions";
@@ -63,12 +63,13 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
           action={signInAction}
           initial={initial}
           words={messages.signIn}
+          serverTime={serverClock()}
           countries={countries}
           codeLength={otp.codeLength}
           captcha={getCaptchaWidgetConfig()}
         />
         <div className="mt-4">
-          <PasskeySignIn words={messages.passkeys} />
+          <PasskeySignIn next={next} words={messages.passkeys} />
         </div>
       </Card>
     </div>

@@ -5,7 +5,7 @@ import { useState } from "react";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { Input } from "@/components/ui/input";
-import { fetchJson } from "@/lib/api/client";
+import { fetchJson, inWords } from "@/lib/api/client";
 import type { PasskeySummary } from "@/lib/api/passkeys";
 import { format, type Locale, type Messages } from "@/lib/i18n";
 import { addPasskey } from "@/lib/passkeys/browser";
@@ -72,7 +72,11 @@ export function PasskeyList({
                     const name = String(new FormData(event.currentTarget).get("name") ?? "");
                     void run(
                       passkey.id,
-                      () => fetchJson(`/api/passkeys/${passkey.id}`, { method: "PATCH", body: { name } }),
+                      async () =>
+                        inWords(
+                          await fetchJson(`/api/passkeys/${passkey.id}`, { method: "PATCH", body: { name } }),
+                          words,
+                        ),
                       words.renamed,
                     );
                   }}
@@ -123,7 +127,11 @@ export function PasskeyList({
                       onClick={() =>
                         void run(
                           passkey.id,
-                          () => fetchJson(`/api/passkeys/${passkey.id}`, { method: "DELETE" }),
+                          async () =>
+                            inWords(
+                              await fetchJson(`/api/passkeys/${passkey.id}`, { method: "DELETE" }),
+                              words,
+                            ),
                           words.removed,
                         )
                       }

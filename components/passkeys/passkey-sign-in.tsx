@@ -2,9 +2,10 @@
 
 import { browserSupportsWebAuthnAutofill } from "@simplewebauthn/browser";
 import { useRouter } from "next/navigation";
-import { useEffect, useState } from "react";
+import { useEffect, useEffectEvent, useState } from "react";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
+import { inWords } from "@/lib/api/client";
 import type { Messages } from "@/lib/i18n";
 import { cancelPasskeyPrompt, signInWithPasskey, signInWithPasskeyAutofill } from "@/lib/passkeys/browser";
 import { useBrowserSupportsPasskeys } from "./use-browser-support";
@@ -13,30 +14,34 @@ import { useBrowserSupportsPasskeys } from "./use-browser-support";
  * "Sign in with a passkey": no number to type and no SMS. Where the browser supports it, the
  * passkeys it holds for this site are also offered in the phone field's autofill list
  * (conditional mediation: that field says `autocomplete="tel webauthn"`), so a returning person
- * can pick one without pressing anything.
+ * can pick one without pressing anything. Either way they go on to `next`, the page they came
+ * from (already made safe by lib/sign-in/return-path.ts).
  */
-export function PasskeySignIn({ words }: { words: Messages["passkeys"] }) {
+export function PasskeySignIn({ next, words }: { next: string; words: Messages["passkeys"] }) {
   const router = useRouter();
   const supported = useBrowserSupportsPasskeys();
   const [pending, setPending] = useState(false);
   const [error, setError] = useState<string | null>(null);
 
+  const onAutofill = useEffectEvent((result: Awaited<ReturnType<typeof signInWithPasskeyAutofill>>) => {
+    if (!result) return;
+    if (result.ok) {
+      router.replace(next);
+      router.refresh();
+    } else setError(inWords(result, words).error.message);
+  });
   useEffect(() => {
     let active = true;
     void (async () => {
       if (!(await browserSupportsWebAuthnAutofill())) return;
       const result = await signInWithPasskeyAutofill();
-      if (!active || !result) return;
-      if (result.ok) {
-        router.replace("/account");
-        router.refresh();
-      } else setError(result.error.message);
+      if (active) onAutofill(result);
     })();
     return () => {
       active = false;
       cancelPasskeyPrompt();
     };
-  }, [router]);
+  }, []);
 
   if (!supported) return null;
 
@@ -47,7 +52,7 @@ export function PasskeySignIn({ words }: { words: Messages["passkeys"] }) {
     setPending(false);
     if (!result) return;
     if (result.ok) {
-      router.replace("/account");
+      router.replace(next);
       router.refresh();
       return;
     }

@@ -24,6 +24,7 @@ export function CodeForm({
   busy,
   busyIntent,
   resendIn,
+  skewMs,
 }: {
   state: CodeStep;
   notice: SignInNotice | undefined;
@@ -34,10 +35,12 @@ export function CodeForm({
   busy: boolean;
   busyIntent: string | null;
   resendIn: number;
+  /** How far the server's clock is ahead of the browser's (useServerClockSkew). */
+  skewMs: number;
 }) {
-  const retryIn = useCountdown(notice?.retryAt ?? null);
+  const retryIn = useCountdown(notice?.retryAt ?? null, skewMs);
   // The server answers wrong and expired codes alike; the browser knows the expiry it was given.
-  const expired = useCountdown(state.expiresAt) === 0;
+  const expired = useCountdown(state.expiresAt, skewMs) === 0;
   const codeError = notice?.field === "code" ? noticeText(notice, words, expired) : undefined;
 
   useEffect(() => {
@@ -78,7 +81,7 @@ export function CodeForm({
           />
         )}
       </Field>
-      {notice && notice.field !== "code" ? <Notice notice={notice} words={words} /> : null}
+      {notice && notice.field !== "code" ? <Notice notice={notice} words={words} skewMs={skewMs} /> : null}
       <Button
         type="submit"
         name="intent"

@@ -14,13 +14,16 @@ export type SignInWords = Messages["signIn"];
 export function Notice({
   notice,
   words,
+  skewMs,
   expired,
 }: {
   notice: SignInNotice;
   words: SignInWords;
+  /** How far the server's clock is ahead of the browser's (see useCountdown). */
+  skewMs: number;
   expired?: boolean;
 }) {
-  const retryIn = useCountdown(notice.retryAt ?? null);
+  const retryIn = useCountdown(notice.retryAt ?? null, skewMs);
   const tones = {
     error: "bg-red-50 text-red-800 ring-red-200",
     info: "bg-sky-50 text-sky-900 ring-sky-200",

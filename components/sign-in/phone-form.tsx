@@ -21,6 +21,7 @@ export function PhoneForm({
   action,
   onSubmit,
   busy,
+  skewMs,
 }: {
   state: PhoneStep;
   notice: SignInNotice | undefined;
@@ -29,8 +30,10 @@ export function PhoneForm({
   action: (form: FormData) => void;
   onSubmit: (event: FormEvent<HTMLFormElement>) => void;
   busy: boolean;
+  /** How far the server's clock is ahead of the browser's (useServerClockSkew). */
+  skewMs: number;
 }) {
-  const retryIn = useCountdown(notice?.retryAt ?? null);
+  const retryIn = useCountdown(notice?.retryAt ?? null, skewMs);
   const fieldError = (name: "phone" | "country") =>
     notice?.field === name ? noticeText(notice, words) : undefined;
 
@@ -72,7 +75,7 @@ export function PhoneForm({
         <label htmlFor="website">Website</label>
         <input id="website" type="text" name="website" tabIndex={-1} autoComplete="off" />
       </div>
-      {notice && !notice.field ? <Notice notice={notice} words={words} /> : null}
+      {notice && !notice.field ? <Notice notice={notice} words={words} skewMs={skewMs} /> : null}
       <Button
         type="submit"
         name="intent"

@@ -3,8 +3,8 @@
 import {
   startTransition,
   useActionState,
-  useEffect,
   useEffectEvent,
+  useLayoutEffect,
   useRef,
   useState,
   type FormEvent,
@@ -14,7 +14,7 @@ import type { SignInNotice, SignInState } from "@/lib/sign-in/flow-state";
 import { CodeForm } from "./code-form";
 import type { SignInWords } from "./notice";
 import { PhoneForm, type CountryOption } from "./phone-form";
-import { useCountdown } from "./use-countdown";
+import { useCountdown, useServerClockSkew } from "./use-countdown";
 
 /**
  * The two-step sign-in: phone number, then code. Sign-up is the same flow for a new number.
@@ -27,6 +27,7 @@ export function SignInFlow({
   action,
   initial,
   words,
+  serverTime,
   countries,
   codeLength,
   captcha,
@@ -34,16 +35,19 @@ export function SignInFlow({
   action: (state: SignInState, form: FormData) => Promise<SignInState>;
   initial: SignInState;
   words: SignInWords;
+  /** The server's clock when it rendered the page (ms): the countdowns below are on its clock. */
+  serverTime: number;
   countries: CountryOption[];
   codeLength: number;
   captcha: CaptchaConfig;
 }) {
   const [state, formAction, isPending] = useActionState(action, initial);
+  const skewMs = useServerClockSkew(serverTime);
   const captchaHandle = useRef<CaptchaHandle>(null);
   const [waitingForCaptcha, setWaitingForCaptcha] = useState(false);
   const [captchaProblem, setCaptchaProblem] = useState(false);
   const [lastIntent, setLastIntent] = useState<string | null>(null);
-  const resendIn = useCountdown(state.step === "code" ? state.resendAfter : null);
+  const resendIn = useCountdown(state.step === "code" ? state.resendAfter : null, skewMs);
 
   // The last send or resend as submitted, for the one unasked retry that `solveAgain` calls for.
   const lastSend = useRef<{ form: FormData; retried: boolean } | null>(null);
@@ -86,7 +90,8 @@ export function SignInFlow({
     for (const [name, value] of last.form) if (name !== "captcha") form.append(name, value);
     void post(form);
   });
-  useEffect(() => solveAgain(), [state.answer]);
+  // Before the browser paints: the refusal it answers is never shown, the form is busy at once.
+  useLayoutEffect(() => solveAgain(), [state.answer]);
 
   const busy = isPending || waitingForCaptcha;
   const busyIntent = busy ? lastIntent : null;
@@ -108,6 +113,7 @@ export function SignInFlow({
           action={formAction}
           onSubmit={submit}
           busy={busy}
+          skewMs={skewMs}
         />
       ) : (
         <CodeForm
@@ -121,6 +127,7 @@ export function SignInFlow({
           busy={busy}
           busyIntent={busyIntent}
           resendIn={resendIn}
+          skewMs={skewMs}
         />
       )}
       <CaptchaWidget

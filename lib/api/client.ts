@@ -8,6 +8,7 @@ export type ApiResult<T> =
   | { ok: true; status: number; data: T }
   | { ok: false; status: number; error: ApiError; retryAfterSeconds?: number };
 
+/** The two failures no server answer describes; a page in another language puts its own words on them ({@link inWords}). */
 const unreachable: ApiError = {
   code: "unavailable",
   message: "We couldn't reach the server. Check your connection and try again.",
@@ -43,6 +44,18 @@ export async function fetchJson<T>(
     error: (json as Partial<ErrorBody> | null)?.error ?? unreadable,
     retryAfterSeconds: Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : undefined,
   };
+}
+
+/** `result` with the two failures of the browser's own (no answer, an unreadable one) in `words`. */
+export function inWords<R extends ApiResult<unknown>>(
+  result: R,
+  words: { unreachable: string; unreadable: string },
+): R {
+  if (result.ok) return result;
+  if (result.error === unreachable)
+    return { ...result, error: { ...unreachable, message: words.unreachable } };
+  if (result.error === unreadable) return { ...result, error: { ...unreadable, message: words.unreadable } };
+  return result;
 }
 
 export function postJson<T>(url: string, body: unknown): Promise<ApiResult<T>> {

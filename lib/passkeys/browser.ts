@@ -5,7 +5,7 @@ import {
   type PublicKeyCredentialCreationOptionsJSON,
   type PublicKeyCredentialRequestOptionsJSON,
 } from "@simplewebauthn/browser";
-import { postJson, type ApiResult } from "@/lib/api/client";
+import { inWords, postJson, type ApiResult } from "@/lib/api/client";
 import type {
   PasskeyConfirmedResponse,
   PasskeySignInResponse,
@@ -26,7 +26,7 @@ export type PasskeyResult<T> =
 /** What the browser's own failures say: from the page's catalogue (lib/i18n), handed in by the component. */
 export type BrowserFailureWords = Pick<
   Messages["passkeys"],
-  "promptClosed" | "alreadyOnDevice" | "browserFailed"
+  "promptClosed" | "alreadyOnDevice" | "browserFailed" | "unreachable" | "unreadable"
 >;
 
 const failed = (message: string) => ({
@@ -55,17 +55,20 @@ export async function addPasskey(
     "/api/passkeys/register/options",
     enrollment ? { enrollment } : {},
   );
-  if (!prompt.ok) return prompt;
+  if (!prompt.ok) return inWords(prompt, words);
   let response;
   try {
     response = await startRegistration({ optionsJSON: prompt.data });
   } catch (error) {
     return browserFailure(error, words) ?? failed(words.promptClosed);
   }
-  return postJson<RegisteredPasskeyResponse>("/api/passkeys/register", {
-    response,
-    ...(name ? { name } : {}),
-  });
+  return inWords(
+    await postJson<RegisteredPasskeyResponse>("/api/passkeys/register", {
+      response,
+      ...(name ? { name } : {}),
+    }),
+    words,
+  );
 }
 
 /** Signs in with a passkey the person picks in the browser's dialog (the button). */
@@ -73,14 +76,14 @@ export async function signInWithPasskey(
   words: BrowserFailureWords,
 ): Promise<PasskeyResult<PasskeySignInResponse> | null> {
   const prompt = await postJson<PublicKeyCredentialRequestOptionsJSON>("/api/passkeys/sign-in/options", {});
-  if (!prompt.ok) return prompt;
+  if (!prompt.ok) return inWords(prompt, words);
   let response;
   try {
     response = await startAuthentication({ optionsJSON: prompt.data });
   } catch (error) {
     return browserFailure(error, words);
   }
-  return postJson<PasskeySignInResponse>("/api/passkeys/sign-in", { response });
+  return inWords(await postJson<PasskeySignInResponse>("/api/passkeys/sign-in", { response }), words);
 }
 
 /**
@@ -105,14 +108,14 @@ export async function confirmWithPasskey(
   words: BrowserFailureWords,
 ): Promise<PasskeyResult<PasskeyConfirmedResponse>> {
   const prompt = await postJson<PublicKeyCredentialRequestOptionsJSON>("/api/passkeys/confirm/options", {});
-  if (!prompt.ok) return prompt;
+  if (!prompt.ok) return inWords(prompt, words);
   let response;
   try {
     response = await startAuthentication({ optionsJSON: prompt.data });
   } catch (error) {
     return browserFailure(error, words) ?? failed(words.promptClosed);
   }
-  return postJson<PasskeyConfirmedResponse>("/api/passkeys/confirm", { response });
+  return inWords(await postJson<PasskeyConfirmedResponse>("/api/passkeys/confirm", { response }), words);
 }
 
 /** Ends a waiting autofill prompt (when the page that started it goes away). */

@@ -48,3 +48,12 @@ export type CodeStep = Common & {
 };
 
 export type SignInState = PhoneStep | CodeStep;
+
+/**
+ * The server's clock, for the sign-in page to hand its form (a server component renders once per
+ * request): the times in every state are the server's, and the form counts down to them on the
+ * browser's clock corrected by the difference it finds at load (components/sign-in/use-countdown.ts).
+ */
+export function serverClock(): number {
+  return Date.now();
+}

@@ -20,6 +20,9 @@ export function safeReturnPath(value: unknown): string {
     return DEFAULT_RETURN_PATH;
   }
   if (url.origin !== base) return DEFAULT_RETURN_PATH;
+  // The path as returned is the parser's, with dot segments resolved: `/.//evil.example` and
+  // `/a/..//evil.example` become `//evil.example`, which a browser reads as another host.
+  if (!/^\/(?![/\\])/.test(url.pathname)) return DEFAULT_RETURN_PATH;
   // Back to the sign-in page would only ask again.
   if (url.pathname === "/sign-in" || url.pathname.startsWith("/api/")) return DEFAULT_RETURN_PATH;
   return `${url.pathname}${url.search}${url.hash}`;

@@ -69,8 +69,18 @@ test.describe("a passkey instead of an SMS", () => {
 
     // The button. Chromium's virtual authenticator answers the page's autofill request at once (a
     // person would pick the passkey from the list first), so that request is kept from starting here.
-    await page.route("**/api/passkeys/sign-in/options", (route) => route.abort(), { times: 1 });
+    let autofillKept!: () => void;
+    const autofillKeptOut = new Promise<void>((resolve) => (autofillKept = resolve));
+    await page.route(
+      "**/api/passkeys/sign-in/options",
+      async (route) => {
+        await route.abort();
+        autofillKept();
+      },
+      { times: 1 },
+    );
     await signInPage.goto();
+    await autofillKeptOut;
     await page.getByRole("button", { name: "Sign in with a passkey" }).click();
     await expect(page).toHaveURL(/\/account/);
     // The same account: its masked number ends in the number's last four digits.
@@ -82,7 +92,11 @@ test.describe("a passkey instead of an SMS", () => {
     // The phone field's autofill list: picking the passkey there signs in without a press.
     await page.getByRole("button", { name: "Sign out", exact: true }).click();
     await expect(page).toHaveURL(/\/$/);
+    const autofillSignIn = page.waitForResponse(
+      (response) => new URL(response.url()).pathname === "/api/passkeys/sign-in" && response.status() === 200,
+    );
     await signInPage.goto();
+    await autofillSignIn;
     await expect(page).toHaveURL(/\/account/);
     await expect(page.getByTestId("account-phone")).toContainText(phone.e164.slice(-4));
     expect(await countMessages(page.request, phone.e164)).toBe(smsBefore);

@@ -80,7 +80,8 @@ test.describe("sign-in as a person meets it", () => {
       .poll(() =>
         page
           .locator("altcha-widget")
-          .evaluate((widget) => (widget as HTMLElement & { getState(): string }).getState()),
+          // Until the widget's module has loaded, the element has no methods yet.
+          .evaluate((widget) => (widget as HTMLElement & { getState?(): string }).getState?.() ?? "loading"),
       )
       .toBe("verified");
   });
@@ -149,6 +150,18 @@ test.describe("sign-in as a person meets it", () => {
     );
     await signInPage.enterCode(code2);
     await expect(page).toHaveURL(/\/account/);
+  });
+
+  test("a browser whose clock runs minutes fast still waits the resend delay the server keeps", async ({
+    page,
+    signInPage,
+  }) => {
+    // The countdowns are the server's times: read on a fast clock alone, the resend would look due at once.
+    await page.clock.install({ time: new Date(Date.now() + 5 * 60_000) });
+    const phone = randomPhone();
+    await signInPage.goto();
+    await signInPage.requestCode(phone.national);
+    await expect(page.getByRole("button", { name: /^Resend code in \d+ s$/ })).toBeDisabled();
   });
 
   test("a refused send counts down, and its button waits with it", async ({ page, request, signInPage }) => {
@@ -269,7 +282,7 @@ test.describe("in Bahasa Indonesia", () => {
 
     await expect(page).toHaveURL(/\/account/);
     await expect(page).toHaveTitle("Akun Anda · OTP Shield");
-    await expect(page.getByRole("heading", { name: "Tempat Anda masuk" })).toBeVisible();
+    await expect(page.getByRole("heading", { name: "Perangkat tempat Anda masuk" })).toBeVisible();
     await expect(page.getByTestId("session-list")).toContainText("dengan kode");
     await page
       .getByLabel("Untuk mengonfirmasi, ketik empat digit terakhir nomor ponsel Anda")

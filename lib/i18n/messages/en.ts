@@ -128,6 +128,8 @@ export const en = {
     waitingForDevice: "Waiting for your device…",
     promptClosed: "The passkey prompt was closed before it finished.",
     alreadyOnDevice: "This device already holds a passkey for your account.",
+    unreachable: "We couldn't reach the server. Check your connection and try again.",
+    unreadable: "Something went wrong on our side. Please try again.",
     browserFailed: "This browser couldn't use a passkey. Try another browser or device.",
     none: "No passkeys yet. Add one to sign in with your fingerprint, face or device PIN — no code to wait for.",
     listLabel: "Your passkeys",

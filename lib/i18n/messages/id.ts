@@ -23,7 +23,7 @@ export const id: Messages = {
     defenses:
       "Setiap kode memakan biaya bagi pemiliknya, jadi setiap permintaan melewati penentuan IP klien, pemeriksaan bot, dan batas laju sebelum SMS apa pun dikirim.",
     cta: "Masuk dengan ponsel Anda",
-    accountDeleted: "Akun Anda telah dihapus, begitu pula nomor ponsel Anda. Anda telah dikeluarkan.",
+    accountDeleted: "Akun Anda telah dihapus, begitu pula nomor ponsel Anda. Anda sudah keluar dari akun.",
   },
   notFound: {
     title: "Halaman tidak ditemukan",
@@ -89,12 +89,12 @@ export const id: Messages = {
     lastSignIn: "Terakhir masuk",
     signOut: "Keluar",
     passkeys: "Passkey",
-    sessions: "Tempat Anda masuk",
+    sessions: "Perangkat tempat Anda masuk",
     data: "Data Anda",
     sessionsLabel: "Sesi aktif",
     thisBrowser: "(browser ini)",
-    signedInWithCode: "Masuk {createdAt} dengan kode · terakhir aktif {lastSeenAt}",
-    signedInWithPasskey: "Masuk {createdAt} dengan passkey · terakhir aktif {lastSeenAt}",
+    signedInWithCode: "Masuk pada {createdAt} dengan kode · terakhir aktif {lastSeenAt}",
+    signedInWithPasskey: "Masuk pada {createdAt} dengan passkey · terakhir aktif {lastSeenAt}",
     onNetwork: " · jaringan {network}",
     end: "Akhiri",
     endLabel: "Akhiri sesi: {browser}, terakhir aktif {lastSeenAt}",
@@ -107,7 +107,7 @@ export const id: Messages = {
     deleteHeading: "Hapus akun saya",
     deleteWarning: "Tindakan ini tidak dapat dibatalkan. Menghapus akun Anda langsung menghapus:",
     deleteAccount:
-      "akun Anda, beserta setiap sesinya (semua browser Anda dikeluarkan), browser yang kami kenal, dan passkey Anda;",
+      "akun Anda, beserta setiap sesinya (Anda keluar dari akun di semua browser), browser yang kami kenal, dan passkey Anda;",
     deleteNumber:
       "nomor ponsel Anda dari semua yang kami simpan: permintaan yang ditolak yang tercatat dengannya, batas lajunya dan kode yang tertunda, serta penyebutannya di log audit admin (diganti dengan bentuk tersamar).",
     deleteStays:
@@ -116,7 +116,7 @@ export const id: Messages = {
     deleting: "Menghapus akun Anda…",
     deleteMismatch: "Itu bukan empat digit terakhir nomor Anda. Tidak ada yang dihapus.",
     deleteUnavailable:
-      "Kami tidak dapat menghapus akun Anda saat ini. Tidak ada yang dihapus; silakan coba lagi sebentar lagi.",
+      "Kami tidak dapat menghapus akun Anda saat ini. Tidak ada yang dihapus; silakan coba lagi dalam satu menit.",
   },
   passkeys: {
     signIn: "Masuk dengan passkey",
@@ -124,6 +124,8 @@ export const id: Messages = {
     waitingForDevice: "Menunggu perangkat Anda…",
     promptClosed: "Jendela passkey ditutup sebelum selesai.",
     alreadyOnDevice: "Perangkat ini sudah menyimpan passkey untuk akun Anda.",
+    unreachable: "Kami tidak dapat menghubungi server. Periksa koneksi Anda lalu coba lagi.",
+    unreadable: "Terjadi kesalahan di pihak kami. Silakan coba lagi.",
     browserFailed: "Browser ini tidak dapat memakai passkey. Coba browser atau perangkat lain.",
     none: "Belum ada passkey. Tambahkan satu untuk masuk dengan sidik jari, wajah, atau PIN perangkat — tanpa menunggu kode.",
     listLabel: "Passkey Anda",
@@ -133,7 +135,7 @@ export const id: Messages = {
     adminTag: "(admin)",
     usage: "Ditambahkan {createdAt} · Terakhir dipakai {lastUsedAt}",
     never: "Belum pernah",
-    synced: " · Tersinkron",
+    synced: " · Tersinkronisasi",
     deviceOnly: " · Hanya perangkat ini",
     rename: "Ganti nama",
     remove: "Hapus",
@@ -163,7 +165,7 @@ export const id: Messages = {
   },
   errorPage: {
     title: "Halaman ini sedang tidak tersedia",
-    body: "Kami tidak dapat memuat halaman ini. Biasanya ini gangguan singkat di pihak kami: silakan coba lagi sebentar lagi.",
+    body: "Kami tidak dapat memuat halaman ini. Biasanya ini gangguan singkat di pihak kami: silakan coba lagi sebentar.",
     retry: "Coba lagi",
   },
   refusals: {
