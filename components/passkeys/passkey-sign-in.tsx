@@ -2,7 +2,7 @@
 
 import { browserSupportsWebAuthnAutofill } from "@simplewebauthn/browser";
 import { useRouter } from "next/navigation";
-import { useEffect, useEffectEvent, useState } from "react";
+import { useEffect, useEffectEvent, useRef, useState } from "react";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { inWords } from "@/lib/api/client";
@@ -23,12 +23,16 @@ export function PasskeySignIn({ next, words }: { next: string; words: Messages["
   const [pending, setPending] = useState(false);
   const [error, setError] = useState<string | null>(null);
 
+  // Pressing the button starts a ceremony of its own, whose challenge replaces the autofill's: an
+  // autofill answer still on its way is then refused as stale, and that refusal must not overwrite
+  // the button's outcome.
+  const buttonPressed = useRef(false);
   const onAutofill = useEffectEvent((result: Awaited<ReturnType<typeof signInWithPasskeyAutofill>>) => {
     if (!result) return;
     if (result.ok) {
       router.replace(next);
       router.refresh();
-    } else setError(inWords(result, words).error.message);
+    } else if (!buttonPressed.current) setError(inWords(result, words).error.message);
   });
   useEffect(() => {
     let active = true;
@@ -46,6 +50,7 @@ export function PasskeySignIn({ next, words }: { next: string; words: Messages["
   if (!supported) return null;
 
   const signIn = async () => {
+    buttonPressed.current = true;
     setPending(true);
     setError(null);
     const result = await signInWithPasskey(words);

@@ -109,7 +109,7 @@ export async function finishRegistration(
   session: SignedInSession,
   { response, name }: RegistrationRequest,
 ): Promise<PasskeySummary> {
-  const held = await takeChallenge(request, "register", session.sessionId);
+  const held = await takeChallenge(request, response, "register", session.sessionId);
   const rp = relyingPartyFor(request);
   const verification = await verifyAnswer(() =>
     verifyRegistrationResponse({
@@ -174,7 +174,7 @@ export async function finishSignIn(
   request: CookieRequest,
   { response }: AuthenticationRequest,
 ): Promise<User> {
-  const held = await takeChallenge(request, "sign-in");
+  const held = await takeChallenge(request, response, "sign-in");
   const passkey = await findPasskey(response.id);
   if (!passkey) throw refusal("passkey.unknown");
   const owner = await getUserById(passkey.userId);
@@ -216,7 +216,7 @@ export async function finishConfirmation(
   session: SignedInSession,
   { response }: AuthenticationRequest,
 ): Promise<void> {
-  const held = await takeChallenge(request, "confirm", session.sessionId);
+  const held = await takeChallenge(request, response, "confirm", session.sessionId);
   const passkey = await findPasskey(response.id);
   if (!passkey) throw refusal("passkey.unknown");
   if (passkey.userId !== session.userId) throw refusal("passkey.other_account");

@@ -36,6 +36,27 @@ async function addVirtualAuthenticator(page: Page) {
   };
 }
 
+/**
+ * Opens the sign-in page with its autofill (conditional mediation) request kept from starting.
+ * Chromium's virtual authenticator answers that request at once, where a person would first pick
+ * the passkey from the list; left running, it races the button under test for the one challenge
+ * this browser holds.
+ */
+async function openSignInWithoutAutofill(page: Page, signInPage: SignInPage) {
+  let blocked!: () => void;
+  const autofillBlocked = new Promise<void>((resolve) => (blocked = resolve));
+  await page.route(
+    "**/api/passkeys/sign-in/options",
+    async (route) => {
+      await route.abort();
+      blocked();
+    },
+    { times: 1 },
+  );
+  await signInPage.goto();
+  await autofillBlocked;
+}
+
 test.describe("a passkey instead of an SMS", () => {
   // Each test signs in with a code first (a real proof of work): allow for a busy machine.
   test.describe.configure({ timeout: 90_000 });
@@ -67,20 +88,8 @@ test.describe("a passkey instead of an SMS", () => {
     await expect(page).toHaveURL(/\/$/);
     const smsBefore = await countMessages(page.request, phone.e164);
 
-    // The button. Chromium's virtual authenticator answers the page's autofill request at once (a
-    // person would pick the passkey from the list first), so that request is kept from starting here.
-    let autofillKept!: () => void;
-    const autofillKeptOut = new Promise<void>((resolve) => (autofillKept = resolve));
-    await page.route(
-      "**/api/passkeys/sign-in/options",
-      async (route) => {
-        await route.abort();
-        autofillKept();
-      },
-      { times: 1 },
-    );
-    await signInPage.goto();
-    await autofillKeptOut;
+    // The button (the autofill path follows below).
+    await openSignInWithoutAutofill(page, signInPage);
     await page.getByRole("button", { name: "Sign in with a passkey" }).click();
     await expect(page).toHaveURL(/\/account/);
     // The same account: its masked number ends in the number's last four digits.
@@ -128,7 +137,7 @@ test.describe("a passkey instead of an SMS", () => {
     await expect(page.getByText("No passkeys yet.")).toBeVisible();
     await page.getByRole("button", { name: "Sign out", exact: true }).click();
 
-    await signInPage.goto();
+    await openSignInWithoutAutofill(page, signInPage);
     await page.getByRole("button", { name: "Sign in with a passkey" }).click();
     await expect(page.getByText("This passkey isn't registered here.")).toBeVisible();
     await expect(page).toHaveURL(/\/sign-in/);

@@ -162,9 +162,9 @@ describe("adding a passkey and signing in with it", () => {
     expect(first.status).toBe(201);
     const again = await registerOptions(request("/api/passkeys/register/options", {}));
     const second = await register(request("/api/passkeys/register", { response: answer }, cookieOf(again)));
-    // The old answer signs the old challenge.
+    // The old answer signs the old challenge, which is used up; the new prompt's stays for its own answer.
     expect(second.status).toBe(400);
-    expect((await errorOf(second)).message).toMatch(/couldn't verify/);
+    expect((await errorOf(second)).message).toMatch(/expired or was already used/);
   });
 
   it("refuses a credential id that is registered already, even to another account (409)", async () => {
@@ -200,6 +200,19 @@ describe("challenges", () => {
       code: "bad_request",
       message: "This passkey request has expired or was already used. Please try again.",
     });
+  });
+
+  it("a newer prompt refuses an older one's answer, which leaves the newer one's answer to sign in", async () => {
+    // The sign-in page's autofill prompt, then its button: the autofill's answer arrives second-best.
+    await signInWithCode();
+    const authenticator = new SoftwareAuthenticator(ORIGIN, "localhost");
+    await addPasskey(authenticator);
+    const autofill = await promptSignIn();
+    const button = await promptSignIn();
+    const stale = await signInWith(authenticator.authenticate(autofill.options), button.cookie);
+    expect(stale.status).toBe(400);
+    expect((await errorOf(stale)).message).toMatch(/expired or was already used/);
+    expect((await signInWith(authenticator.authenticate(button.options), button.cookie)).status).toBe(200);
   });
 
   it("expire with the prompt", async () => {
