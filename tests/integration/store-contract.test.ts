@@ -523,8 +523,12 @@ for (const { name, available, create } of backends) {
         userAgent: '<script>alert("x")</script>',
         id: recorded[24]!.id,
       });
-      // The full number is in no listed event; only the reveal returns it.
-      expect(JSON.stringify([first, recorded])).not.toContain("4024");
+      // The full number is in no listed event; only the reveal returns it. (Ids and times are left
+      // out of the search: a millisecond timestamp may contain the same four digits.)
+      const fields = [...first.events, ...recorded].map((event) =>
+        Object.fromEntries(Object.entries(event).filter(([name]) => name !== "id" && name !== "at")),
+      );
+      expect(JSON.stringify(fields)).not.toContain("4024");
       await expect(log.revealPhone(recorded[24]!.id)).resolves.toEqual({ phone: "+6581234024" });
       const second = await log.list({ limit: 10, cursor: first.nextCursor!, filters });
       expect(second.events.map((event) => event.at)).toEqual(
