@@ -86,9 +86,7 @@ export function SignInFlow({
     const last = lastSend.current;
     if (!state.solveAgain || !last || last.retried) return;
     last.retried = true;
-    const form = new FormData();
-    for (const [name, value] of last.form) if (name !== "captcha") form.append(name, value);
-    void post(form);
+    void post(last.form); // which puts a fresh token in place of the refused one
   });
   // Before the browser paints: the refusal it answers is never shown, the form is busy at once.
   useLayoutEffect(() => solveAgain(), [state.answer]);

@@ -7,12 +7,13 @@
 export const DEFAULT_RETURN_PATH = "/account";
 
 const base = "http://return-path.invalid";
+/** One slash, then not a second one or a backslash (browsers read `/\` as `//`, another host). */
+const ONE_LEADING_SLASH = /^\/(?![/\\])/;
 
 export function safeReturnPath(value: unknown): string {
   if (typeof value !== "string" || value.length > 512) return DEFAULT_RETURN_PATH;
-  // Only a path: one slash, then not a second one or a backslash (browsers read `/\` as `//`),
-  // and no control characters (a tab or newline inside `//` is dropped by URL parsers).
-  if (!/^\/(?![/\\])/.test(value) || /[\u0000-\u001f\u007f\\]/.test(value)) return DEFAULT_RETURN_PATH;
+  // Only a path, and no control characters (a tab or newline inside `//` is dropped by URL parsers).
+  if (!ONE_LEADING_SLASH.test(value) || /[\u0000-\u001f\u007f\\]/.test(value)) return DEFAULT_RETURN_PATH;
   let url: URL;
   try {
     url = new URL(value, base);
@@ -22,18 +23,21 @@ export function safeReturnPath(value: unknown): string {
   if (url.origin !== base) return DEFAULT_RETURN_PATH;
   // The path as returned is the parser's, with dot segments resolved: `/.//evil.example` and
   // `/a/..//evil.example` become `//evil.example`, which a browser reads as another host.
-  if (!/^\/(?![/\\])/.test(url.pathname)) return DEFAULT_RETURN_PATH;
+  if (!ONE_LEADING_SLASH.test(url.pathname)) return DEFAULT_RETURN_PATH;
   // Back to the sign-in page would only ask again.
   if (url.pathname === "/sign-in" || url.pathname.startsWith("/api/")) return DEFAULT_RETURN_PATH;
   return `${url.pathname}${url.search}${url.hash}`;
 }
 
+/** `page`, asking it to go on to `path` afterwards (nothing to ask for the account page or home). */
+function goingOnTo(page: string, path: string): string {
+  const next = safeReturnPath(path);
+  return next === DEFAULT_RETURN_PATH || path === "/" ? page : `${page}?next=${encodeURIComponent(next)}`;
+}
+
 /** The sign-in page's address that comes back to `path` afterwards. */
 export function signInPathFrom(path: string): string {
-  const next = safeReturnPath(path);
-  return next === DEFAULT_RETURN_PATH || path === "/"
-    ? "/sign-in"
-    : `/sign-in?next=${encodeURIComponent(next)}`;
+  return goingOnTo("/sign-in", path);
 }
 
 /**
@@ -49,8 +53,5 @@ export function signInPathFromHeaders(headers: Headers): string {
 
 /** The admin step-up page's address that goes on to the page being rendered once confirmed. */
 export function confirmPasskeyPathFromHeaders(headers: Headers): string {
-  const next = safeReturnPath(headers.get(REQUESTED_PATH_HEADER));
-  return next === DEFAULT_RETURN_PATH
-    ? "/account/confirm-passkey"
-    : `/account/confirm-passkey?next=${encodeURIComponent(next)}`;
+  return goingOnTo("/account/confirm-passkey", headers.get(REQUESTED_PATH_HEADER) ?? "/");
 }
