@@ -61,13 +61,19 @@ export function parsePhone(
     return { ok: false, message: words.needCountry };
   }
 
-  const lengthProblem = validatePhoneNumberLength(normalised, defaultCountry);
   const parsed = parsePhoneNumberFromString(normalised, defaultCountry);
+  if (parsed?.isValid()) {
+    // Typed in E.164 with no country to go by, this is the very parse `parseE164` would make.
+    if (!defaultCountry && normalised === parsed.number) rememberParse(parsed);
+    return { ok: true, phone: { e164: parsed.number, country: parsed.country } };
+  }
+
+  // Only a number that is not valid is parsed again, for the words that say what is wrong with
+  // it (a valid number has a possible length): every send pays one parse, not two.
   const where = () => ({
     where: describeWhere(parsed?.country ?? (international ? undefined : defaultCountry), normalised, locale),
   });
-
-  switch (lengthProblem) {
+  switch (validatePhoneNumberLength(normalised, defaultCountry)) {
     case "TOO_SHORT":
       return { ok: false, message: format(words.tooShort, where()) };
     case "TOO_LONG":
@@ -79,12 +85,7 @@ export function parsePhone(
     case "NOT_A_NUMBER":
       return { ok: false, message: words.notANumber };
   }
-  if (!parsed || !parsed.isValid()) {
-    return { ok: false, message: format(words.invalid, where()) };
-  }
-  // Typed in E.164 with no country to go by, this is the very parse `parseE164` would make.
-  if (!defaultCountry && normalised === parsed.number) rememberParse(parsed);
-  return { ok: true, phone: { e164: parsed.number, country: parsed.country } };
+  return { ok: false, message: format(words.invalid, where()) };
 }
 
 /**

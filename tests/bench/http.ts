@@ -6,6 +6,9 @@
  *
  * - trivial: `GET /api/otp/send`, the product's 405 for a method the route does not take: the same
  *   server, router and error envelope, no body, no store. (`GET /api/health` probes the store.)
+ * - framework floor for the body: `PUT /api/otp/send` with the forged send's body and headers, also
+ *   a 405: what Next.js spends on a request that carries a JSON body (it makes the body's web
+ *   stream) before any code of ours runs. No route refuses a send for less.
  * - refused, forged CAPTCHA: what a cheap pumping bot posts; refused before any store access.
  * - refused, solved CAPTCHA, address budget spent: a bot that pays the proof of work from an
  *   address the limits have refused; refused from the instance's memory of spent senders (one
@@ -29,7 +32,7 @@ const SECONDS_PER_TURN = 4;
 const CONNECTIONS = 16;
 const SPENT_ADDRESS = "2001:db8:be::1";
 
-type Kind = "trivial" | "refusedForged" | "refusedSolved";
+type Kind = "trivial" | "bodyFloor" | "refusedForged" | "refusedSolved";
 
 async function main() {
   const redis = spawnSync("redis-cli", ["ping"], { encoding: "utf8" }).stdout?.trim() === "PONG";
@@ -49,6 +52,11 @@ async function main() {
     const post = { method: "POST" as const, headers: { "content-type": "application/json" } };
     const turns: Record<Kind, Partial<autocannon.Options>> = {
       trivial: { method: "GET" },
+      bodyFloor: {
+        method: "PUT",
+        headers: { ...post.headers, "x-forwarded-for": "2001:db8:bd::1" },
+        body: forgedBody,
+      },
       refusedForged: {
         ...post,
         headers: { ...post.headers, "x-forwarded-for": "2001:db8:bd::1" },
@@ -58,6 +66,7 @@ async function main() {
     };
     const cpu: Record<Kind, { ms: number; requests: number }> = {
       trivial: { ms: 0, requests: 0 },
+      bodyFloor: { ms: 0, requests: 0 },
       refusedForged: { ms: 0, requests: 0 },
       refusedSolved: { ms: 0, requests: 0 },
     };
@@ -74,6 +83,7 @@ async function main() {
 
     // Warm-up, then the address's budget is spent: five sends, and the refusal the instance remembers.
     await run({ ...turns.trivial, duration: 2 });
+    await run({ ...turns.bodyFloor, duration: 2 });
     await run({ ...turns.refusedForged, duration: 2 });
     const captchas = await solvedCaptchas(url, 30);
     for (let send = 0; send < 6; send += 1) {
@@ -83,9 +93,13 @@ async function main() {
         body: JSON.stringify({ phone: `+658124${String(5000 + send)}`, captcha: captchas.pop() }),
       });
     }
-    const totals = { trivial: [], refusedForged: [], refusedSolved: [] } as Record<Kind, autocannon.Result[]>;
+    const totals = { trivial: [], bodyFloor: [], refusedForged: [], refusedSolved: [] } as Record<
+      Kind,
+      autocannon.Result[]
+    >;
     for (let round = 0; round < ROUNDS; round += 1) {
       totals.trivial.push(await run({ ...turns.trivial, duration: SECONDS_PER_TURN }, "trivial"));
+      totals.bodyFloor.push(await run({ ...turns.bodyFloor, duration: SECONDS_PER_TURN }, "bodyFloor"));
       totals.refusedForged.push(
         await run({ ...turns.refusedForged, duration: SECONDS_PER_TURN }, "refusedForged"),
       );
@@ -136,6 +150,7 @@ async function main() {
       };
     };
     const trivial = summary("trivial", 405);
+    const bodyFloor = summary("bodyFloor", 405);
     const refusedForged = summary("refusedForged", 403);
     const refusedSolved = summary("refusedSolved", 429);
     const report = {
@@ -144,13 +159,20 @@ async function main() {
       machine: `${process.platform} ${process.arch}, ${cpus().length} cores, Node ${process.version}, load average ${loadavg()[0]!.toFixed(1)}`,
       load: `${ROUNDS} rounds of ${SECONDS_PER_TURN} s per kind, ${CONNECTIONS} connections, load generator on the same machine`,
       trivial,
+      bodyFloor,
       refusedForged,
       refusedSolved,
       /** The one to watch: what a cheap pumping bot costs next to the cheapest answer the server gives. */
       refusedForgedToTrivialRatio: ratio(refusedForged, trivial),
       refusedSolvedToTrivialRatio: ratio(refusedSolved, trivial),
+      /** How far a request that carries the body is from the trivial route before our code runs. */
+      bodyFloorToTrivialRatio: ratio(bodyFloor, trivial),
+      /** The refusals next to that floor: what our code (and the throttle event) costs. */
+      refusedForgedToBodyFloorRatio: ratio(refusedForged, bodyFloor),
+      refusedSolvedToBodyFloorRatio: ratio(refusedSolved, bodyFloor),
       /** The same comparison in server CPU per request (trivial ÷ refused), which other load barely moves. */
       cpuRatio: {
+        bodyFloor: cpuRatio(trivial, bodyFloor),
         refusedForged: cpuRatio(trivial, refusedForged),
         refusedSolved: cpuRatio(trivial, refusedSolved),
       },
