@@ -1,4 +1,4 @@
-import { parseE164 } from "@/lib/phone";
+import { callingCodeOf } from "@/lib/phone";
 
 /** Digits an unrevealed view never shows: the same four that `prefix` leaves out. */
 export const HIDDEN_DIGITS = 4;
@@ -12,7 +12,7 @@ export const HIDDEN_DIGITS = 4;
  */
 export function maskForOperators(e164: string): string {
   const visible = e164.slice(0, -HIDDEN_DIGITS);
-  const callingCode = parseE164(e164)?.countryCallingCode;
+  const callingCode = callingCodeOf(e164);
   const spaced =
     callingCode && visible.startsWith(`+${callingCode}`)
       ? `+${callingCode} ${visible.slice(callingCode.length + 1)}`

@@ -3,6 +3,8 @@ import type { Redis as UpstashRedis } from "@upstash/redis";
 import { hourStart } from "./matching";
 
 const HOUR_MS = 3_600_000;
+/** AES-GCM's recommended nonce size. */
+const IV_BYTES = 12;
 
 /**
  * Crypto-shredding for the full numbers in the Redis log. Each number is sealed (AES-256-GCM,
@@ -60,10 +62,12 @@ export function createPhoneSealer(options: {
         withPhone.map((item) => hourStart(item.at)),
         true,
       );
-      return items.map(({ phone, at, requestId }) => {
+      // One draw of randomness for the batch's IVs: a draw costs more than the cipher itself.
+      const ivs = randomBytes(IV_BYTES * items.length);
+      return items.map(({ phone, at, requestId }, index) => {
         const key = phone ? keys.get(hourStart(at)) : undefined;
         if (!phone || !key) return null;
-        const iv = randomBytes(12);
+        const iv = ivs.subarray(index * IV_BYTES, (index + 1) * IV_BYTES);
         const cipher = createCipheriv("aes-256-gcm", key, iv).setAAD(Buffer.from(requestId));
         const sealed = Buffer.concat([cipher.update(phone, "utf8"), cipher.final()]);
         return [iv, cipher.getAuthTag(), sealed].map((part) => part.toString("base64url")).join(".");

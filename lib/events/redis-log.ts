@@ -51,6 +51,20 @@ const SCAN_BATCH = config.events.scanBatch.value;
 const CLOCK_SLACK_MS = config.events.clockSlack.value;
 const HOUR_MS = 3_600_000;
 
+/**
+ * Appends a batch to a capped stream in one command: KEYS[1] the stream; ARGV its capacity
+ * (`MAXLEN ~`), the field name, then one value per entry. Returns the last entry's id. One XADD per
+ * event would cost the app a command and a parsed reply each, which under a flood of refusals was
+ * most of what recording one cost.
+ */
+const APPEND_SCRIPT = `
+local id
+for index = 3, #ARGV do
+  id = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[1], '*', ARGV[2], ARGV[index])
+end
+return id
+`;
+
 /** An event as the stream holds it: its id is the entry's, its number sealed (`phone-sealing.ts`). */
 type StoredEvent = Omit<ThrottleEvent, "id"> & { sealedPhone: string | null };
 
@@ -70,7 +84,7 @@ type StoredEvent = Omit<ThrottleEvent, "id"> & { sealedPhone: string | null };
  * - `te:traffic` — a Stream capped at `trafficRecords` entries: the sends and verified codes a
  *   backtest replays.
  * All of a batch's writes go in one pipeline: one round trip (and, once per hour and instance, one
- * more to fetch the hour's `te:pk:` key).
+ * more to fetch the hour's `te:pk:` key), one command per key touched rather than per event.
  */
 export function createRedisThrottleLog(options: {
   redis: UpstashRedis;
@@ -157,9 +171,10 @@ export function createRedisThrottleLog(options: {
   }
 
   /**
-   * Queues every write of `events` on one pipeline, the XADDs first (so reply `i` is event `i`'s
-   * id). The counters are summed per key first, so a batch from one attacker costs a handful of
-   * increments, not a dozen commands per event.
+   * Queues every write of `events` on one pipeline, the events' append first (so reply 0 is the
+   * last event's id). Each stream gets one command for the whole batch (`APPEND_SCRIPT`), and the
+   * counters are summed per key first, so a batch from one attacker costs a handful of commands,
+   * not a dozen per event.
    */
   function queueEvents(
     pipeline: ReturnType<UpstashRedis["pipeline"]>,
@@ -173,14 +188,12 @@ export function createRedisThrottleLog(options: {
     const top = (name: string) => tops.get(name) ?? tops.set(name, new Map()).get(name)!;
     const bump = (fields: Map<string, number>, field: string) =>
       fields.set(field, (fields.get(field) ?? 0) + 1);
+    if (events.length > 0) {
+      const entries = events.map((event) => JSON.stringify(event));
+      pipeline.eval(APPEND_SCRIPT, [key.stream], [options.capacity, "e", ...entries]);
+    }
     for (const event of events) {
       const { at } = event;
-      pipeline.xadd(
-        key.stream,
-        "*",
-        { e: JSON.stringify(event) },
-        { trim: { type: "MAXLEN", threshold: options.capacity, comparison: "~" } },
-      );
       bump(hash(key.minute(minuteStart(at)), MINUTE_TTL_SECONDS), countedAs(event));
       bump(hash(key.hour(hourStart(at)), HOUR_TTL_SECONDS), countedAs(event));
       // The top sources are of refusals only.
@@ -198,12 +211,10 @@ export function createRedisThrottleLog(options: {
       bump(hash(key.hour(hour), HOUR_TTL_SECONDS), `@${traffic.outcome}`);
       countOutcome(hash(key.countryMinute(minute), COUNTRY_MINUTES_KEPT_SECONDS), traffic);
       countOutcome(hash(key.countryHour(hour), HOUR_TTL_SECONDS), traffic);
-      pipeline.xadd(
-        key.records,
-        "*",
-        { r: JSON.stringify(toTrafficRecord(traffic)) },
-        { trim: { type: "MAXLEN", threshold: recordsKept, comparison: "~" } },
-      );
+    }
+    if (outcomes.length > 0) {
+      const records = outcomes.map((traffic) => JSON.stringify(toTrafficRecord(traffic)));
+      pipeline.eval(APPEND_SCRIPT, [key.records], [recordsKept, "r", ...records]);
     }
     for (const [hour, ranges] of rangesOf(outcomes)) {
       pipeline.eval(

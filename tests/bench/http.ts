@@ -10,6 +10,8 @@
  *   a 405: what Next.js spends on a request that carries a JSON body (it makes the body's web
  *   stream) before any code of ours runs.
  * - refused, forged CAPTCHA: what a cheap pumping bot posts; refused before any store access.
+ * - the same from a ring: a fresh address and a fresh number on every request, so nothing the
+ *   instance remembers about a sender or a number (its recent parses) helps.
  * - refused, solved CAPTCHA, address budget spent: a bot that pays the proof of work from an
  *   address the limits have refused; refused from the instance's memory of spent senders (one
  *   store decision every 10 s). Each solution is accepted once, so they are solved beforehand, at
@@ -32,7 +34,7 @@ const SECONDS_PER_TURN = 4;
 const CONNECTIONS = 16;
 const SPENT_ADDRESS = "2001:db8:be::1";
 
-type Kind = "trivial" | "bodyFloor" | "refusedForged" | "refusedSolved";
+type Kind = "trivial" | "bodyFloor" | "refusedForged" | "refusedForgedRing" | "refusedSolved";
 
 async function main() {
   const redis = spawnSync("redis-cli", ["ping"], { encoding: "utf8" }).stdout?.trim() === "PONG";
@@ -51,16 +53,39 @@ async function main() {
     const forgedBody = JSON.stringify({ phone: "+6581234567", captcha: "forged" });
     const post = { method: "POST" as const, headers: { "content-type": "application/json" } };
     const forgedHeaders = { ...post.headers, "x-forwarded-for": "2001:db8:bd::1" };
+    let ringMember = 0;
     const turns: Record<Kind, Partial<autocannon.Options>> = {
       trivial: { method: "GET" },
       bodyFloor: { method: "PUT", headers: forgedHeaders, body: forgedBody },
       refusedForged: { ...post, headers: forgedHeaders, body: forgedBody },
+      refusedForgedRing: {
+        ...post,
+        requests: [
+          {
+            setupRequest: (request) => {
+              ringMember += 1;
+              return {
+                ...request,
+                headers: {
+                  ...post.headers,
+                  "x-forwarded-for": `2001:db8:${(ringMember % 0xffff).toString(16)}::1`,
+                },
+                body: JSON.stringify({
+                  phone: `+658${1_000_000 + (ringMember % 8_999_999)}`,
+                  captcha: "forged",
+                }),
+              };
+            },
+          },
+        ],
+      },
       refusedSolved: { ...post, headers: { ...post.headers, "x-forwarded-for": SPENT_ADDRESS } },
     };
     const cpu: Record<Kind, { ms: number; requests: number }> = {
       trivial: { ms: 0, requests: 0 },
       bodyFloor: { ms: 0, requests: 0 },
       refusedForged: { ms: 0, requests: 0 },
+      refusedForgedRing: { ms: 0, requests: 0 },
       refusedSolved: { ms: 0, requests: 0 },
     };
     const run = async (options: Partial<autocannon.Options>, kind?: Kind) => {
@@ -78,6 +103,7 @@ async function main() {
     await run({ ...turns.trivial, duration: 2 });
     await run({ ...turns.bodyFloor, duration: 2 });
     await run({ ...turns.refusedForged, duration: 2 });
+    await run({ ...turns.refusedForgedRing, duration: 2 });
     const captchas = await solvedCaptchas(url, 30);
     for (let send = 0; send < 6; send += 1) {
       await fetch(`${url}/api/otp/send`, {
@@ -86,15 +112,21 @@ async function main() {
         body: JSON.stringify({ phone: `+658124${String(5000 + send)}`, captcha: captchas.pop() }),
       });
     }
-    const totals = { trivial: [], bodyFloor: [], refusedForged: [], refusedSolved: [] } as Record<
-      Kind,
-      autocannon.Result[]
-    >;
+    const totals = {
+      trivial: [],
+      bodyFloor: [],
+      refusedForged: [],
+      refusedForgedRing: [],
+      refusedSolved: [],
+    } as Record<Kind, autocannon.Result[]>;
     for (let round = 0; round < ROUNDS; round += 1) {
       totals.trivial.push(await run({ ...turns.trivial, duration: SECONDS_PER_TURN }, "trivial"));
       totals.bodyFloor.push(await run({ ...turns.bodyFloor, duration: SECONDS_PER_TURN }, "bodyFloor"));
       totals.refusedForged.push(
         await run({ ...turns.refusedForged, duration: SECONDS_PER_TURN }, "refusedForged"),
+      );
+      totals.refusedForgedRing.push(
+        await run({ ...turns.refusedForgedRing, duration: SECONDS_PER_TURN }, "refusedForgedRing"),
       );
       // As many as the forged turn managed, one solved CAPTCHA each.
       const amount = Math.round(totals.refusedForged.at(-1)!.requests.total);
@@ -145,6 +177,7 @@ async function main() {
     const trivial = summary("trivial", 405);
     const bodyFloor = summary("bodyFloor", 405);
     const refusedForged = summary("refusedForged", 403);
+    const refusedForgedRing = summary("refusedForgedRing", 403);
     const refusedSolved = summary("refusedSolved", 429);
     const report = {
       at: new Date().toISOString(),
@@ -154,9 +187,11 @@ async function main() {
       trivial,
       bodyFloor,
       refusedForged,
+      refusedForgedRing,
       refusedSolved,
       /** The one to watch: what a cheap pumping bot costs next to the cheapest answer the server gives. */
       refusedForgedToTrivialRatio: ratio(refusedForged, trivial),
+      refusedForgedRingToTrivialRatio: ratio(refusedForgedRing, trivial),
       refusedSolvedToTrivialRatio: ratio(refusedSolved, trivial),
       /** How far a request that carries the body is from the trivial route before our code runs. */
       bodyFloorToTrivialRatio: ratio(bodyFloor, trivial),
@@ -167,6 +202,7 @@ async function main() {
       cpuRatio: {
         bodyFloor: cpuRatio(trivial, bodyFloor),
         refusedForged: cpuRatio(trivial, refusedForged),
+        refusedForgedRing: cpuRatio(trivial, refusedForgedRing),
         refusedSolved: cpuRatio(trivial, refusedSolved),
       },
     };

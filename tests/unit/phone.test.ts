@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { maskPhone, parsePhone } from "@/lib/phone";
+import { getCountries, getExampleNumber, parsePhoneNumberFromString } from "libphonenumber-js/max";
+import examples from "libphonenumber-js/examples.mobile.json";
+import { callingCodeOf, maskPhone, parsePhone } from "@/lib/phone";
 
 describe("parsePhone", () => {
   it("normalises every spelling of one number to the same E.164", () => {
@@ -45,6 +47,24 @@ describe("parsePhone", () => {
       ok: false,
       message: "Not a valid number for Singapore.",
     });
+  });
+});
+
+describe("callingCodeOf", () => {
+  it("reads the calling code of every country's numbers as libphonenumber parses it", () => {
+    const numbers = getCountries().map((country) => getExampleNumber(country, examples)!.number);
+    expect(numbers.length).toBeGreaterThan(200);
+    for (const e164 of numbers)
+      expect(callingCodeOf(e164), e164).toBe(parsePhoneNumberFromString(e164)!.countryCallingCode);
+  });
+
+  it("tells apart codes that share their first digits, and parses a non-geographic number", () => {
+    expect(callingCodeOf("+14155550123")).toBe("1");
+    expect(callingCodeOf("+79161234567")).toBe("7");
+    expect(callingCodeOf("+35312345678")).toBe("353");
+    expect(callingCodeOf("+35891234567")).toBe("358");
+    expect(callingCodeOf("+88212345678")).toBe("882");
+    expect(callingCodeOf("+80012345678")).toBe("800");
   });
 });
 
