@@ -68,7 +68,7 @@ test.describe("defenses seen from the sign-in form", () => {
     await attacker.dispose();
 
     // The owner signs out and back in from the same browser: the reserve lets the code through.
-    await page.getByRole("button", { name: "Sign out", exact: true }).click();
+    await signInPage.signOut();
     await advanceSandboxSession(page.request, phone.e164, 3600);
     await signInPage.goto();
     await signInPage.requestCode(phone.national);

@@ -43,18 +43,19 @@ async function addVirtualAuthenticator(page: Page) {
  * this browser holds.
  */
 async function openSignInWithoutAutofill(page: Page, signInPage: SignInPage) {
-  let blocked!: () => void;
-  const autofillBlocked = new Promise<void>((resolve) => (blocked = resolve));
+  let blocked = false;
   await page.route(
     "**/api/passkeys/sign-in/options",
     async (route) => {
       await route.abort();
-      blocked();
+      blocked = true;
     },
     { times: 1 },
   );
   await signInPage.goto();
-  await autofillBlocked;
+  await expect
+    .poll(() => blocked, { message: "the sign-in page asks for its autofill prompt", timeout: 20_000 })
+    .toBe(true);
 }
 
 test.describe("a passkey instead of an SMS", () => {
@@ -84,8 +85,7 @@ test.describe("a passkey instead of an SMS", () => {
     await page.getByRole("button", { name: "Save" }).click();
     await expect(list).toContainText("My laptop");
 
-    await page.getByRole("button", { name: "Sign out", exact: true }).click();
-    await expect(page).toHaveURL(/\/$/);
+    await signInPage.signOut();
     const smsBefore = await countMessages(page.request, phone.e164);
 
     // The button (the autofill path follows below).
@@ -99,8 +99,7 @@ test.describe("a passkey instead of an SMS", () => {
     await expect(page.getByTestId("session-list")).toContainText(/passkey/i);
 
     // The phone field's autofill list: picking the passkey there signs in without a press.
-    await page.getByRole("button", { name: "Sign out", exact: true }).click();
-    await expect(page).toHaveURL(/\/$/);
+    await signInPage.signOut();
     const autofillSignIn = page.waitForResponse(
       (response) => new URL(response.url()).pathname === "/api/passkeys/sign-in" && response.status() === 200,
     );
@@ -122,7 +121,7 @@ test.describe("a passkey instead of an SMS", () => {
     await page.getByRole("button", { name: /^Remove/ }).click();
     await expect(page.getByText("No passkeys yet.")).toBeVisible();
 
-    await page.getByRole("button", { name: "Sign out", exact: true }).click();
+    await signInPage.signOut();
     await signInPage.goto();
     await expect(page.getByLabel("Phone number")).toHaveAttribute("autocomplete", "tel webauthn");
   });
@@ -135,7 +134,7 @@ test.describe("a passkey instead of an SMS", () => {
     // Removed on the server, still on the device.
     await page.getByRole("button", { name: /^Remove/ }).click();
     await expect(page.getByText("No passkeys yet.")).toBeVisible();
-    await page.getByRole("button", { name: "Sign out", exact: true }).click();
+    await signInPage.signOut();
 
     await openSignInWithoutAutofill(page, signInPage);
     await page.getByRole("button", { name: "Sign in with a passkey" }).click();
@@ -245,7 +244,7 @@ test.describe("the hosted demo's admin, by passkey", () => {
 
     // A passkey sign-in is the second factor by itself: straight into the console, no SMS.
     await page.goto("/account");
-    await page.getByRole("button", { name: "Sign out", exact: true }).click();
+    await signInPage.signOut();
     await signInPage.goto();
     await page.getByRole("button", { name: "Sign in with a passkey" }).click();
     await expect(page).toHaveURL(/\/account/);

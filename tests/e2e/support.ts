@@ -137,6 +137,16 @@ export class SignInPage {
     await this.enterCode(await readLatestCode(this.page.request, phone.e164));
     await expect(this.page).toHaveURL(/\/account/);
   }
+
+  /**
+   * "Sign out" on the account page, then waits for the home page it leads to. A navigation started
+   * before that cancels the sign-out, and the sign-in page then sends the still signed-in browser
+   * back to its account.
+   */
+  async signOut() {
+    await this.page.getByRole("button", { name: "Sign out", exact: true }).click();
+    await expect(this.page).toHaveURL(/\/$/);
+  }
 }
 
 /** A client address per test, from the documentation ranges, so tests never share a limit bucket. */
