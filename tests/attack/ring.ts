@@ -112,11 +112,18 @@ function freshPrefixNumbers(ranges: readonly string[]): () => string {
   };
 }
 
+const US_AREA_CODES = ["206", "212", "305", "312", "404", "415", "503", "602", "617", "702", "713", "818"];
 const digitFrom = (from: number) => String(from + Math.floor(Math.random() * (10 - from)));
 const OTHER_COUNTRIES = [
   { iso: "SG", callingCode: "+65", number: () => randomNumber(`+659${digitFrom(0)}`, 11) },
   { iso: "GB", callingCode: "+44", number: () => randomNumber("+447", 13) },
-  { iso: "US", callingCode: "+1", number: () => randomNumber(`+1415${digitFrom(2)}${digitFrom(2)}`, 12) },
+  {
+    iso: "US",
+    callingCode: "+1",
+    // Over many area codes: a range of +1 is its area code, and one for every American would put
+    // them all in one range, whose conversion budget a fifth of them never entering a code can trip.
+    number: () => randomNumber(`+1${pick(US_AREA_CODES)}${digitFrom(2)}${digitFrom(2)}`, 12),
+  },
 ];
 const countryOf = (phone: string) =>
   [COUNTRY, ...OTHER_COUNTRIES].find(({ callingCode }) => phone.startsWith(callingCode))!.iso;
