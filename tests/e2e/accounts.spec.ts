@@ -191,8 +191,7 @@ test.describe("sessions that end on the server", () => {
     await thief.goto("/account");
     await expect(thief.getByTestId("account-phone")).toBeVisible();
 
-    await page.getByRole("button", { name: "Sign out", exact: true }).click();
-    await expect(page).toHaveURL(/\/$/);
+    await signInPage.signOut();
     await thief.goto("/account");
     await expect(thief).toHaveURL(/\/sign-in/);
     await copy.close();
