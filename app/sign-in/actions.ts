@@ -2,7 +2,7 @@
 
 import { cookies } from "next/headers";
 import { redirect } from "next/navigation";
-import { sendRequestSchemaFor, verifyRequestSchemaFor } from "@/lib/api/otp";
+import { sendRequestSchemaFor, sendRequestShapeFor, verifyRequestSchemaFor } from "@/lib/api/otp";
 import { getEnv } from "@/lib/env";
 import { parseBody } from "@/lib/http/request-body";
 import { runPublicAction, type ActionRefusal } from "@/lib/http/public-route";
@@ -81,8 +81,7 @@ async function send(
   }
 
   const result = await runPublicAction(SEND_ROUTE, async (request, context) => {
-    const parsed = parseBody(input, sendRequestSchemaFor(context.locale));
-    return { e164: parsed.e164, ...(await requestCode(request, context, parsed)) };
+    return requestCode(request, context, parseBody(input, sendRequestShapeFor(context.locale)));
   });
   if (!result.ok) {
     const notice = refusalNotice(result.refusal);

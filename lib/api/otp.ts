@@ -24,31 +24,41 @@ function phoneFieldsFor(locale: Locale) {
 /**
  * The body of `POST /api/otp/send` (and of the sign-in page's send action): the phone form's
  * fields, the CAPTCHA token, and `website`, a honeypot field that people never see and bots fill
- * in. Its messages are in `locale`, the request's language.
+ * in. Its messages are in `locale`, the request's language. The number is a string here: the send
+ * policy parses it (`parsePhone`) once the CAPTCHA has been screened, since a parse costs more than
+ * refusing a forged CAPTCHA (lib/defenses/send-policy.ts).
  */
-export function sendRequestSchemaFor(locale: Locale) {
-  return once(sendSchemas, locale, () => buildSendRequestSchema(locale));
+export function sendRequestShapeFor(locale: Locale) {
+  return once(sendShapes, locale, () => buildSendRequestShape(locale));
 }
 
-function buildSendRequestSchema(locale: Locale) {
+function buildSendRequestShape(locale: Locale) {
   return z
     .object({
       ...phoneFieldsFor(locale),
       captcha: z.string().max(20_000, messagesFor(locale).phone.captchaTooLong).optional(),
       website: z.string().max(200).optional(),
     })
-    .strict()
-    .transform((value, ctx) => {
-      // Parsed once: the number in E.164 is what the server goes on with.
-      const result = parsePhone(value.phone, value.country, locale);
-      if (result.ok) return { ...value, e164: result.phone.e164 };
-      ctx.addIssue({ code: "custom", path: ["phone"], message: result.message });
-      return z.NEVER;
-    });
+    .strict();
+}
+const sendShapes = new Map<string, ReturnType<typeof buildSendRequestShape>>();
+export type SendRequest = z.output<ReturnType<typeof sendRequestShapeFor>>;
+
+/** The send body with its number parsed, in E.164 (`e164`): the fields as the sign-in page checks them. */
+export function sendRequestSchemaFor(locale: Locale) {
+  return once(sendSchemas, locale, () => buildSendRequestSchema(locale));
+}
+
+function buildSendRequestSchema(locale: Locale) {
+  return sendRequestShapeFor(locale).transform((value, ctx) => {
+    const result = parsePhone(value.phone, value.country, locale);
+    if (result.ok) return { ...value, e164: result.phone.e164 };
+    ctx.addIssue({ code: "custom", path: ["phone"], message: result.message });
+    return z.NEVER;
+  });
 }
 const sendSchemas = new Map<string, ReturnType<typeof buildSendRequestSchema>>();
 export const sendRequestSchema = sendRequestSchemaFor(defaultLocale);
-export type SendRequest = z.output<ReturnType<typeof sendRequestSchemaFor>>;
 /** What a person types: the number and, optionally, the country it is in. */
 export type SendCodeInput = { phone: string; country?: string };
 

@@ -4,13 +4,24 @@ import type { IpRateLimitKeys } from "@/lib/client-ip/strategies";
 import { config } from "@/lib/config";
 import { getEnv } from "@/lib/env";
 import { AppError, refusal } from "@/lib/http/errors";
-import { recordAlongside, requireClientIp, type RequestContext } from "@/lib/http/public-route";
+import {
+  noteDestination,
+  recordAlongside,
+  requireClientIp,
+  type RequestContext,
+} from "@/lib/http/public-route";
 import type { RuleName } from "@/lib/http/refusals";
 import type { SendRequest } from "@/lib/api/otp";
-import type { Destination } from "@/lib/phone";
+import { parsePhone, type Destination } from "@/lib/phone";
 import { newIssuanceClaim } from "@/lib/sign-in/pending-verification";
 import { isKnownDevice, KNOWN_DEVICE_COOKIE_NAME } from "@/lib/sign-in/known-device";
-import { turnOnAttackMode, verifyCaptcha, type CaptchaClaim } from "./captcha";
+import {
+  screenCaptcha,
+  turnOnAttackMode,
+  verifyCaptcha,
+  type CaptchaClaim,
+  type ScreenedCaptcha,
+} from "./captcha";
 import { screenDestination } from "./destination-policy";
 import { noteAdmitted, noteTrip } from "./trip-alerts";
 import { lookupWhenInDoubt, numberLookupRefusals } from "./number-lookup";
@@ -22,6 +33,10 @@ import { findApplicableRules, rulesAreCurrent, type RulesVerdict } from "./opera
  * Whether a code may be sent: the ordered guards below, cheapest first, each with the rules it
  * refuses by (their messages: lib/http/refusals.ts; the limits' budgets: lib/config.ts). 8x8 —
  * and its bill — is reached only when all pass. A new rule is a new entry here.
+ *
+ * The number is read only after the sender and its CAPTCHA's signature have passed: parsing it
+ * costs more than refusing a bot that solved nothing, so such a bot's refusal (and its throttle
+ * event) names its address, not a number.
  *
  * Store round trips: none up to the limits (the operator rules are this process's copy, read
  * only when they change); the limits are one atomic decision, which also makes the CAPTCHA's
@@ -47,6 +62,40 @@ export const sendGuards: readonly SendGuard[] = [
     },
   },
   {
+    // A sender this instance saw refused for its own address budget is refused again with no store
+    // access, before anything else is checked: no CAPTCHA, solved or not, would change the answer.
+    name: "spent sender",
+    refuses: ["limit.send.ip", "limit.send.subnet"],
+    check: ({ found }) => refuseSpentSender(found.ipKeys!),
+  },
+  {
+    // Present and, for ALTCHA, signed by us, unexpired and at a price still accepted: CPU only, no
+    // key derived (the solution is checked below), so a bot that solved nothing costs little.
+    name: "CAPTCHA signature",
+    refuses: [
+      "captcha.missing",
+      "captcha.malformed",
+      "captcha.invalid",
+      "captcha.expired",
+      "captcha.outdated",
+    ],
+    check: async (attempt) => {
+      attempt.found.screenedCaptcha = await screenCaptcha(attempt.input.captcha);
+    },
+  },
+  {
+    // libphonenumber's parse, in the request's language: `400 invalid_phone` says what is wrong.
+    name: "number",
+    refuses: ["validation.phone"],
+    check: (attempt) => {
+      const { input, context } = attempt;
+      const parsed = parsePhone(input.phone, input.country, context.locale);
+      if (!parsed.ok)
+        throw refusal("validation.phone", { message: parsed.message, fields: { phone: parsed.message } });
+      attempt.destination = noteDestination(context, parsed.phone.e164);
+    },
+  },
+  {
     name: "destination",
     refuses: [
       "destination.country",
@@ -62,35 +111,26 @@ export const sendGuards: readonly SendGuard[] = [
       "destination.line_type.voicemail",
       "destination.line_type.unknown",
     ],
-    check: ({ destination }) => {
-      const screening = screenDestination(destination.phone, getEnv().destinations);
+    check: (attempt) => {
+      const screening = screenDestination(destinationOf(attempt).phone, getEnv().destinations);
       if (!screening.ok) throw refusal(screening.rule, { text: screening.text });
     },
   },
   {
-    // A sender this instance saw refused for its own address budget is refused again with no store
-    // access and before its CAPTCHA is verified: a solved one would not change the answer, so
-    // its key derivation would be CPU spent on nothing (and a forged one is no cheaper to refuse).
-    name: "spent sender",
-    refuses: ["limit.send.ip", "limit.send.subnet"],
-    check: ({ found }) => refuseSpentSender(found.ipKeys!),
-  },
-  {
-    // Proof of work checked in CPU (or the configured provider): a bot without a valid solution
-    // is refused before any store access.
+    // The solution: for ALTCHA one key derivation (once per challenge on this instance), for
+    // Turnstile and hCaptcha a call to their siteverify.
     name: "CAPTCHA",
     refuses: [
-      "captcha.missing",
+      "captcha.replayed",
       "captcha.malformed",
       "captcha.invalid",
-      "captcha.expired",
       "captcha.hostname",
       "captcha.action",
       "captcha.provider_unavailable",
     ],
     check: async (attempt) => {
       attempt.found.captcha = await verifyCaptcha(
-        attempt.input.captcha,
+        attempt.found.screenedCaptcha!,
         attempt.request,
         attempt.found.clientIp!,
       );
@@ -111,11 +151,13 @@ export const sendGuards: readonly SendGuard[] = [
     // refusal spends none of the number's budgets); no I/O for any other number.
     name: "number lookup",
     refuses: numberLookupRefusals,
-    check: ({ destination, found }) =>
-      lookupWhenInDoubt(destination, {
+    check: (attempt) => {
+      const destination = destinationOf(attempt);
+      return lookupWhenInDoubt(destination, {
         suspicious: isRangeUnderSuspicion(destination.range),
-        captcha: found.captcha ?? null,
-      }),
+        captcha: attempt.found.captcha ?? null,
+      });
+    },
   },
   {
     // Every budget at once, atomically (lib/defenses/limits.ts): a refusal spends none of the
@@ -142,7 +184,8 @@ export const sendGuards: readonly SendGuard[] = [
       "spend.global.day",
     ],
     check: async (attempt) => {
-      const { found, destination } = attempt;
+      const { found } = attempt;
+      const destination = destinationOf(attempt);
       const issuance = newIssuanceClaim(destination.phone);
       const subject = {
         ipKeys: found.ipKeys!,
@@ -184,11 +227,13 @@ export type SendAttempt = {
   request: NextRequest;
   context: RequestContext;
   input: SendRequest;
-  destination: Destination;
+  /** Where the code would go, once the "number" guard has read it. */
+  destination?: Destination;
   /** What the guards found, in order. */
   found: {
     clientIp?: string;
     ipKeys?: IpRateLimitKeys;
+    screenedCaptcha?: ScreenedCaptcha;
     captcha?: CaptchaClaim | null;
     rules?: RulesVerdict;
     pendingId?: string;
@@ -203,19 +248,18 @@ type SendGuard = {
   check: (attempt: SendAttempt) => void | Promise<void>;
 };
 
-export type SendDecision = { pendingId: string; clientIp: string };
+export type SendDecision = { pendingId: string; clientIp: string; destination: Destination };
 
 /**
  * Runs the send guards in order; throws the first refusal. The decision names the pending
- * verification that now owns the number's code.
+ * verification that now owns the number's code, and the number in E.164.
  */
 export async function decideSend(
   request: NextRequest,
   context: RequestContext,
   input: SendRequest,
-  destination: Destination,
 ): Promise<SendDecision> {
-  const attempt: SendAttempt = { request, context, input, destination, found: {} };
+  const attempt: SendAttempt = { request, context, input, found: {} };
   for (const guard of sendGuards) {
     // Most guards are synchronous: no microtask for those.
     const checking = guard.check(attempt);
@@ -226,7 +270,14 @@ export async function decideSend(
   // for it (rotating addresses and numbers): raise its price, beside the send, not before it.
   if (abnormalRate)
     void turnOnAttackMode().catch((error) => console.error("[otp-shield] attack mode", error));
-  return { pendingId: pendingId!, clientIp: clientIp! };
+  return { pendingId: pendingId!, clientIp: clientIp!, destination: destinationOf(attempt) };
+}
+
+/** The number the "number" guard read: the guards after it go by it. */
+function destinationOf(attempt: SendAttempt): Destination {
+  if (!attempt.destination)
+    throw new Error("send policy: a guard that needs the number runs before it is read");
+  return attempt.destination;
 }
 
 /**
@@ -299,8 +350,9 @@ async function spendAlerted<T>(destination: Destination, decide: () => Promise<T
   }
 }
 
-function ruleSubject({ found, destination }: SendAttempt) {
-  return { clientIp: found.clientIp!, phone: destination.phone, country: destination.country };
+function ruleSubject(attempt: SendAttempt) {
+  const { phone, country } = destinationOf(attempt);
+  return { clientIp: attempt.found.clientIp!, phone, country };
 }
 
 /**

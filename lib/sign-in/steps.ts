@@ -6,7 +6,7 @@ import { smsPriceMills } from "@/lib/defenses/limits";
 import { decideSend } from "@/lib/defenses/send-policy";
 import { recordTraffic } from "@/lib/events";
 import { refusal } from "@/lib/http/errors";
-import { noteDestination, requireClientIp, type RequestContext } from "@/lib/http/public-route";
+import { requireClientIp, type RequestContext } from "@/lib/http/public-route";
 import { checkCode } from "./check-code";
 import { wasRedeemedHere } from "./grants";
 import { KNOWN_DEVICE_COOKIE_NAME } from "./known-device";
@@ -30,9 +30,8 @@ export async function requestCode(
   request: NextRequest,
   context: RequestContext,
   input: SendRequest,
-): Promise<{ sent: SendCodeResponse; cookie: CookieToSet }> {
-  const destination = noteDestination(context, input.e164);
-  const { pendingId, clientIp } = await decideSend(request, context, input, destination);
+): Promise<{ sent: SendCodeResponse; cookie: CookieToSet; e164: string }> {
+  const { pendingId, clientIp, destination } = await decideSend(request, context, input);
   const sent = await sendCode(pendingId, destination.phone, clientIp);
   recordTraffic("sent", {
     country: destination.country,
@@ -45,6 +44,7 @@ export async function requestCode(
   return {
     sent: { status: "sent", expiresAt: sent.pending.expiresAt, resendAfter: sent.resendAfter },
     cookie: pendingCookie(request, sent),
+    e164: destination.phone,
   };
 }
 

@@ -88,10 +88,11 @@ describe("POST /api/otp/send", () => {
   it("rejects bad input with specific errors and never calls 8x8", async () => {
     const before = emulator.requestCounts.create;
     const cases = [
+      // No CAPTCHA: refused before the number is read, however wrong it is.
       {
         request: jsonRequest("/api/otp/send", { phone: "8123", country: "SG" }),
-        status: 400,
-        code: "invalid_phone",
+        status: 403,
+        code: "captcha_failed",
       },
       { request: jsonRequest("/api/otp/send", "{not json"), status: 400, code: "bad_request" },
       {
@@ -159,6 +160,15 @@ describe("POST /api/otp/send", () => {
   it("records each refusal as a throttle event naming the rule, the address and the masked number", async () => {
     const address = "2001:db8:abcd:1::9";
     const phone = nextNumber();
+    // A forged CAPTCHA is refused before the number is read: its event names no number.
+    await send(
+      jsonRequest(
+        "/api/otp/send",
+        { phone: nextNumber(), captcha: "forged" },
+        { "X-Forwarded-For": address },
+      ),
+    );
+    await send(await sendRequest({ phone: "8123", country: "SG" }, { "X-Forwarded-For": address }));
     for (let index = 0; index < 6; index += 1) {
       await send(
         await sendRequest(
@@ -167,14 +177,23 @@ describe("POST /api/otp/send", () => {
         ),
       );
     }
-    await send(await sendRequest({ phone: "8123", country: "SG" }, { "X-Forwarded-For": address }));
     await new Promise((resolve) => setTimeout(resolve, 400)); // events are written in batches after the response
     const { events } = await getThrottleEventLog().list({
       limit: 10,
       filters: { ip: "2001:db8:abcd:1::9" },
     });
-    expect(events.map((event) => event.rule)).toEqual(["validation.phone", "limit.send.ip"]);
-    expect(events[1]).toMatchObject({
+    expect(events.map((event) => event.rule)).toEqual([
+      "limit.send.ip",
+      "validation.phone",
+      "captcha.malformed",
+    ]);
+    expect(events[2]).toMatchObject({
+      phoneMasked: null,
+      country: null,
+      prefix: null,
+      subnet: "2001:db8:abcd::/48",
+    });
+    expect(events[0]).toMatchObject({
       route: "POST /api/otp/send",
       decision: "refused",
       subnet: "2001:db8:abcd::/48",
@@ -183,7 +202,7 @@ describe("POST /api/otp/send", () => {
       prefix: phone.slice(0, -4),
       userAgent: "<b>bot</b>",
     });
-    expect(events[1]!.retryAfterSeconds).toBeGreaterThan(0);
+    expect(events[0]!.retryAfterSeconds).toBeGreaterThan(0);
   });
 
   it("limits one number to three codes per 15 minutes from any number of addresses", async () => {

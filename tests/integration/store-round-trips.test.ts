@@ -31,8 +31,10 @@ describe.runIf(reachable)("store round trips per request", async () => {
     roundTrips = await countRedisRoundTrips();
     routes = await loadSignInRoutes();
     // Loads the scripts, this process's copy of the operator rules and the hour's key that seals
-    // the numbers in events (fetched once per hour and instance).
+    // the numbers in events (fetched once per hour and instance: a premium-rate number's refusal
+    // is an event with a number, which a forged CAPTCHA's is not).
     await routes.send(sendRequest(ownNetwork(), "+6581239999", await routes.captcha()));
+    await routes.send(sendRequest(ownNetwork(), "+19005550123", await routes.captcha()));
     await routes.send(sendRequest(ownNetwork(), "+6581239998", "forged"));
     await routes.flush();
   });
@@ -102,7 +104,7 @@ describe.runIf(reachable)("store round trips per request", async () => {
         Array.from({ length: 50 }, () => routes.send(sendRequest(address, "+6581242003", "forged"))),
       ),
     );
-    expect(flood.result.every((response) => response.status === 429)).toBe(true);
+    expect(flood.result.map((response) => response.status)).toEqual(Array(50).fill(429));
     expect(flood.roundTrips).toBe(1);
   });
 });

@@ -82,21 +82,29 @@ type AltchaPayload = { challenge: Challenge; solution: { counter: number; derive
 const triedChallenges = new CappedMap<string, true>({ maxSize: config.captcha.triedChallenges.value });
 
 /**
- * Accepts a solved, unexpired, untampered challenge at the current price (CPU only); anything
- * else is `403 captcha_failed`. Returns the claim that makes it single-use, which the caller must
- * make in the store (see `CaptchaClaim`).
+ * A payload whose challenge is ours: signed by this deployment, unexpired, at a price still
+ * accepted. Checked without deriving a key, so it can come before any work on the number.
  */
-export async function verifyAltchaPayload(payload: string): Promise<CaptchaClaim> {
+export type ScreenedAltcha = { payload: AltchaPayload; boughtBeforeAttack: boolean };
+
+/**
+ * Accepts a challenge this deployment signed, unexpired and at a price still accepted (CPU only,
+ * no key derived); anything else is `403 captcha_failed`. Its solution is checked by
+ * `verifyAltchaSolution`.
+ */
+export async function screenAltchaPayload(payload: string): Promise<ScreenedAltcha> {
   const decoded = decodePayload(payload);
   if (!decoded) throw refusal("captcha.malformed");
-  const { challenge, solution } = decoded;
-  const options = { challenge, deriveKey, hmacSignatureSecret: secret("signature") };
+  const { challenge } = decoded;
 
   // 1. Expiry and signature, without deriving a key: altcha-lib checks those before it looks at
   //    the solution, and answers a malformed one (counter -1) without deriving.
-  const signed = await verifySolution({ ...options, solution: { counter: -1, derivedKey: "" } }).catch(
-    () => null,
-  );
+  const signed = await verifySolution({
+    challenge,
+    deriveKey,
+    hmacSignatureSecret: secret("signature"),
+    solution: { counter: -1, derivedKey: "" },
+  }).catch(() => null);
   if (!signed) throw refusal("captcha.malformed");
   if (signed.expired) throw refusal("captcha.expired");
   if (signed.invalidSignature !== false) throw refusal("captcha.invalid");
@@ -115,11 +123,26 @@ export async function verifyAltchaPayload(payload: string): Promise<CaptchaClaim
     work < workOf(altchaPrice(false))
   )
     throw refusal("captcha.outdated");
-  const boughtBeforeAttack = work < workOf(altchaPrice(true));
+  return { payload: decoded, boughtBeforeAttack: work < workOf(altchaPrice(true)) };
+}
 
+/**
+ * Accepts the solution of a screened challenge (`screenAltchaPayload`): one key derivation.
+ * Returns the claim that makes it single-use, which the caller must make in the store (see
+ * `CaptchaClaim`).
+ */
+export async function verifyAltchaSolution({
+  payload: { challenge, solution },
+  boughtBeforeAttack,
+}: ScreenedAltcha): Promise<CaptchaClaim> {
   // 3. One derivation per challenge (synchronous test-and-set: concurrent requests cannot race).
   if (!triedChallenges.setIfAbsent(challenge.signature!, true)) throw refusal("captcha.replayed");
-  const result = await verifySolution({ ...options, solution }).catch(() => null);
+  const result = await verifySolution({
+    challenge,
+    deriveKey,
+    hmacSignatureSecret: secret("signature"),
+    solution,
+  }).catch(() => null);
   if (!result) throw refusal("captcha.malformed");
   if (!result.verified) throw refusal("captcha.invalid");
 
@@ -132,6 +155,11 @@ export async function verifyAltchaPayload(payload: string): Promise<CaptchaClaim
   };
 }
 
+/** Both checks of a payload in turn (`screenAltchaPayload`, then `verifyAltchaSolution`). */
+export async function verifyAltchaPayload(payload: string): Promise<CaptchaClaim> {
+  return verifyAltchaSolution(await screenAltchaPayload(payload));
+}
+
 /**
  * The store key whose creation marks a solved challenge as used. Claimed by the caller together
  * with its other reads (one round trip); a claim that fails is a replay. When `voidWhileSet` is
@@ -141,9 +169,10 @@ export async function verifyAltchaPayload(payload: string): Promise<CaptchaClaim
 export type CaptchaClaim = { key: string; ttlSeconds: number; voidWhileSet?: string };
 
 function decodePayload(payload: string): AltchaPayload | null {
+  // Most forgeries are not base64 JSON at all (a JSON object's base64 starts "eyJ", for `{"`):
+  // refused before decoding, and without the cost of a parse error.
+  if (!payload.startsWith("eyJ")) return null;
   const text = Buffer.from(payload, "base64").toString("utf8");
-  // Most forgeries are not JSON at all: refused without the cost of a parse error.
-  if (!text.startsWith("{")) return null;
   try {
     const json = JSON.parse(text) as AltchaPayload;
     const { challenge, solution } = json;

@@ -1,5 +1,5 @@
 import { NextResponse } from "next/server";
-import { sendRequestSchemaFor, type SendCodeResponse } from "@/lib/api/otp";
+import { sendRequestShapeFor, type SendCodeResponse } from "@/lib/api/otp";
 import { onlyAllow } from "@/lib/http/method-not-allowed";
 import { publicRoute } from "@/lib/http/public-route";
 import { readJsonBody } from "@/lib/http/request-body";
@@ -13,7 +13,7 @@ import { requestCode } from "@/lib/sign-in/steps";
  */
 export const POST = publicRoute("POST /api/otp/send", async (request, context) => {
   requireSameOrigin(request);
-  const input = await readJsonBody(request, sendRequestSchemaFor(context.locale));
+  const input = await readJsonBody(request, sendRequestShapeFor(context.locale));
   const { sent, cookie } = await requestCode(request, context, input);
 
   const response = NextResponse.json<SendCodeResponse>(sent, { status: 202 });
