@@ -67,11 +67,12 @@ async function send(
 
   // Back to the code: the same number again while this browser's code for it still works goes
   // back to that code, instead of asking for (and paying for, or being refused) another.
+  // The number is parsed only for a browser that has a live code: a bot posting the form pays no
+  // parse before the send policy has screened its CAPTCHA.
   if (!resend) {
-    const parsed = sendRequestSchemaFor(locale).safeParse(input);
-    const pendingCookie = (await cookies()).get(PENDING_COOKIE_NAME)?.value;
-    const waiting = parsed.success ? await getWaitingCode(pendingCookie, parsed.data.e164) : null;
-    if (waiting) {
+    const waiting = await getWaitingCode((await cookies()).get(PENDING_COOKIE_NAME)?.value);
+    const parsed = waiting ? sendRequestSchemaFor(locale).safeParse(input) : undefined;
+    if (waiting && parsed?.success && parsed.data.e164 === waiting.phone) {
       return codeStep(base, waiting, {
         tone: "info",
         key: "codeStillValid",

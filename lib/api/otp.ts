@@ -4,8 +4,9 @@ import { isKnownCountry, parsePhone } from "@/lib/phone";
 
 /**
  * `POST /api/otp/send` and `POST /api/otp/verify`: the request schemas the route handlers and the
- * sign-in page's server actions parse with (so both give the same, specific errors), and the
- * success bodies. Errors are the envelope in ./errors.ts.
+ * sign-in page's server actions parse with (so both give the same, specific errors; a send's
+ * number is parsed by the send policy, with `parsePhone` as here), and the success bodies. Errors
+ * are the envelope in ./errors.ts.
  */
 
 /** The phone number fields, with messages in `locale`. */

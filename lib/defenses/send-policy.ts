@@ -69,8 +69,9 @@ export const sendGuards: readonly SendGuard[] = [
     check: ({ found }) => refuseSpentSender(found.ipKeys!),
   },
   {
-    // Present and, for ALTCHA, signed by us, unexpired and at a price still accepted: CPU only, no
-    // key derived (the solution is checked below), so a bot that solved nothing costs little.
+    // Present and, for ALTCHA, signed by us, unexpired, at a price still accepted and not seen
+    // here before: CPU only, no key derived (the solution is checked below), so a bot without a
+    // fresh challenge of ours costs an HMAC at most.
     name: "CAPTCHA signature",
     refuses: [
       "captcha.missing",
@@ -78,6 +79,7 @@ export const sendGuards: readonly SendGuard[] = [
       "captcha.invalid",
       "captcha.expired",
       "captcha.outdated",
+      "captcha.replayed",
     ],
     check: async (attempt) => {
       attempt.found.screenedCaptcha = await screenCaptcha(attempt.input.captcha);
@@ -121,7 +123,6 @@ export const sendGuards: readonly SendGuard[] = [
     // Turnstile and hCaptcha a call to their siteverify.
     name: "CAPTCHA",
     refuses: [
-      "captcha.replayed",
       "captcha.malformed",
       "captcha.invalid",
       "captcha.hostname",

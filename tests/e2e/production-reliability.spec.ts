@@ -236,9 +236,10 @@ test.describe("stopping a production server", () => {
     const prefix = `e2e-shutdown:${Date.now()}:`;
     const server = await startBuiltServer(ports.shutdown, serverEnv(prefix));
     try {
-      // The route loaded first (a refusal of another rule), then a burst of 120 refusals (the
-      // honeypot field) from a cold start's worth of concurrency; their events are batched.
-      expect((await call(server, "/api/otp/send", { json: { phone: "0" } })).status).toBe(400);
+      // The route loaded first (a refusal of another rule: no CAPTCHA), then a burst of 120
+      // refusals (the honeypot field) from a cold start's worth of concurrency; their events are
+      // batched.
+      expect((await call(server, "/api/otp/send", { json: { phone: "0" } })).status).toBe(403);
       const burst = await Promise.all(
         Array.from({ length: 120 }, () =>
           call(server, "/api/otp/send", {

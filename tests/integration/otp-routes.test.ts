@@ -128,6 +128,32 @@ describe("POST /api/otp/send", () => {
     expect(emulator.requestCounts.create).toBe(before);
   });
 
+  it("lets one challenge through to the number once: posted again it is refused before the number is read", async () => {
+    // The cheapest attacker who fetched one challenge and never solves it: with a number that is
+    // refused before the solution is checked, the same payload would buy a parse every time.
+    const captcha = await solveAltcha(await createAltchaChallenge());
+    const refusedFor = async (phone: string) => {
+      const response = await send(
+        jsonRequest("/api/otp/send", { phone, captcha }, { "X-Forwarded-For": "2001:db8:abcd:7::1" }),
+      );
+      return `${response.status} ${(await response.json()).error.code}`;
+    };
+    expect(await refusedFor("8123")).toBe("400 invalid_phone");
+    expect(await Promise.all(["8124", "+19005550123", nextNumber()].map(refusedFor))).toEqual([
+      "403 captcha_failed",
+      "403 captcha_failed",
+      "403 captcha_failed",
+    ]);
+    await new Promise((resolve) => setTimeout(resolve, 400)); // events are written in batches
+    const { events } = await getThrottleEventLog().list({ limit: 10, filters: { ip: "2001:db8:abcd:7::1" } });
+    expect(events.map(({ rule, prefix }) => `${rule} ${prefix}`).sort()).toEqual([
+      "captcha.replayed null",
+      "captcha.replayed null",
+      "captcha.replayed null",
+      "validation.phone null",
+    ]);
+  });
+
   it("refuses to send without a trustworthy client address, before calling 8x8", async () => {
     const before = emulator.requestCounts.create;
     for (const forwardedFor of ["", "garbage", "0.0.0.0"]) {

@@ -74,10 +74,11 @@ export async function createAltchaChallenge(): Promise<Challenge> {
 type AltchaPayload = { challenge: Challenge; solution: { counter: number; derivedKey: string } };
 
 /**
- * Signatures of challenges whose solution this instance has already checked: each challenge gets
- * one key derivation, so a forged solution posted many times (or concurrently) costs one. Only
- * correctly signed challenges enter it, and those are rate-limited at issue; an entry pushed out
- * early costs one more derivation, never an acceptance (the store's single-use claim decides).
+ * Signatures of challenges this instance has already let through its screening: each challenge
+ * gets one pass, so a forged solution posted many times (or concurrently) costs one number parse
+ * and one key derivation. Only correctly signed challenges enter it, and those are rate-limited at
+ * issue; an entry pushed out early costs one more pass, never an acceptance (the store's
+ * single-use claim decides).
  */
 const triedChallenges = new CappedMap<string, true>({ maxSize: config.captcha.triedChallenges.value });
 
@@ -123,11 +124,17 @@ export async function screenAltchaPayload(payload: string): Promise<ScreenedAltc
     work < workOf(altchaPrice(false))
   )
     throw refusal("captcha.outdated");
+
+  // 3. One screening per challenge on this instance (synchronous test-and-set: concurrent requests
+  //    cannot race), so a signed challenge posted again is refused here, before its number is
+  //    parsed, and its key is derived at most once. The sign-in page posts a fresh one every time.
+  if (!triedChallenges.setIfAbsent(challenge.signature!, true)) throw refusal("captcha.replayed");
   return { payload: decoded, boughtBeforeAttack: work < workOf(altchaPrice(true)) };
 }
 
 /**
- * Accepts the solution of a screened challenge (`screenAltchaPayload`): one key derivation.
+ * Accepts the solution of a challenge screened on this instance (`screenAltchaPayload`, which lets
+ * each through once): one key derivation.
  * Returns the claim that makes it single-use, which the caller must make in the store (see
  * `CaptchaClaim`).
  */
@@ -135,8 +142,7 @@ export async function verifyAltchaSolution({
   payload: { challenge, solution },
   boughtBeforeAttack,
 }: ScreenedAltcha): Promise<CaptchaClaim> {
-  // 3. One derivation per challenge (synchronous test-and-set: concurrent requests cannot race).
-  if (!triedChallenges.setIfAbsent(challenge.signature!, true)) throw refusal("captcha.replayed");
+  // 4. The one key derivation.
   const result = await verifySolution({
     challenge,
     deriveKey,
