@@ -196,6 +196,18 @@ async function main() {
       /** The refusals next to that floor: what our code (and the throttle event) costs. */
       refusedForgedToBodyFloorRatio: ratio(refusedForged, bodyFloor),
       refusedSolvedToBodyFloorRatio: ratio(refusedSolved, bodyFloor),
+      /**
+       * Each round's ratio, from turns a few seconds apart: their spread within one run shows how
+       * far other load on the machine moves the ratios above.
+       */
+      roundRatios: Object.fromEntries(
+        (["bodyFloor", "refusedForged", "refusedForgedRing", "refusedSolved"] as const).map((kind) => [
+          kind,
+          totals[kind].map((result, round) =>
+            Number((rate(result) / rate(totals.trivial[round]!)).toFixed(2)),
+          ),
+        ]),
+      ),
       /** The same comparison in server CPU per request (trivial ÷ refused), which other load barely moves. */
       cpuRatio: {
         bodyFloor: cpuRatio(trivial, bodyFloor),
@@ -234,6 +246,8 @@ function serverCpuMs(pid: number): number | null {
     return null;
   }
 }
+
+const rate = (result: autocannon.Result) => result.requests.total / result.duration;
 
 const ratio = (a: { requestsPerSecond: number }, b: { requestsPerSecond: number }) =>
   Number((a.requestsPerSecond / b.requestsPerSecond).toFixed(2));
