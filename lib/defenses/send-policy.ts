@@ -92,8 +92,8 @@ export const sendGuards: readonly SendGuard[] = [
     check: (attempt) => {
       const { input, context } = attempt;
       const parsed = parsePhone(input.phone, input.country, context.locale);
-      if (!parsed.ok)
-        throw refusal("validation.phone", { message: parsed.message, fields: { phone: parsed.message } });
+      // (The catalogue entry puts the message on the `phone` field.)
+      if (!parsed.ok) throw refusal("validation.phone", { message: parsed.message });
       attempt.destination = noteDestination(context, parsed.phone.e164);
     },
   },

@@ -91,16 +91,10 @@ export async function getPendingVerification(
   );
 }
 
-/**
- * The code this browser is waiting for — its pending verification while the code still works
- * (and, given `phone`, only if it went to that number) — else null.
- */
-export async function getWaitingCode(
-  cookieValue: string | undefined,
-  phone?: string,
-): Promise<PendingVerification | null> {
+/** The code this browser is waiting for — its pending verification while the code still works — else null. */
+export async function getWaitingCode(cookieValue: string | undefined): Promise<PendingVerification | null> {
   const pending = await getPendingVerification(cookieValue);
-  if (!pending || (phone !== undefined && pending.phone !== phone)) return null;
+  if (!pending) return null;
   return Date.now() < new Date(pending.expiresAt).getTime() ? pending : null;
 }
 

@@ -100,12 +100,7 @@ export async function screenAltchaPayload(payload: string): Promise<ScreenedAltc
 
   // 1. Expiry and signature, without deriving a key: altcha-lib checks those before it looks at
   //    the solution, and answers a malformed one (counter -1) without deriving.
-  const signed = await verifySolution({
-    challenge,
-    deriveKey,
-    hmacSignatureSecret: secret("signature"),
-    solution: { counter: -1, derivedKey: "" },
-  }).catch(() => null);
+  const signed = await checkSolution(challenge, { counter: -1, derivedKey: "" });
   if (!signed) throw refusal("captcha.malformed");
   if (signed.expired) throw refusal("captcha.expired");
   if (signed.invalidSignature !== false) throw refusal("captcha.invalid");
@@ -143,12 +138,7 @@ export async function verifyAltchaSolution({
   boughtBeforeAttack,
 }: ScreenedAltcha): Promise<CaptchaClaim> {
   // 4. The one key derivation.
-  const result = await verifySolution({
-    challenge,
-    deriveKey,
-    hmacSignatureSecret: secret("signature"),
-    solution,
-  }).catch(() => null);
+  const result = await checkSolution(challenge, solution);
   if (!result) throw refusal("captcha.malformed");
   if (!result.verified) throw refusal("captcha.invalid");
 
@@ -159,6 +149,13 @@ export async function verifyAltchaSolution({
     ttlSeconds: Math.max(1, Math.ceil((expiresAt - Date.now()) / 1000)),
     voidWhileSet: boughtBeforeAttack ? attackModeFlagKey : undefined,
   };
+}
+
+/** altcha-lib's check of `solution` against our signature; null when it cannot be checked at all. */
+function checkSolution(challenge: Challenge, solution: AltchaPayload["solution"]) {
+  return verifySolution({ challenge, solution, deriveKey, hmacSignatureSecret: secret("signature") }).catch(
+    () => null,
+  );
 }
 
 /** Both checks of a payload in turn (`screenAltchaPayload`, then `verifyAltchaSolution`). */
