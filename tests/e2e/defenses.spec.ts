@@ -1,5 +1,6 @@
 import {
   advanceSandboxSession,
+  countMessages,
   expect,
   randomClientIp,
   randomPhone,
@@ -83,5 +84,23 @@ test.describe("defenses seen from the sign-in form", () => {
     expect(first.status()).toBe(202);
     expect(replay.status()).toBe(403);
     expect((await replay.json()).error.code).toBe("captcha_failed");
+  });
+
+  test("a solution refused for its number is not taken again, even by concurrent sends", async ({
+    request,
+  }) => {
+    // The cheapest reuse: one challenge, posted with a number the policy refuses before the
+    // solution is checked, then again with good numbers, all at once.
+    const captcha = await solvedCaptcha(request);
+    const typo = await request.post("/api/otp/send", { data: { phone: "8123", country: "SG", captcha } });
+    expect((await typo.json()).error.code).toBe("invalid_phone");
+    const phones = Array.from({ length: 5 }, () => randomPhone().e164);
+    const again = await Promise.all(
+      phones.map((phone) => request.post("/api/otp/send", { data: { phone, captcha } })),
+    );
+    expect(await Promise.all(again.map(async (response) => (await response.json()).error?.code))).toEqual(
+      phones.map(() => "captcha_failed"),
+    );
+    for (const phone of phones) expect(await countMessages(request, phone)).toBe(0);
   });
 });
