@@ -82,7 +82,7 @@ async function send(
   }
 
   const result = await runPublicAction(SEND_ROUTE, async (request, context) => {
-    return requestCode(request, context, parseBody(input, sendRequestShapeFor(context.locale)));
+    return requestCode(request, context, () => parseBody(input, sendRequestShapeFor(context.locale)));
   });
   if (!result.ok) {
     const notice = refusalNotice(result.refusal);

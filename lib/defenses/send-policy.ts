@@ -34,9 +34,10 @@ import { findApplicableRules, rulesAreCurrent, type RulesVerdict } from "./opera
  * refuses by (their messages: lib/http/refusals.ts; the limits' budgets: lib/config.ts). 8x8 —
  * and its bill — is reached only when all pass. A new rule is a new entry here.
  *
- * The number is read only after the sender and its CAPTCHA's signature have passed: parsing it
- * costs more than refusing a bot that solved nothing, so such a bot's refusal (and its throttle
- * event) names its address, not a number.
+ * The body is read only once the sender is known to be served, and the number parsed only after
+ * the CAPTCHA's signature has passed: each costs more than the refusals before it, so a spent
+ * sender's body is never read, and the refusal (and throttle event) of a bot that solved nothing
+ * names its address, not a number.
  *
  * Store round trips: none up to the limits (the operator rules are this process's copy, read
  * only when they change); the limits are one atomic decision, which also makes the CAPTCHA's
@@ -54,19 +55,35 @@ export const sendGuards: readonly SendGuard[] = [
     },
   },
   {
-    // A field people never see, filled in only by bots that fill in every field.
-    name: "honeypot",
-    refuses: ["captcha.honeypot"],
-    check: ({ input }) => {
-      if (input.website) throw refusal("captcha.honeypot");
-    },
-  },
-  {
     // A sender this instance saw refused for its own address budget is refused again with no store
     // access, before anything else is checked: no CAPTCHA, solved or not, would change the answer.
     name: "spent sender",
     refuses: ["limit.send.ip", "limit.send.subnet"],
     check: ({ found }) => refuseSpentSender(found.ipKeys!),
+  },
+  {
+    // Read only for a sender still served: a spent sender's body is never read (reading a JSON
+    // body through Next.js's web stream costs more server CPU than every other guard up to the
+    // limits). The sign-in page's action hands over its form, read already.
+    name: "request body",
+    refuses: [
+      "hygiene.media_type",
+      "hygiene.body_size",
+      "hygiene.malformed_json",
+      "hygiene.body_shape",
+      "validation.phone",
+    ],
+    check: async (attempt) => {
+      attempt.input = await attempt.readInput();
+    },
+  },
+  {
+    // A field people never see, filled in only by bots that fill in every field.
+    name: "honeypot",
+    refuses: ["captcha.honeypot"],
+    check: (attempt) => {
+      if (inputOf(attempt).website) throw refusal("captcha.honeypot");
+    },
   },
   {
     // Present and, for ALTCHA, signed by us, unexpired, at a price still accepted and not seen
@@ -82,7 +99,7 @@ export const sendGuards: readonly SendGuard[] = [
       "captcha.replayed",
     ],
     check: async (attempt) => {
-      attempt.found.screenedCaptcha = await screenCaptcha(attempt.input.captcha);
+      attempt.found.screenedCaptcha = await screenCaptcha(inputOf(attempt).captcha);
     },
   },
   {
@@ -90,7 +107,8 @@ export const sendGuards: readonly SendGuard[] = [
     name: "number",
     refuses: ["validation.phone"],
     check: (attempt) => {
-      const { input, context } = attempt;
+      const { context } = attempt;
+      const input = inputOf(attempt);
       const parsed = parsePhone(input.phone, input.country, context.locale);
       // (The catalogue entry puts the message on the `phone` field.)
       if (!parsed.ok) throw refusal("validation.phone", { message: parsed.message });
@@ -227,7 +245,10 @@ export const sendGuards: readonly SendGuard[] = [
 export type SendAttempt = {
   request: NextRequest;
   context: RequestContext;
-  input: SendRequest;
+  /** Reads the body: the JSON API's (`readJsonBody`), or the sign-in page's form, read already. */
+  readInput: () => SendRequest | Promise<SendRequest>;
+  /** The body, once the "request body" guard has read it. */
+  input?: SendRequest;
   /** Where the code would go, once the "number" guard has read it. */
   destination?: Destination;
   /** What the guards found, in order. */
@@ -258,9 +279,9 @@ export type SendDecision = { pendingId: string; clientIp: string; destination: D
 export async function decideSend(
   request: NextRequest,
   context: RequestContext,
-  input: SendRequest,
+  readInput: SendAttempt["readInput"],
 ): Promise<SendDecision> {
-  const attempt: SendAttempt = { request, context, input, found: {} };
+  const attempt: SendAttempt = { request, context, readInput, found: {} };
   for (const guard of sendGuards) {
     // Most guards are synchronous: no microtask for those.
     const checking = guard.check(attempt);
@@ -272,6 +293,12 @@ export async function decideSend(
   if (abnormalRate)
     void turnOnAttackMode().catch((error) => console.error("[otp-shield] attack mode", error));
   return { pendingId: pendingId!, clientIp: clientIp!, destination: destinationOf(attempt) };
+}
+
+/** The body the "request body" guard read: the guards after it go by it. */
+function inputOf(attempt: SendAttempt): SendRequest {
+  if (!attempt.input) throw new Error("send policy: a guard that needs the body runs before it is read");
+  return attempt.input;
 }
 
 /** The number the "number" guard read: the guards after it go by it. */

@@ -29,9 +29,10 @@ export type CookieToSet = ReturnType<typeof pendingCookie>;
 export async function requestCode(
   request: NextRequest,
   context: RequestContext,
-  input: SendRequest,
+  /** The body, read by the send policy once the sender is known to be served. */
+  readInput: () => SendRequest | Promise<SendRequest>,
 ): Promise<{ sent: SendCodeResponse; cookie: CookieToSet; e164: string }> {
-  const { pendingId, clientIp, destination } = await decideSend(request, context, input);
+  const { pendingId, clientIp, destination } = await decideSend(request, context, readInput);
   const sent = await sendCode(pendingId, destination.phone, clientIp);
   recordTraffic("sent", {
     country: destination.country,

@@ -1,3 +1,4 @@
+import { request as httpRequest } from "node:http";
 import {
   advanceSandboxSession,
   countMessages,
@@ -84,6 +85,49 @@ test.describe("defenses seen from the sign-in form", () => {
     expect(first.status()).toBe(202);
     expect(replay.status()).toBe(403);
     expect((await replay.json()).error.code).toBe("captcha_failed");
+  });
+
+  test("a sender that spent its budget is answered without its body being read, even one that never ends", async ({
+    request,
+    baseURL,
+    clientIp,
+  }) => {
+    const statuses: number[] = [];
+    for (let send = 0; send < 6; send += 1) {
+      const captcha = await solvedCaptcha(request);
+      const response = await request.post("/api/otp/send", { data: { phone: randomPhone().e164, captcha } });
+      statuses.push(response.status());
+    }
+    expect(statuses).toEqual([202, 202, 202, 202, 202, 429]);
+
+    // Half a body, and the request left open: read first, it would be answered never.
+    const answer = await new Promise<{ status?: number; body: string }>((resolve, reject) => {
+      const open = httpRequest(`${baseURL}/api/otp/send`, {
+        method: "POST",
+        headers: { "content-type": "application/json", "x-forwarded-for": clientIp },
+      });
+      const timer = setTimeout(() => {
+        open.destroy();
+        reject(new Error("no answer within 5 s"));
+      }, 5_000);
+      open.on("response", (response) => {
+        let body = "";
+        response.setEncoding("utf8");
+        response.on("data", (chunk: string) => (body += chunk));
+        response.on("end", () => {
+          clearTimeout(timer);
+          open.destroy();
+          resolve({ status: response.statusCode, body });
+        });
+      });
+      open.on("error", (error) => {
+        clearTimeout(timer);
+        reject(error);
+      });
+      open.write('{"phone":"+65');
+    });
+    expect(answer.status).toBe(429);
+    expect(JSON.parse(answer.body).error.code).toBe("rate_limited");
   });
 
   test("a solution refused for its number is not taken again, even by concurrent sends", async ({

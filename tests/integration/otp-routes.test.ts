@@ -107,7 +107,11 @@ describe("POST /api/otp/send", () => {
         code: "payload_too_large",
       },
       {
-        request: new NextRequest("http://localhost/api/otp/send", { method: "POST", body: "phone=1" }),
+        request: new NextRequest("http://localhost/api/otp/send", {
+          method: "POST",
+          headers: { "X-Forwarded-For": nextClientIp() },
+          body: "phone=1",
+        }),
         status: 415,
         code: "unsupported_media_type",
       },

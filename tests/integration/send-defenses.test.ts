@@ -96,6 +96,38 @@ describe("request hygiene", () => {
     expect(sameOrigin.status).toBe(202);
   });
 
+  it("refuses a sender that spent its budget without reading its body: one that never ends is answered", async () => {
+    // Its own /48: the other tests here share 2001:db8:5::/48 and its budget.
+    const address = "2001:db8:55::1";
+    for (let sent = 0; sent < 5; sent += 1) {
+      expect((await sendTo(nextNumber(), { "X-Forwarded-For": address })).status).toBe(202);
+    }
+    expect((await sendTo(nextNumber(), { "X-Forwarded-For": address })).status).toBe(429);
+
+    const malformed = new NextRequest("http://localhost/api/otp/send", {
+      method: "POST",
+      headers: { "Content-Type": "application/json", "X-Forwarded-For": address },
+      body: "{ not json",
+    });
+    const endless = new NextRequest("http://localhost/api/otp/send", {
+      method: "POST",
+      headers: { "Content-Type": "application/json", "X-Forwarded-For": address },
+      body: new ReadableStream({
+        start: (controller) => controller.enqueue(new TextEncoder().encode('{"ph')),
+      }),
+      duplex: "half",
+    } as ConstructorParameters<typeof NextRequest>[1]);
+    const unanswered = new Promise<null>((resolve) => setTimeout(resolve, 3_000, null));
+    for (const request of [malformed, endless]) {
+      const response = await Promise.race([send(request), unanswered]);
+      expect(response?.status).toBe(429);
+      expect((await response!.json()).error.code).toBe("rate_limited");
+    }
+    // A sender still served has its body read: the same malformed body is a 400.
+    const served = await send(post("/api/otp/send", {}, {}));
+    expect(served.status).toBe(400);
+  });
+
   it("answers other methods with 405 and Allow", async () => {
     const response = await sendWithGet();
     expect(response.status).toBe(405);

@@ -13,8 +13,10 @@ import { requestCode } from "@/lib/sign-in/steps";
  */
 export const POST = publicRoute("POST /api/otp/send", async (request, context) => {
   requireSameOrigin(request);
-  const input = await readJsonBody(request, sendRequestShapeFor(context.locale));
-  const { sent, cookie } = await requestCode(request, context, input);
+  // The send policy reads the body, once the sender is known to be served.
+  const { sent, cookie } = await requestCode(request, context, () =>
+    readJsonBody(request, sendRequestShapeFor(context.locale)),
+  );
 
   const response = NextResponse.json<SendCodeResponse>(sent, { status: 202 });
   response.cookies.set(cookie.name, cookie.value, cookie.options);
