@@ -177,37 +177,32 @@ async function main() {
         errors: results.reduce((sum, result) => sum + result.errors + result.timeouts, 0),
       };
     };
-    const trivial = summary("trivial", 405);
-    const bodyFloor = summary("bodyFloor", 405);
-    const refusedHoneypot = summary("refusedHoneypot", 403);
-    const refusedForged = summary("refusedForged", 403);
-    const refusedForgedRing = summary("refusedForgedRing", 403);
-    const refusedSolved = summary("refusedSolved", 429);
-    const summaries = { bodyFloor, refusedHoneypot, refusedForged, refusedForgedRing, refusedSolved };
-    const compared = [
-      "bodyFloor",
-      "refusedHoneypot",
-      "refusedForged",
-      "refusedForgedRing",
-      "refusedSolved",
-    ] as const;
+    const expectedStatus: Record<Kind, number> = {
+      trivial: 405,
+      bodyFloor: 405,
+      refusedHoneypot: 403,
+      refusedForged: 403,
+      refusedForgedRing: 403,
+      refusedSolved: 429,
+    };
+    const summaries = Object.fromEntries(
+      KINDS.map((kind) => [kind, summary(kind, expectedStatus[kind])]),
+    ) as Record<Kind, ReturnType<typeof summary>>;
+    const { trivial, refusedForged, refusedForgedRing, refusedSolved, bodyFloor, refusedHoneypot } =
+      summaries;
+    const compared = KINDS.filter((kind) => kind !== "trivial");
     const roundRatios = Object.fromEntries(
       compared.map((kind) => [
         kind,
         totals[kind].map((result, round) => Number((rate(result) / rate(totals.trivial[round]!)).toFixed(2))),
       ]),
-    ) as Record<(typeof compared)[number], number[]>;
+    ) as Record<Kind, number[]>;
     const report = {
       at: new Date().toISOString(),
       store: redis ? "redis" : "memory",
       machine: `${process.platform} ${process.arch}, ${cpus().length} cores, Node ${process.version}, load average ${loadavg()[0]!.toFixed(1)}`,
       load: `${ROUNDS} rounds of ${SECONDS_PER_TURN} s per kind, ${CONNECTIONS} connections, load generator on the same machine`,
-      trivial,
-      bodyFloor,
-      refusedHoneypot,
-      refusedForged,
-      refusedForgedRing,
-      refusedSolved,
+      ...summaries,
       /** The one to watch: what a cheap pumping bot costs next to the cheapest answer the server gives. */
       refusedForgedToTrivialRatio: ratio(refusedForged, trivial),
       refusedForgedRingToTrivialRatio: ratio(refusedForgedRing, trivial),
