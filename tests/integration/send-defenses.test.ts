@@ -124,8 +124,15 @@ describe("request hygiene", () => {
       expect((await response!.json()).error.code).toBe("rate_limited");
     }
     // A sender still served has its body read: the same malformed body is a 400.
-    const served = await send(post("/api/otp/send", {}, {}));
+    const served = await send(
+      new NextRequest("http://localhost/api/otp/send", {
+        method: "POST",
+        headers: { "Content-Type": "application/json", "X-Forwarded-For": nextClientIp() },
+        body: "{ not json",
+      }),
+    );
     expect(served.status).toBe(400);
+    expect((await served.json()).error.code).toBe("bad_request");
   });
 
   it("answers other methods with 405 and Allow", async () => {
