@@ -111,10 +111,15 @@ export async function latestCode(phone: string): Promise<string | null> {
 export async function signInAdmin(phone: string): Promise<void> {
   const ip = clientIp();
   const sent = await send(phone, ip);
+  // Named when it fails: a verify with no code says nothing of why the code never came.
+  if (sent.status !== 202)
+    throw new Error(`The admin ${phone} got no code: ${sent.status} ${JSON.stringify(sent.json)}`);
+  const code = await latestCode(phone);
+  if (!code) throw new Error(`The admin ${phone} was sent a code (202) that the inbox does not hold.`);
   const verified = await http("POST", "/api/otp/verify", {
     forwardedFor: ip,
     cookie: cookieHeader(sent.setCookie),
-    body: { code: await latestCode(phone) },
+    body: { code },
   });
   if (verified.status !== 200)
     throw new Error(
