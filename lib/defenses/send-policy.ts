@@ -242,11 +242,13 @@ export const sendGuards: readonly SendGuard[] = [
   },
 ];
 
+/** Reads the body: the JSON API's (`readJsonBody`), or the sign-in page's form, read already. */
+export type ReadSendInput = () => SendRequest | Promise<SendRequest>;
+
 export type SendAttempt = {
   request: NextRequest;
   context: RequestContext;
-  /** Reads the body: the JSON API's (`readJsonBody`), or the sign-in page's form, read already. */
-  readInput: () => SendRequest | Promise<SendRequest>;
+  readInput: ReadSendInput;
   /** The body, once the "request body" guard has read it. */
   input?: SendRequest;
   /** Where the code would go, once the "number" guard has read it. */
@@ -279,7 +281,7 @@ export type SendDecision = { pendingId: string; clientIp: string; destination: D
 export async function decideSend(
   request: NextRequest,
   context: RequestContext,
-  readInput: SendAttempt["readInput"],
+  readInput: ReadSendInput,
 ): Promise<SendDecision> {
   const attempt: SendAttempt = { request, context, readInput, found: {} };
   for (const guard of sendGuards) {

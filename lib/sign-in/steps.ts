@@ -1,9 +1,9 @@
 import "server-only";
 import type { NextRequest } from "next/server";
-import type { SendCodeResponse, SendRequest } from "@/lib/api/otp";
+import type { SendCodeResponse } from "@/lib/api/otp";
 import { signIn } from "@/lib/auth";
 import { smsPriceMills } from "@/lib/defenses/limits";
-import { decideSend } from "@/lib/defenses/send-policy";
+import { decideSend, type ReadSendInput } from "@/lib/defenses/send-policy";
 import { recordTraffic } from "@/lib/events";
 import { refusal } from "@/lib/http/errors";
 import { requireClientIp, type RequestContext } from "@/lib/http/public-route";
@@ -30,7 +30,7 @@ export async function requestCode(
   request: NextRequest,
   context: RequestContext,
   /** The body, read by the send policy once the sender is known to be served. */
-  readInput: () => SendRequest | Promise<SendRequest>,
+  readInput: ReadSendInput,
 ): Promise<{ sent: SendCodeResponse; cookie: CookieToSet; e164: string }> {
   const { pendingId, clientIp, destination } = await decideSend(request, context, readInput);
   const sent = await sendCode(pendingId, destination.phone, clientIp);

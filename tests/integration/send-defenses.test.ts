@@ -32,6 +32,16 @@ function post(path: string, body: unknown, headers: Record<string, string> = {})
   });
 }
 
+/** A send whose body is given as it travels (text or a stream), not as JSON to encode. */
+function rawSend(clientIp: string, body: string | ReadableStream<Uint8Array>) {
+  return new NextRequest("http://localhost/api/otp/send", {
+    method: "POST",
+    headers: { "Content-Type": "application/json", "X-Forwarded-For": clientIp },
+    body,
+    duplex: "half",
+  } as ConstructorParameters<typeof NextRequest>[1]);
+}
+
 async function sendTo(
   phone: string,
   headers: Record<string, string> = {},
@@ -104,19 +114,11 @@ describe("request hygiene", () => {
     }
     expect((await sendTo(nextNumber(), { "X-Forwarded-For": address })).status).toBe(429);
 
-    const malformed = new NextRequest("http://localhost/api/otp/send", {
-      method: "POST",
-      headers: { "Content-Type": "application/json", "X-Forwarded-For": address },
-      body: "{ not json",
-    });
-    const endless = new NextRequest("http://localhost/api/otp/send", {
-      method: "POST",
-      headers: { "Content-Type": "application/json", "X-Forwarded-For": address },
-      body: new ReadableStream({
-        start: (controller) => controller.enqueue(new TextEncoder().encode('{"ph')),
-      }),
-      duplex: "half",
-    } as ConstructorParameters<typeof NextRequest>[1]);
+    const malformed = rawSend(address, "{ not json");
+    const endless = rawSend(
+      address,
+      new ReadableStream({ start: (controller) => controller.enqueue(new TextEncoder().encode('{"ph')) }),
+    );
     const unanswered = new Promise<null>((resolve) => setTimeout(resolve, 3_000, null));
     for (const request of [malformed, endless]) {
       const response = await Promise.race([send(request), unanswered]);
@@ -124,13 +126,7 @@ describe("request hygiene", () => {
       expect((await response!.json()).error.code).toBe("rate_limited");
     }
     // A sender still served has its body read: the same malformed body is a 400.
-    const served = await send(
-      new NextRequest("http://localhost/api/otp/send", {
-        method: "POST",
-        headers: { "Content-Type": "application/json", "X-Forwarded-For": nextClientIp() },
-        body: "{ not json",
-      }),
-    );
+    const served = await send(rawSend(nextClientIp(), "{ not json"));
     expect(served.status).toBe(400);
     expect((await served.json()).error.code).toBe("bad_request");
   });
